@@ -1,0 +1,62 @@
+import { RtmError } from './errors.js';
+import { CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type Json } from './protocol.js';
+import type { RequestOptions } from './requests.js';
+import type { Subscriptions } from './subscriptions.js';
+
+/** What a channel listener learns about a message besides its payload. */
+export interface ChannelMeta {
+  /** The channel it was published on. */
+  channel: string;
+  /** The event name the publisher gave, or null. */
+  eventName: string | null;
+  /** Who published it: a token's `sub`, or `api:<key name>` for REST broadcasts. */
+  modifier: string | undefined;
+  /** When the server accepted it (ISO 8601). */
+  timestamp: string;
+}
+
+/** Receives a channel message. */
+export type ChannelHandler = (payload: Json, meta: ChannelMeta) => void;
+
+/** A named channel: listen to its messages and publish to it. */
+export interface Channel {
+  /** The channel's name. */
+  readonly name: string;
+  /** Calls `handler` for every message on this channel; returns the function that stops it. */
+  on(handler: ChannelHandler): () => void;
+  /** Calls `handler` for the messages with this event name; returns the function that stops it. */
+  on(eventName: string, handler: ChannelHandler): () => void;
+  /**
+   * Publishes `payload` under `eventName`. Resolves with the server's response;
+   * rejects with an {@link RtmError} carrying the RTC `code` and `info`.
+   */
+  publish(eventName: string | null, payload: Json, options?: RequestOptions): Promise<Json>;
+}
+
+type Publish = (args: Json, options?: RequestOptions) => Promise<Json>;
+
+/** Creates the {@link Channel} handle for `name`. */
+export function createChannel(name: string, subscriptions: Subscriptions, publish: Publish): Channel {
+  if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
+    throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-255 of A-Z a-z 0-9 _ : . @ -`);
+  }
+  return {
+    name,
+    on(eventOrHandler: string | ChannelHandler, maybeHandler?: ChannelHandler): () => void {
+      const eventName = typeof eventOrHandler === 'string' ? eventOrHandler : undefined;
+      const handler = typeof eventOrHandler === 'function' ? eventOrHandler : maybeHandler;
+      if (typeof handler !== 'function') throw new RtmError('bad_argument', 'channel.on needs a handler function');
+      return subscriptions.add({ type: CHANNEL_TYPE, name }, [PUBLISHED], (event) => {
+        const message = toChannelMessage(event.data);
+        if (eventName !== undefined && message.eventName !== eventName) return;
+        handler(message.payload, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
+      });
+    },
+    publish(eventName, payload, options) {
+      if (eventName !== null && typeof eventName !== 'string') {
+        return Promise.reject(new RtmError('bad_argument', 'eventName must be a string or null'));
+      }
+      return publish({ channel: name, data: { eventName, payload: payload ?? null } }, options);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Json } from './protocol.js';
+
+/**
+ * Codes of errors raised by the client itself, next to the numeric RTC codes
+ * the server sends.
+ * - `disconnected`: the link dropped before the server answered.
+ * - `timeout`: the server did not answer in time.
+ * - `closed`: the client was closed.
+ * - `outbox_full`: too many commands are waiting for the connection.
+ * - `bad_argument`: the call was made with invalid arguments.
+ * - `token`: the token could not be obtained.
+ * - `handler`: a listener threw; the error is reported, other listeners still ran.
+ * - `protocol`: the server sent a frame the client could not read.
+ */
+export type ClientErrorCode =
+  | 'disconnected'
+  | 'timeout'
+  | 'closed'
+  | 'outbox_full'
+  | 'bad_argument'
+  | 'token'
+  | 'handler'
+  | 'protocol';
+
+/** An error from the server (numeric RTC code) or from the client (string code). */
+export class RtmError extends Error {
+  /** The RTC error code from the server, or a {@link ClientErrorCode}. */
+  readonly code: number | ClientErrorCode;
+  /** Human-readable details. */
+  readonly info: string;
+  /** The request this error answers, when there is one. */
+  readonly request: Json | undefined;
+
+  constructor(code: number | ClientErrorCode, info: string, request?: Json, options?: { cause?: unknown }) {
+    super(`${info} (${code})`, options);
+    this.name = 'RtmError';
+    this.code = code;
+    this.info = info;
+    this.request = request;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The RTC wire protocol: message envelopes, error and notification codes, and
+ * the channel message convention. This is the only module the reference
+ * server shares with the client, so both sides agree on one definition.
+ * @packageDocumentation
+ */
+
+/** Any JSON value; `correlation_id` may be any of these. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Error codes defined by the RTC protocol. */
+export const RtcErrorCode = {
+  /** Something went wrong in RTC that is not due to wrong user input. */
+  Internal: 1,
+  /** The client's JWT is not allowed to execute the command. */
+  Unauthorized: 2,
+  /** The provided token is not valid. */
+  InvalidToken: 3,
+  /** The received message could not be decoded. */
+  Formatting: 4,
+  /** The message `type` was not recognized. */
+  UnknownType: 5,
+  /** The `command` was not recognized. */
+  UnknownCommand: 6,
+  /** The resource type was not recognized. */
+  UnknownResourceType: 1000,
+  /** The resource name does not exist for the given type. */
+  UnknownResourceName: 1001,
+  /** One of the actions is not recognized or supported. */
+  UnknownAction: 1002,
+} as const;
+/** One of the numeric {@link RtcErrorCode} values. */
+export type RtcErrorCode = (typeof RtcErrorCode)[keyof typeof RtcErrorCode];
+
+/** Notification codes defined by the RTC protocol. */
+export const RtcNotificationCode = {
+  /** The token is about to expire: send `jwt replace` with a fresh one. */
+  TokenExpiring: 1,
+} as const;
+
+/**
+ * WebSocket close codes the reference server uses. 4xxx codes are
+ * application-defined, so the client can tell why it was closed even in a
+ * browser, where a refused handshake shows only 1006.
+ */
+export const CloseCode = {
+  /** The server is shutting down or restarting; reconnect. */
+  GoingAway: 1001,
+  /** The token was rejected at connect; do not retry with the same token. */
+  InvalidToken: 4001,
+  /** The token expired without a replacement; reconnect with a fresh token. */
+  TokenExpired: 4002,
+} as const;
+
+/** Commands the client may send. `ping` is an extension to RTC. */
+export type CommandName = 'subscribe' | 'unsubscribe' | 'publish' | 'jwt replace' | 'ping';
+
+/** Actions of resource and channel events. */
+export type EventAction = 'created' | 'updated' | 'deleted' | 'all' | 'published';
+
+/** A resource events are about; channels use type `channel`. */
+export interface ResourceRef {
+  type: string;
+  name: string;
+}
+
+/** Arguments of `subscribe` and `unsubscribe`. */
+export interface SubscribeArguments {
+  action: EventAction[];
+  resource: ResourceRef;
+}
+
+/** Arguments of `publish`. */
+export interface PublishArguments {
+  channel: string;
+  data: Json;
+}
+
+/** The `data` of a `command` message. */
+export type CommandData = {
+  command: string;
+  correlation_id?: Json;
+  arguments?: Json;
+};
+
+/** Error details of a failed command. */
+export interface RtcError {
+  code: number;
+  info: string;
+}
+
+/** A message from client to server. */
+export interface CommandMessage {
+  type: 'command';
+  data: CommandData;
+}
+
+/**
+ * The `data` of a `command response`. `request` echoes the request as
+ * received, or is `null` when the frame could not be parsed.
+ */
+export interface CommandResponseData {
+  request: Json;
+  response?: Json;
+  error?: RtcError;
+}
+
+/** The `data` of an `event` message. */
+export interface EventData {
+  action: string;
+  resource: ResourceRef;
+  modifier?: { id: string };
+  timestamp: string;
+  data: Json;
+}
+
+/** The `data` of a `notification` message. */
+export interface NotificationData {
+  code: number;
+  info: string;
+  data?: Json;
+}
+
+/** A message from server to client. */
+export type ServerMessage =
+  | { type: 'command response'; data: CommandResponseData }
+  | { type: 'event'; data: EventData }
+  | { type: 'notification'; data: NotificationData };
+
+/**
+ * The channel message convention shared by the client, the widgets and the
+ * REST API: what `publish` carries in `arguments.data` and what subscribers
+ * receive as the event's `data`.
+ */
+export interface ChannelMessage {
+  eventName: string | null;
+  payload: Json;
+}
+
+/** The resource type of channels. */
+export const CHANNEL_TYPE = 'channel';
+/** The action of channel events. The seed's last example says `publish`; both are accepted when reading. */
+export const PUBLISHED = 'published';
+
+/** Channel names: ASCII letters, digits and `_:.@-`, 1 to 255 characters. */
+export const CHANNEL_NAME = /^[A-Za-z0-9_:.@-]{1,255}$/;
+
+/** Returns true when `value` is a plain JSON object (not an array or null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a channel message from an event's `data`, tolerating senders that do not follow the convention. */
+export function toChannelMessage(data: unknown): ChannelMessage {
+  if (isObject(data) && 'payload' in data) {
+    const eventName = typeof data.eventName === 'string' ? data.eventName : null;
+    return { eventName, payload: data.payload as Json };
+  }
+  return { eventName: null, payload: (data ?? null) as Json };
+}

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+/** A reference server running as its own process, started exactly as users start it. */
+export interface ServerProcess {
+  url: string;
+  port: number;
+  secret: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+const BIN = fileURLToPath(new URL('../dist/rtm-server.js', import.meta.url));
+
+/** Starts `rtm-server` (the built bin) on a free port and waits until it listens. */
+export function startServer(extraArgs: string[] = []): Promise<ServerProcess> {
+  const secret = randomBytes(32).toString('hex');
+  const apiKey = randomBytes(16).toString('hex');
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', '0', '--dev', ...extraArgs], {
+    env: { ...process.env, RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`rtm-server did not start within 10 s:\n${output}`)), 10_000);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('exit', (code) => fail(new Error(`rtm-server exited with ${code}:\n${output}`)));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+:(\d+))/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      resolve({
+        url: match[1]!,
+        port: Number(match[2]),
+        secret,
+        apiKey,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}

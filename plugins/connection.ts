@@ -1,0 +1,64 @@
+import { createClient, RtmError, type RtmClient, type TokenProvider } from '../client/index.js';
+
+/** The page's connection settings, shared by every widget on the page. */
+export interface PageConnectionConfig {
+  /** WebSocket endpoint. A relative URL such as `/rtc` is resolved against the page (http→ws, https→wss). */
+  url: string;
+  /** A JWT or a function returning one. */
+  token?: TokenProvider;
+  /** A URL answering a fresh token, as JSON `{ "token": "…" }` or plain text. Used when `token` is not given. */
+  tokenUrl?: string;
+}
+
+let client: RtmClient | undefined;
+let configuredKey: string | undefined;
+let waiters: Array<(client: RtmClient) => void> = [];
+
+/**
+ * Sets the page's connection. Every widget shares this one connection,
+ * however many there are. Calling it again with the same settings does
+ * nothing; other settings are refused, because live widgets hold the first.
+ */
+export function configure(config: PageConnectionConfig): RtmClient {
+  if (!config || typeof config.url !== 'string' || config.url === '') throw new RtmError('bad_argument', 'configure needs a url');
+  const key = JSON.stringify([config.url, typeof config.token === 'function' ? 'function' : config.token, config.tokenUrl]);
+  if (client) {
+    if (key === configuredKey) return client;
+    throw new RtmError('bad_argument', 'the page connection is already configured with other settings');
+  }
+  const token = config.token ?? (config.tokenUrl ? fetchToken(config.tokenUrl) : undefined);
+  if (!token) throw new RtmError('bad_argument', 'configure needs token or tokenUrl');
+  client = createClient({ url: toWebSocketUrl(config.url), token });
+  configuredKey = key;
+  for (const resolve of waiters) resolve(client);
+  waiters = [];
+  return client;
+}
+
+/** Resolves with the page's client once {@link configure} has been called. */
+export function pageClient(): Promise<RtmClient> {
+  if (client) return Promise.resolve(client);
+  return new Promise((resolve) => waiters.push(resolve));
+}
+
+function toWebSocketUrl(url: string): string {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  const resolved = new URL(url, base);
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
+  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+  return resolved.toString();
+}
+
+function fetchToken(tokenUrl: string): () => Promise<string> {
+  return async () => {
+    const response = await fetch(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) throw new RtmError('token', `token endpoint answered ${response.status}`);
+    const text = (await response.text()).trim();
+    if (text.startsWith('{')) {
+      const body = JSON.parse(text) as { token?: unknown };
+      if (typeof body.token === 'string') return body.token;
+      throw new RtmError('token', 'token endpoint answered JSON without a "token" field');
+    }
+    return text;
+  };
+}
