@@ -50,6 +50,8 @@ export const CloseCode = {
   InvalidToken: 4001,
   /** The token expired without a replacement; reconnect with a fresh token. */
   TokenExpired: 4002,
+  /** The client read too slowly and its send buffer overflowed; reconnect. */
+  SlowConsumer: 4003,
 } as const;
 
 /** Commands the client may send. `ping` is an extension to RTC. */
