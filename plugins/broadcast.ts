@@ -1,62 +1,102 @@
 import { RtmError, type Json } from '../client/index.js';
 import { pageClient } from './connection.js';
-import { findElement, readValue } from './dom.js';
+import { findElement } from './dom.js';
+import { track } from './own.js';
+import { fire, getItem, globalFunction } from './page.js';
+import { list } from './parse.js';
 
-/** What a Broadcast sends. */
+/**
+ * What a Broadcast sends. The payload is merged from, in order: `payload`
+ * (static), the `form`'s fields, the `items`, and what `build` returns
+ * (an object is merged, anything else replaces the payload).
+ */
 export interface BroadcastConfig {
   /** Channel to publish on. */
   channel: string;
   /** Event name of the message. */
   event?: string | null;
-  /** Items or inputs (ids, names or selectors) whose values form the payload `{ <name>: <value> }`. */
-  items?: string[];
-  /** A fixed payload, merged under the item values. */
+  /** Page items or inputs (ids, names or selectors) whose values are sent as `{ <item>: <value> }`. */
+  items?: string | string[];
+  /** A form (or its selector) whose fields are sent as `{ <name>: <value> }`. */
+  form?: string | HTMLFormElement;
+  /** A fixed payload, or its JSON text. */
   payload?: Json;
+  /** A function (or a global one by dotted name) returning the payload or fields to add. */
+  build?: string | ((config: BroadcastConfig) => Json);
+  /** Milliseconds to wait for the server's acknowledgement. Default 5000. */
+  timeout?: number;
 }
 
-/** Publishes one message on the page's connection; resolves with the server's acknowledgement. */
+/** Where and when {@link bindBroadcast} sends. */
+export interface BroadcastBinding extends BroadcastConfig {
+  /** The trigger: an element, or a selector matched whenever the event happens (so later elements count too). */
+  element: Element | string;
+  /** The DOM event that sends. Default `click`. */
+  on?: string;
+}
+
+/** Publishes one message on the page's shared connection; resolves with the server's acknowledgement, rejects with an `RtmError`. */
 export async function broadcast(config: BroadcastConfig): Promise<Json> {
+  if (!config || typeof config.channel !== 'string' || !config.channel) throw new RtmError('bad_argument', 'a Broadcast needs a channel');
+  const payload = buildPayload(config);
+  const eventName = config.event || null;
   const client = await pageClient();
-  return client.channel(config.channel).publish(config.event ?? null, buildPayload(config));
+  return track(config.channel, eventName, payload, client.channel(config.channel).publish(eventName, payload, { timeout: config.timeout }));
 }
 
 /**
- * Makes `element` broadcast on `trigger` (default `click`). While sending, the
- * element is disabled; afterwards it fires `rtm-sent` (detail: the response)
- * or `rtm-send-error` (detail: the error). Returns the function that unbinds it.
+ * Sends on behalf of a trigger element: it is disabled while sending, then
+ * fires `rtm-sent` (data: `{channel, event, response}`) or `rtm-send-error`
+ * (data: `{channel, event, error}`). Resolves with true when the server
+ * acknowledged; never rejects.
  */
-export function bindBroadcast(element: Element, config: BroadcastConfig, trigger = 'click'): () => void {
-  const onTrigger = (event: Event): void => {
-    if (event.type === 'submit') event.preventDefault();
-    void send(element, config);
-  };
-  element.addEventListener(trigger, onTrigger);
-  return () => element.removeEventListener(trigger, onTrigger);
+export async function send(element: Element, config: BroadcastConfig): Promise<boolean> {
+  const button = element as HTMLButtonElement;
+  const disable = 'disabled' in element && !button.disabled;
+  if (disable) button.disabled = true;
+  const detail = { channel: config.channel, event: config.event ?? null };
+  try {
+    fire(element, 'rtm-sent', { ...detail, response: await broadcast(config) });
+    return true;
+  } catch (error) {
+    fire(element, 'rtm-send-error', { ...detail, error });
+    return false;
+  } finally {
+    if (disable) button.disabled = false;
+  }
 }
 
-/** Sends on behalf of a trigger element, with the disabled state and result events. */
-export async function send(element: Element, config: BroadcastConfig): Promise<void> {
-  const disableable = 'disabled' in element;
-  const wasDisabled = disableable && (element as HTMLButtonElement).disabled;
-  if (disableable) (element as HTMLButtonElement).disabled = true;
-  try {
-    const response = await broadcast(config);
-    element.dispatchEvent(new CustomEvent('rtm-sent', { detail: { response, channel: config.channel, event: config.event ?? null }, bubbles: true }));
-  } catch (error) {
-    element.dispatchEvent(new CustomEvent('rtm-send-error', { detail: { error, channel: config.channel, event: config.event ?? null }, bubbles: true }));
-  } finally {
-    if (disableable) (element as HTMLButtonElement).disabled = wasDisabled;
-  }
+/** Makes a trigger element broadcast on an event; returns a handle whose `stop()` unbinds it. */
+export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
+  const { element, on = 'click' } = binding;
+  const handler = (event: Event): void => {
+    const target = event.target as Element;
+    const trigger = typeof element === 'string' ? target.closest?.(element) : element.contains(target) ? element : null;
+    if (!trigger) return;
+    if (event.type === 'submit') event.preventDefault();
+    void send(trigger, binding);
+  };
+  document.addEventListener(on, handler, true);
+  return { stop: () => document.removeEventListener(on, handler, true) };
 }
 
 function buildPayload(config: BroadcastConfig): Json {
-  if (!config.items?.length) return config.payload ?? null;
-  const base = config.payload;
-  const payload: Record<string, Json> = typeof base === 'object' && base !== null && !Array.isArray(base) ? { ...base } : {};
-  for (const item of config.items) {
-    const element = findElement(item);
-    if (!element) throw new RtmError('bad_argument', `broadcast item "${item}" is not on the page`);
-    payload[item] = readValue(element);
+  let payload = typeof config.payload === 'string' && /^\s*[[{"]/.test(config.payload) ? (JSON.parse(config.payload) as Json) : (config.payload ?? null);
+  const fields: Record<string, Json> = {};
+  const form = config.form && findElement(config.form);
+  if (config.form && !(form instanceof HTMLFormElement)) throw new RtmError('bad_argument', `broadcast form "${String(config.form)}" is not on the page`);
+  if (form) for (const [name, value] of new FormData(form as HTMLFormElement)) if (typeof value === 'string') fields[name] = value;
+  for (const item of list(config.items)) {
+    const value = getItem(item);
+    if (value === undefined) throw new RtmError('bad_argument', `broadcast item "${item}" is not on the page`);
+    fields[item] = value as Json;
   }
+  const build = typeof config.build === 'string' ? globalFunction(config.build) : config.build;
+  if (config.build && !build) throw new RtmError('bad_argument', `broadcast build "${String(config.build)}" is not a function`);
+  const built = build?.(config) as Json | undefined;
+  if (Object.keys(fields).length || isRecord(built)) payload = { ...(isRecord(payload) ? payload : {}), ...fields, ...(isRecord(built) ? built : {}) };
+  else if (build) payload = built ?? null;
   return payload;
 }
+
+const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -12,6 +12,7 @@ export interface PageConnectionConfig {
 
 let client: RtmClient | undefined;
 let configuredKey: string | undefined;
+let sub: string | undefined;
 let waiters: Array<(client: RtmClient) => void> = [];
 
 /**
@@ -28,11 +29,31 @@ export function configure(config: PageConnectionConfig): RtmClient {
   }
   const token = config.token ?? (config.tokenUrl ? fetchToken(config.tokenUrl) : undefined);
   if (!token) throw new RtmError('bad_argument', 'configure needs token or tokenUrl');
-  client = createClient({ url: toWebSocketUrl(config.url), token });
+  client = createClient({ url: toWebSocketUrl(config.url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) });
   configuredKey = key;
   for (const resolve of waiters) resolve(client);
   waiters = [];
   return client;
+}
+
+/** True once the page's connection is configured. */
+export function configured(): boolean {
+  return client !== undefined;
+}
+
+/** The identity (`sub`) of the page's current token, once it has one. */
+export function ownSub(): string | undefined {
+  return sub;
+}
+
+/** Notes the `sub` of each token the page uses, so widgets can tell the page's own messages. */
+function remember(token: string): string {
+  try {
+    sub = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub;
+  } catch {
+    sub = undefined;
+  }
+  return token;
 }
 
 /** Resolves with the page's client once {@link configure} has been called. */

@@ -1,7 +1,5 @@
-/**
- * Small DOM helpers shared by the widgets: finding declared elements,
- * reading and writing their values, and picking fields out of payloads.
- */
+/** Small DOM helpers shared by the widgets: finding declared elements and writing text into them. */
+import { toText } from './parse.js';
 
 /** Finds an element by CSS selector, or by id or name when given a bare name such as `P10_MESSAGE`. */
 export function findElement(ref: string | Element): Element | null {
@@ -11,19 +9,12 @@ export function findElement(ref: string | Element): Element | null {
   return document.querySelector(name);
 }
 
-/** Reads an input-like element's value (checkboxes give a boolean), or its text. */
-export function readValue(element: Element): string | boolean {
-  if (element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio')) return element.checked;
-  if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) return element.value;
-  return element.textContent ?? '';
-}
-
 /**
- * Writes `value` into an element: form fields get `.value`, anything else
- * gets text (never HTML, so a payload cannot inject markup). With `append`,
- * a new line is added to the element instead.
+ * Writes `value` into an element: form fields get `.value` (and a `change`
+ * event), anything else gets text, never HTML, so a payload cannot inject
+ * markup. With `append`, a new line is added instead.
  */
-export function writeValue(element: Element, value: unknown, append = false): void {
+export function writeValue(element: Element, value: unknown, append?: boolean): void {
   const text = toText(value);
   if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) {
     element.value = text;
@@ -37,22 +28,4 @@ export function writeValue(element: Element, value: unknown, append = false): vo
   const line = document.createElement(element instanceof HTMLUListElement || element instanceof HTMLOListElement ? 'li' : 'div');
   line.textContent = text;
   element.append(line);
-}
-
-/** Picks a field out of a payload by a dotted path such as `value`, `payload.value` or `order.id`. */
-export function pick(payload: unknown, path: string | undefined): unknown {
-  if (!path) return payload;
-  const parts = path.split('.').filter(Boolean);
-  if (parts[0] === 'payload') parts.shift();
-  let current: unknown = payload;
-  for (const part of parts) {
-    if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-function toText(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

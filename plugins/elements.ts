@@ -1,6 +1,7 @@
 import { configure, pageClient } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
 import { listen, type ListenerHandle } from './listener.js';
+import { fire } from './page.js';
 
 // Importing the widgets must not fail where there is no DOM (server-side rendering, Node).
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as typeof HTMLElement) : HTMLElement;
@@ -12,10 +13,8 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
  */
 export class RtmConnectionElement extends Base {
   connectedCallback(): void {
-    const url = this.getAttribute('url');
-    if (!url) return reportError(this, 'rtm-connection needs a url attribute');
     try {
-      configure({ url, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined });
+      configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined });
     } catch (error) {
       reportError(this, error);
     }
@@ -23,23 +22,22 @@ export class RtmConnectionElement extends Base {
 }
 
 /**
- * `<rtm-listener channel="test" event="ping" target="#log" value="P10_MESSAGE" append fire="rtm-message">`:
- * listens while it is in the document. Each message fires `rtm-message` (or
- * the `fire` name) on the element, bubbling, with the message as `detail`,
- * and is written into `target` when one is declared. The `connected`
- * attribute mirrors the connection, for CSS.
+ * `<rtm-listener channel="test" event="ping" set="#log=payload.text" append
+ * refresh="orders" notify="New: {payload.text}" fire="rtm-message">`: a
+ * Listener (see `ListenerConfig`; attributes are its keys, `ignore-own` for
+ * `ignoreOwn`) that runs while the element is in the document, moves when its
+ * attributes change, and mirrors the connection in a `connected` attribute
+ * for CSS. `fire` defaults to `rtm-message`, fired on the element.
  */
 export class RtmListenerElement extends Base {
-  static readonly observedAttributes = ['channel', 'event', 'target', 'value', 'append', 'fire'];
+  static readonly observedAttributes = ['channel', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
   private stopState: (() => void) | undefined;
-  private live = false;
 
   connectedCallback(): void {
-    this.live = true;
-    this.start();
+    this.restart();
     void pageClient().then((client) => {
-      if (!this.live || this.stopState) return;
+      if (!this.isConnected || this.stopState) return;
       const reflect = (): void => {
         this.toggleAttribute('connected', client.state === 'open');
       };
@@ -49,31 +47,36 @@ export class RtmListenerElement extends Base {
   }
 
   disconnectedCallback(): void {
-    this.live = false;
     this.handle?.stop();
     this.handle = undefined;
     this.stopState?.();
     this.stopState = undefined;
+    this.removeAttribute('connected');
   }
 
   attributeChangedCallback(): void {
-    if (!this.live) return;
-    this.handle?.stop();
-    this.start();
+    if (this.isConnected) this.restart();
   }
 
-  private start(): void {
-    const channel = this.getAttribute('channel');
-    if (!channel) return reportError(this, 'rtm-listener needs a channel attribute');
+  private restart(): void {
+    this.handle?.stop();
+    this.handle = undefined;
+    const get = (name: string): string | undefined => this.getAttribute(name) ?? undefined;
     try {
       this.handle = listen({
-        channel,
-        event: this.getAttribute('event') ?? undefined,
-        target: this.getAttribute('target') ?? undefined,
-        value: this.getAttribute('value') ?? undefined,
-        append: this.hasAttribute('append'),
-        fire: this.getAttribute('fire') ?? 'rtm-message',
+        channel: get('channel')!,
+        event: get('event'),
+        where: get('where'),
+        fire: get('fire') ?? 'rtm-message',
         eventTarget: this,
+        set: get('set'),
+        append: this.hasAttribute('append'),
+        refresh: get('refresh'),
+        notify: get('notify'),
+        call: get('call'),
+        once: this.hasAttribute('once'),
+        debounce: Number(get('debounce') ?? 0),
+        ignoreOwn: this.hasAttribute('ignore-own'),
       });
     } catch (error) {
       reportError(this, error);
@@ -81,46 +84,55 @@ export class RtmListenerElement extends Base {
   }
 }
 
-/** Reads a Broadcast's settings from `data-rtm-*` attributes. */
+/** Reads a Broadcast's settings from `data-rtm-*` attributes (`channel`, `event`, `items`, `form`, `payload`, `build`, `timeout`). */
 export function broadcastConfigOf(element: HTMLElement): BroadcastConfig {
-  const { rtmChannel, rtmEvent, rtmItems, rtmPayload } = element.dataset;
-  if (!rtmChannel) throw new Error('data-rtm-broadcast needs data-rtm-channel');
+  const { rtmChannel, rtmEvent, rtmItems, rtmForm, rtmPayload, rtmBuild, rtmTimeout } = element.dataset;
   return {
-    channel: rtmChannel,
-    event: rtmEvent ?? null,
-    items: rtmItems ? rtmItems.split(/[\s,]+/).filter(Boolean) : undefined,
-    payload: rtmPayload ? JSON.parse(rtmPayload) : undefined,
+    channel: rtmChannel!,
+    event: rtmEvent,
+    items: rtmItems,
+    form: rtmForm ?? (element instanceof HTMLFormElement ? element : undefined),
+    payload: rtmPayload,
+    build: rtmBuild,
+    timeout: rtmTimeout ? Number(rtmTimeout) : undefined,
   };
 }
 
 let started = false;
+const bound = new Set<string>();
 
 /**
  * Activates the HTML forms: defines `<rtm-connection>` and `<rtm-listener>`
- * and makes every `[data-rtm-broadcast]` element (present or added later)
- * broadcast on its trigger event (the attribute's value; default `click`).
- * The script-tag bundle calls it by itself.
+ * and makes every `[data-rtm-broadcast]` element, present or added later,
+ * broadcast on the DOM event its attribute names (default `click`). The
+ * script-tag bundle calls it by itself.
  */
 export function start(): void {
   if (started || typeof document === 'undefined') return;
   started = true;
   if (!customElements.get('rtm-connection')) customElements.define('rtm-connection', RtmConnectionElement);
   if (!customElements.get('rtm-listener')) customElements.define('rtm-listener', RtmListenerElement);
-  for (const type of ['click', 'change', 'submit']) {
-    document.addEventListener(type, (event) => {
-      const element = (event.target as Element | null)?.closest?.<HTMLElement>('[data-rtm-broadcast]');
-      if (!element || (element.dataset.rtmBroadcast || 'click') !== type) return;
-      if (type === 'submit') event.preventDefault();
-      try {
-        void send(element, broadcastConfigOf(element));
-      } catch (error) {
-        element.dispatchEvent(new CustomEvent('rtm-send-error', { detail: { error }, bubbles: true }));
+  const onEvent = (event: Event): void => {
+    const element = (event.target as Element | null)?.closest?.<HTMLElement>('[data-rtm-broadcast]');
+    if (!element || (element.dataset.rtmBroadcast || 'click') !== event.type) return;
+    if (event.type === 'submit') event.preventDefault();
+    void send(element, broadcastConfigOf(element));
+  };
+  // One capturing listener per event type in use, so any event works, including ones that do not bubble.
+  const scan = (): void => {
+    for (const element of document.querySelectorAll<HTMLElement>('[data-rtm-broadcast]')) {
+      const type = element.dataset.rtmBroadcast || 'click';
+      if (!bound.has(type)) {
+        bound.add(type);
+        document.addEventListener(type, onEvent, true);
       }
-    });
-  }
+    }
+  };
+  scan();
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-rtm-broadcast'] });
 }
 
 function reportError(element: HTMLElement, error: unknown): void {
-  element.dispatchEvent(new CustomEvent('rtm-error', { detail: { error }, bubbles: true }));
+  fire(element, 'rtm-error', { error });
   console.error('[rtm-kit]', error);
 }

@@ -1,25 +1,51 @@
-import type { ChannelMeta, Json } from '../client/index.js';
+import { RtmError, type ChannelMeta, type Json } from '../client/index.js';
 import { pageClient } from './connection.js';
-import { findElement, pick, writeValue } from './dom.js';
+import { isOwn } from './own.js';
+import { fire, globalFunction, notify, refresh, setItem } from './page.js';
+import { list, matchesEvent, pairs, pick, template, toText } from './parse.js';
 
-/** What a Listener does with each matching message. */
+/** A message as the Listener's actions see it. */
+export interface ListenerMessage extends ChannelMeta {
+  /** What the publisher sent. */
+  payload: Json;
+}
+
+/**
+ * What a Listener listens to and what it does with each matching message.
+ * Text forms (from HTML or APEX attributes) and JS values are both accepted.
+ * Paths such as `payload.value` are read from the {@link ListenerMessage};
+ * a path not starting with one of its keys is read from the payload.
+ */
 export interface ListenerConfig {
   /** Channel to listen on, e.g. `test` or `user:alice`. */
   channel: string;
-  /** Only messages with this event name; all messages when omitted or `*`. */
-  event?: string;
-  /** Element (or selector, id or item name) that receives the value. */
-  target?: string | Element;
-  /** Field of the payload to write, e.g. `P10_MESSAGE` or `payload.value`; the whole payload when omitted. */
-  value?: string;
-  /** Append each message as a new line instead of replacing the target's content. */
-  append?: boolean;
-  /** Name of a DOM event (a `CustomEvent` with the message as `detail`) fired for each message. */
+  /** Event names to act on: exact names, prefixes such as `order.*`, or `*` (the default). */
+  event?: string | string[];
+  /** Narrows further by payload fields, all of which must match: `{ "payload.status": "DONE" }`, `"status=DONE"`, or a predicate. */
+  where?: string | Record<string, Json> | ((message: ListenerMessage) => boolean);
+  /** Fires this named event with the message as data (`apex.event.trigger`, or a DOM `CustomEvent` with `detail`). Cancelling it skips the other actions. */
   fire?: string;
-  /** Element the event is fired on. Default: `document`. */
+  /** Where {@link fire} fires. Default: `document`. */
   eventTarget?: EventTarget;
-  /** Called for each message. */
-  onMessage?: (payload: Json, meta: ChannelMeta) => void;
+  /**
+   * Writes message fields into page items or elements: `{ P10_MESSAGE: "payload.value" }` or
+   * `"P10_MESSAGE=payload.value"`. Only these declared targets are ever written, and only as text.
+   */
+  set?: string | Record<string, string>;
+  /** Appends a line to non-input targets instead of replacing their text. */
+  append?: boolean;
+  /** Regions to refresh: `apex.region(id).refresh()`, or an `rtm-refresh` event on the element with that id. */
+  refresh?: string | string[];
+  /** Shows a notification from a template such as `New order {payload.id}`, always as text. */
+  notify?: string;
+  /** Calls a function (or a global one by dotted name) with `this` = the message and `(payload, message)`. */
+  call?: string | ((this: ListenerMessage, payload: Json, message: ListenerMessage) => void);
+  /** Stops after the first matching message. */
+  once?: boolean;
+  /** Acts only on the last of a burst, once no message matched for this many ms. */
+  debounce?: number;
+  /** Skips the echo of this page's own Broadcasts. */
+  ignoreOwn?: boolean;
 }
 
 /** A running Listener. */
@@ -28,37 +54,61 @@ export interface ListenerHandle {
   stop(): void;
 }
 
-/** The `detail` of the DOM events a Listener fires. */
-export interface ListenerEventDetail extends ChannelMeta {
-  payload: Json;
-}
-
-/** Starts a Listener on the page's connection. */
+/** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
-  let stopped = false;
+  if (!config || typeof config.channel !== 'string' || !config.channel) throw new RtmError('bad_argument', 'a Listener needs a channel');
+  const events = list(config.event);
+  const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
+  const targets = pairs(config.set);
+  const regions = list(config.refresh);
+  const call = config.call;
+  const callback = typeof call === 'string' ? () => globalFunction(call) : () => call;
   let unsubscribe: (() => void) | undefined;
-  const eventName = config.event && config.event !== '*' ? config.event : undefined;
-  const handler = (payload: Json, meta: ChannelMeta): void => {
-    if (config.target !== undefined) {
-      const element = findElement(config.target);
-      if (element) writeValue(element, pick(payload, config.value), config.append);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const run = (message: ListenerMessage): void => {
+    if (config.fire && fire(config.eventTarget ?? document, config.fire, message)) return;
+    for (const [target, path] of targets) {
+      const value = pick(message, path);
+      if (value !== undefined) setItem(target, value, config.append);
     }
-    if (config.fire) {
-      const detail: ListenerEventDetail = { payload, ...meta };
-      (config.eventTarget ?? document).dispatchEvent(new CustomEvent(config.fire, { detail, bubbles: true, composed: true }));
+    for (const region of regions) refresh(region, message);
+    if (config.notify) notify(template(config.notify, message));
+    if (call) {
+      const fn = callback();
+      if (!fn) throw new RtmError('bad_argument', `the Listener's call "${String(call)}" is not a function`);
+      fn.call(message, message.payload, message);
     }
-    config.onMessage?.(payload, meta);
   };
-  void pageClient().then((client) => {
+
+  const matches = (message: ListenerMessage): boolean =>
+    matchesEvent(events, message.eventName) &&
+    (typeof where === 'function' ? where(message) : where.every(([path, value]) => toText(pick(message, path)) === toText(value))) &&
+    !(config.ignoreOwn && isOwn(message));
+
+  const off = (): void => {
+    stopped = true;
+    unsubscribe?.();
+    unsubscribe = undefined;
+  };
+
+  pageClient().then((client) => {
     if (stopped) return;
-    const channel = client.channel(config.channel);
-    unsubscribe = eventName === undefined ? channel.on(handler) : channel.on(eventName, handler);
-  });
+    unsubscribe = client.channel(config.channel).on((payload, meta) => {
+      const message: ListenerMessage = { ...meta, payload };
+      if (stopped || !matches(message)) return;
+      if (config.once) off();
+      if (!config.debounce) return run(message);
+      clearTimeout(timer);
+      timer = setTimeout(run, config.debounce, message);
+    });
+  }).catch((error: unknown) => fire(config.eventTarget ?? document, 'rtm-error', { error }));
+
   return {
     stop() {
-      stopped = true;
-      unsubscribe?.();
-      unsubscribe = undefined;
+      off();
+      clearTimeout(timer);
     },
   };
 }

@@ -1,0 +1,62 @@
+/**
+ * The text forms of widget settings, shared by the HTML attributes and the
+ * APEX attributes so that both parse into the same config as the JS form.
+ */
+
+/** Splits a list such as `"a, b c"` (or passes an array through); empty for nothing. */
+export function list(value: string | readonly string[] | null | undefined): string[] {
+  if (Array.isArray(value)) return [...value];
+  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+}
+
+/**
+ * Reads a map such as `P10_MESSAGE=payload.value; P10_FROM=modifier` (one
+ * pair per line, `;` or `,`), or takes an object as it is.
+ */
+export function pairs(value: string | Readonly<Record<string, unknown>> | null | undefined): Array<[string, string]> {
+  if (!value) return [];
+  if (typeof value !== 'string') return Object.entries(value).map(([key, path]) => [key, String(path)]);
+  const result: Array<[string, string]> = [];
+  for (const part of value.split(/[\n;,]/)) {
+    const at = part.indexOf('=');
+    if (at > 0) result.push([part.slice(0, at).trim(), part.slice(at + 1).trim()]);
+  }
+  return result;
+}
+
+/** True when `eventName` matches one of the patterns: exact, a prefix such as `order.*`, or `*`. No patterns match everything. */
+export function matchesEvent(patterns: readonly string[], eventName: string | null): boolean {
+  return (
+    !patterns.length ||
+    patterns.some((p) => p === '*' || p === eventName || (p.endsWith('.*') && eventName !== null && eventName.startsWith(p.slice(0, -1))))
+  );
+}
+
+const MESSAGE_KEYS = ['channel', 'eventName', 'payload', 'modifier', 'timestamp'];
+
+/**
+ * Picks a value out of a received message by a dotted path: `payload.value`,
+ * `eventName`, `modifier`… A path that does not start with one of the
+ * message's own keys is read from the payload, so `value` means `payload.value`.
+ * Only own properties are followed, so a path can never reach prototypes.
+ */
+export function pick(message: object, path: string): unknown {
+  const parts = path.split('.').filter(Boolean);
+  let current: unknown = MESSAGE_KEYS.includes(parts[0]!) ? message : (message as { payload?: unknown }).payload;
+  for (const part of parts) {
+    if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/** A value as text: strings as they are, objects as JSON, nothing as ''. */
+export function toText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** Fills `{path}` placeholders of a template from a message, e.g. `New order {payload.id}`. */
+export function template(text: string, message: object): string {
+  return text.replace(/\{([\w.]+)\}/g, (_, path: string) => toText(pick(message, path)));
+}
