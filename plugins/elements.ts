@@ -33,8 +33,10 @@ export class RtmListenerElement extends Base {
   static readonly observedAttributes = ['channel', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
   private stopState: (() => void) | undefined;
+  private live = false;
 
   connectedCallback(): void {
+    this.live = true;
     this.restart();
     void pageClient().then((client) => {
       if (!this.isConnected || this.stopState) return;
@@ -47,6 +49,7 @@ export class RtmListenerElement extends Base {
   }
 
   disconnectedCallback(): void {
+    this.live = false;
     this.handle?.stop();
     this.handle = undefined;
     this.stopState?.();
@@ -55,7 +58,8 @@ export class RtmListenerElement extends Base {
   }
 
   attributeChangedCallback(): void {
-    if (this.isConnected) this.restart();
+    // Upgrades report every attribute before connectedCallback; only later changes move the subscription.
+    if (this.live) this.restart();
   }
 
   private restart(): void {
