@@ -64,4 +64,6 @@ export const unique = (prefix: string): string => `${prefix}-${Date.now().toStri
 declare global {
   /** The script-tag bundle's global. */
   const RTM: typeof import('../plugins/iife.js');
+  /** The APEX stand-in's namespace (e2e/fixtures/apex-standin.js). */
+  const apex: { event: { trigger(target: EventTarget | string, name: string, data?: unknown): boolean } };
 }

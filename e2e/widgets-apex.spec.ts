@@ -1,0 +1,121 @@
+import { expect, test, type Page } from '@playwright/test';
+import { openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
+
+// The APEX form, on a page with a stand-in for the apex.* namespace that
+// runs DAs the way da.js does (fn.call(context), Wait for Result, Stop
+// Execution On Error).
+
+type Standin = { dynamicAction(def: unknown): void };
+
+/** Defines the page's dynamic actions inside the page; `defs` gets RTM and a log array. */
+async function defineDAs(page: Page, channel: string, defs: string): Promise<void> {
+  await page.evaluate(
+    ({ channel, defs }) => {
+      const { dynamicAction } = (window as unknown as { apexStandin: Standin }).apexStandin;
+      const log: string[] = ((window as unknown as { log: string[] }).log = []);
+      new Function('dynamicAction', 'RTM', 'log', 'channel', defs)(dynamicAction, RTM, log, channel);
+    },
+    { channel, defs },
+  );
+}
+
+const pageLog = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { log: string[] }).log);
+
+test('ten DA firings on one page open exactly one WebSocket, and re-firing a Listener does not duplicate it', async ({ browser }) => {
+  const channel = unique('ten');
+  const { page, sockets } = await openWidgetPage(browser, `<input id="P10_MESSAGE" value="x"><button id="SEND">Send</button><ul id="got"></ul>`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    channel,
+    `
+    const listener = { javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute02: 'ping', attribute04: 'got-ping', attribute14: '/rtc' };
+    // The Listener DA fires on page load and again on each "relisten" event (e.g. after a partial page refresh).
+    dynamicAction({ when: { event: 'ready' }, actionList: [listener] });
+    dynamicAction({ when: { event: 'relisten' }, actionList: [listener] });
+    dynamicAction({ when: { event: 'got-ping' }, actionList: [{ javascriptFunction() { log.push('got ' + this.data.payload.n); } }] });
+    dynamicAction({ when: { event: 'click', selector: '#SEND' }, actionList: [{ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: channel, attribute02: 'sent', attribute03: 'P10_MESSAGE', attribute14: '/rtc' }] });
+    dynamicAction({ when: { event: 'rtm-sent', selector: '#SEND' }, actionList: [{ javascriptFunction() { log.push('sent'); } }] });
+  `,
+  );
+  // 1 (load) + 2 Listener firings + 7 Broadcast firings = 10.
+  await page.evaluate(() => {
+    apex.event.trigger(document, 'relisten');
+    apex.event.trigger(document, 'relisten');
+  });
+  for (let i = 0; i < 7; i++) await page.click('#SEND');
+  await expect.poll(async () => (await pageLog(page)).filter((entry) => entry === 'sent').length).toBe(7);
+  await settled(page);
+  await restBroadcast(channel, 'ping', { n: 1 });
+  await expect.poll(() => pageLog(page)).toContain('got 1');
+  await settled(page);
+  expect((await pageLog(page)).filter((entry) => entry.startsWith('got'))).toEqual(['got 1']);
+  expect(sockets).toHaveLength(1);
+  await page.context().close();
+});
+
+test('Wait for Result resumes the chain on acknowledgement and stops it on error', async ({ browser }) => {
+  const channel = unique('wait');
+  const { page } = await openWidgetPage(browser, `<button id="OK">ok</button><button id="BAD">bad</button><button id="BAD_GO_ON">bad, go on</button>`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    channel,
+    `
+    const broadcast = (target) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: target, attribute02: 'ping', attribute04: '{"a":1}', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: true });
+    const mark = (text) => ({ javascriptFunction() { log.push(text); } });
+    dynamicAction({ when: { event: 'click', selector: '#OK' }, actionList: [broadcast(channel), mark('after ok')] });
+    // ALICE may not publish to BOB's private channel: the server refuses.
+    dynamicAction({ when: { event: 'click', selector: '#BAD' }, actionList: [broadcast('user:BOB'), mark('after bad')] });
+    dynamicAction({ when: { event: 'click', selector: '#BAD_GO_ON' }, actionList: [{ ...broadcast('user:BOB'), stopExecutionOnError: false }, mark('after bad, go on')] });
+    dynamicAction({ when: { event: 'rtm-sent', selector: 'button' }, actionList: [mark('sent')] });
+    dynamicAction({ when: { event: 'rtm-send-error', selector: 'button' }, actionList: [{ javascriptFunction() { log.push('error ' + this.data.error.code); } }] });
+  `,
+  );
+  await page.click('#OK');
+  // The next action ran only after the acknowledgement.
+  await expect.poll(() => pageLog(page)).toEqual(['sent', 'after ok']);
+
+  await page.click('#BAD');
+  await expect.poll(() => pageLog(page)).toEqual(['sent', 'after ok', 'error 2']);
+  await page.click('#BAD_GO_ON');
+  await expect.poll(() => pageLog(page)).toEqual(['sent', 'after ok', 'error 2', 'error 2', 'after bad, go on']);
+  // By now the #BAD chain has long been settled: its next action never ran.
+  expect(await pageLog(page)).not.toContain('after bad');
+  await page.context().close();
+});
+
+test('a payload that tries to name another item writes nothing; only the declared map is written', async ({ browser }) => {
+  const channel = unique('items');
+  const { page } = await openWidgetPage(browser, `<input id="P10_MESSAGE" value=""><input id="P10_SECRET" value="keep"><input id="P10_ROLE" value="user">`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    channel,
+    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute05: 'P10_MESSAGE=payload.text', attribute14: '/rtc' }] });`,
+  );
+  await settled(page);
+  // The seed's Listener wrote apex.item(payload.itemName): here such a payload has no declared field and changes nothing.
+  await restBroadcast(channel, 'ping', { itemName: 'P10_SECRET', value: 'pwned', P10_SECRET: 'pwned', P10_ROLE: 'admin' });
+  await restBroadcast(channel, 'ping', { text: 'hello' });
+  await expect(page.locator('#P10_MESSAGE')).toHaveValue('hello');
+  await expect(page.locator('#P10_SECRET')).toHaveValue('keep');
+  await expect(page.locator('#P10_ROLE')).toHaveValue('user');
+  await page.context().close();
+});
+
+test('notification text containing <img onerror> is shown as text (APEX success message)', async ({ browser }) => {
+  const channel = unique('notify');
+  const { page } = await openWidgetPage(browser, `<div id="APEX_SUCCESS_MESSAGE"></div><div id="orders" class="t-Region"></div>`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    channel,
+    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute02: 'order.*', attribute06: 'orders', attribute07: 'New order: {payload.name}', attribute14: '/rtc' }] });`,
+  );
+  await settled(page);
+  const hostile = '<img src=x onerror="window.pwned=1">';
+  await restBroadcast(channel, 'order.created', { name: hostile });
+  await expect(page.locator('#APEX_SUCCESS_MESSAGE')).toHaveText(`New order: ${hostile}`);
+  await expect(page.locator('#APEX_SUCCESS_MESSAGE img')).toHaveCount(0);
+  // The same Listener refreshed its region through apex.region(id).refresh().
+  await expect(page.locator('#orders')).toHaveAttribute('data-refreshed', '1');
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  await page.context().close();
+});
