@@ -1,0 +1,135 @@
+import { expect, test } from '@playwright/test';
+import { base, openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
+
+const connection = (sub?: string): string => `<rtm-connection url="/rtc" token-url="/api/dev/token${sub ? `?sub=${sub}` : ''}"></rtm-connection>`;
+
+/** Pushes to a user's private channel the way a backend does. */
+async function pushToUser(user: string, payload: unknown): Promise<void> {
+  await restBroadcast(`user:${user}`, 'note', payload);
+}
+
+test("a private user:alice listener gets a REST push to alice, and bob's page gets nothing", async ({ browser }) => {
+  const alice = unique('alice');
+  const bob = unique('bob');
+  const mine = (me: string): string => `<rtm-listener channel="user:${me}" set="#inbox=payload.text" append></rtm-listener><ul id="inbox"></ul><ul id="stolen"></ul>`;
+  const [a, b] = await Promise.all([openWidgetPage(browser, connection(alice) + mine(alice)), openWidgetPage(browser, connection(bob) + mine(bob))]);
+  // bob's page also asks for user:alice; the server refuses it.
+  const refused = await b.page.evaluate(async (alice) => {
+    const client = await RTM.pageClient();
+    const error = new Promise<unknown>((resolve) => client.on('error', (e) => resolve({ code: e.code })));
+    document.body.insertAdjacentHTML('beforeend', `<rtm-listener channel="user:${alice}" set="#stolen=payload.text" append></rtm-listener>`);
+    return error;
+  }, alice);
+  expect(refused).toEqual({ code: 2 });
+  await Promise.all([settled(a.page), settled(b.page)]);
+
+  await pushToUser(alice, { text: 'for alice only' });
+  await pushToUser(bob, { text: 'for bob' });
+  await expect(a.page.locator('#inbox li')).toHaveText(['for alice only']);
+  // bob got his own message, which was sent after alice's: alice's would have arrived first.
+  await expect(b.page.locator('#inbox li')).toHaveText(['for bob']);
+  await expect(b.page.locator('#stolen li')).toHaveCount(0);
+  await Promise.all([a.page.context().close(), b.page.context().close()]);
+});
+
+test('removing an <rtm-listener> stops its delivery; changing its channel attribute moves the subscription', async ({ browser }) => {
+  const one = unique('one');
+  const two = unique('two');
+  const { page } = await openWidgetPage(
+    browser,
+    `${connection()}
+    <rtm-listener id="removed" channel="${one}" set="#removed-log=payload.text" append></rtm-listener>
+    <rtm-listener id="kept" channel="${one}" set="#kept-log=payload.text" append></rtm-listener>
+    <rtm-listener id="moved" channel="${one}" set="#moved-log=payload.text" append></rtm-listener>
+    <ul id="removed-log"></ul><ul id="kept-log"></ul><ul id="moved-log"></ul>`,
+  );
+  await settled(page);
+  await restBroadcast(one, null, { text: 'first' });
+  for (const log of ['#removed-log', '#kept-log', '#moved-log']) await expect(page.locator(`${log} li`)).toHaveText(['first']);
+
+  await page.evaluate((two) => {
+    document.getElementById('removed')!.remove();
+    document.getElementById('moved')!.setAttribute('channel', two);
+  }, two);
+  await expect(page.locator('#removed')).toHaveCount(0);
+  await settled(page);
+  await restBroadcast(one, null, { text: 'second on one' });
+  await restBroadcast(two, null, { text: 'on two' });
+  await expect(page.locator('#kept-log li')).toHaveText(['first', 'second on one']);
+  await expect(page.locator('#moved-log li')).toHaveText(['first', 'on two']);
+  await expect(page.locator('#removed-log li')).toHaveText(['first']);
+  await expect(page.locator('#moved')).toHaveAttribute('connected', '');
+  await page.context().close();
+});
+
+test('notification text containing <img onerror> is shown as text (plain page toast)', async ({ browser }) => {
+  const channel = unique('toast');
+  const { page } = await openWidgetPage(browser, `${connection()}<rtm-listener channel="${channel}" notify="From {modifier}: {payload.text}"></rtm-listener>`);
+  await settled(page);
+  const hostile = '<img src=x onerror="window.pwned=1">';
+  await restBroadcast(channel, 'x', { text: hostile });
+  await expect(page.locator('#rtm-notifications [role=status]')).toHaveText(`From api:default: ${hostile}`);
+  await expect(page.locator('#rtm-notifications img')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  await page.context().close();
+});
+
+test('event patterns, payload filter, once, debounce, ignoreOwn and a named function (JS form)', async ({ browser }) => {
+  const channel = unique('options');
+  const { page } = await openWidgetPage(browser, '');
+  await page.evaluate((channel) => {
+    const seen: Record<string, unknown[]> = {};
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    const note = (key: string) => (payload: unknown) => void (seen[key] ??= []).push((payload as { n: number }).n);
+    (window as unknown as { app: object }).app = { onOrder: note('named') };
+    RTM.configure({ url: '/rtc', tokenUrl: '/api/dev/token' });
+    RTM.listen({ channel, event: 'order.*', call: note('prefix') });
+    RTM.listen({ channel, event: 'order.created', where: 'status=DONE', call: 'app.onOrder' });
+    RTM.listen({ channel, once: true, call: note('once') });
+    RTM.listen({ channel, debounce: 150, call: note('debounced') });
+    RTM.listen({ channel, ignoreOwn: true, call: note('others') });
+  }, channel);
+  await settled(page);
+  await page.evaluate((channel) => RTM.broadcast({ channel, event: 'mine', payload: { n: 0 } }), channel);
+  await restBroadcast(channel, 'order.created', { n: 1, status: 'NEW' });
+  await restBroadcast(channel, 'order.created', { n: 2, status: 'DONE' });
+  await restBroadcast(channel, 'order.updated', { n: 3 });
+  await restBroadcast(channel, 'other', { n: 4 });
+  const seen = () => page.evaluate(() => (window as unknown as { seen: Record<string, number[]> }).seen);
+  await expect.poll(seen).toMatchObject({ debounced: [4] });
+  expect(await seen()).toEqual({ prefix: [1, 2, 3], named: [2], once: [0], debounced: [4], others: [1, 2, 3, 4] });
+  await page.context().close();
+});
+
+test('data-rtm-broadcast on any DOM event, with a form or items payload; the trigger is disabled while sending', async ({ browser }) => {
+  const channel = unique('form');
+  const { page } = await openWidgetPage(
+    browser,
+    `${connection()}
+    <form id="f" data-rtm-broadcast="submit" data-rtm-channel="${channel}" data-rtm-event="chat" data-rtm-payload='{"room":"lobby"}'>
+      <input name="text" value="hi there"><button>Send</button>
+    </form>
+    <select id="mood" data-rtm-broadcast="change" data-rtm-channel="${channel}" data-rtm-event="mood" data-rtm-items="mood"><option>calm</option><option>happy</option></select>
+    <rtm-listener channel="${channel}" set="#got=payload"></rtm-listener><div id="got"></div>`,
+  );
+  await settled(page);
+  const sent = page.evaluate(
+    () => new Promise<unknown>((resolve) => document.getElementById('f')!.addEventListener('rtm-sent', (e) => resolve((e as CustomEvent).detail), { once: true })),
+  );
+  await page.click('#f button');
+  expect(await sent).toEqual({ channel, event: 'chat', response: {} });
+  await expect(page.locator('#got')).toHaveText(JSON.stringify({ room: 'lobby', text: 'hi there' }));
+  // The page was not navigated away by the submit.
+  expect(page.url()).toBe(`${base()}/`);
+
+  // The trigger is disabled from the event until the acknowledgement, then enabled again.
+  await page.evaluate(() => {
+    const states: boolean[] = ((window as unknown as { states: boolean[] }).states = []);
+    const mood = document.getElementById('mood') as HTMLSelectElement;
+    new MutationObserver(() => states.push(mood.disabled)).observe(mood, { attributes: true, attributeFilter: ['disabled'] });
+  });
+  await page.selectOption('#mood', 'happy');
+  await expect(page.locator('#got')).toHaveText(JSON.stringify({ mood: 'happy' }));
+  await expect.poll(() => page.evaluate(() => (window as unknown as { states: boolean[] }).states)).toEqual([true, false]);
+  await page.context().close();
+});
