@@ -14,3 +14,4 @@ export { createServer, type RtmServer, type ServerOptions } from './server.js';
 export { createAuth, TokenError, MIN_SECRET_BYTES, type Auth, type Identity } from './auth.js';
 export { jsonLogger, silentLogger, type Logger, type LogFields } from './log.js';
 export type { SessionTiming } from './session.js';
+export { broadcast, notifyUser, emitEvent, RestError, type RestTarget } from './rest-client.js';
