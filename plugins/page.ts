@@ -69,12 +69,12 @@ export function notify(text: string): void {
   if (!box) {
     box = document.createElement('div');
     box.id = 'rtm-notifications';
-    box.style.cssText = 'position:fixed;top:1rem;right:1rem;z-index:9999;display:grid;gap:.5rem';
+    box.style.cssText = 'position:fixed;top:1rem;right:1rem;z-index:9999';
     document.body.append(box);
   }
   const toast = document.createElement('div');
+  // Looks are the page's: style `#rtm-notifications > [role=status]`.
   toast.setAttribute('role', 'status');
-  toast.style.cssText = 'background:#223;color:#fff;padding:.5rem 1rem;border-radius:4px';
   toast.textContent = text;
   box.append(toast);
   setTimeout(() => toast.remove(), 6000);
