@@ -83,12 +83,11 @@ export function createClient(options: ClientOptions): RtmClient {
     if (change.state === 'open') {
       subscriptions.resubscribe();
       requests.flush();
+    } else if (change.state === 'closed') {
+      requests.failAll(new RtmError('closed', `the client is closed (${change.reason})`));
+      subscriptions.clear();
     } else if (change.previous === 'open') {
       requests.failSent(new RtmError('disconnected', `the connection was lost (${change.reason})`));
-    }
-    if (change.state === 'closed') {
-      requests.failAll(new RtmError('closed', 'the client is closed'));
-      subscriptions.clear();
     }
     emitter.emit('state', change);
   });

@@ -61,3 +61,40 @@ test('the Send Hello button is disabled while sending and reports delivery', asy
   await expect(page.locator('#SEND_HELLO')).toBeEnabled();
   await page.context().close();
 });
+
+test('the ESM bundles work from JS: createClient in one page, the widgets JS API in another', async ({ browser }) => {
+  const receiver = await (await browser.newContext()).newPage();
+  await receiver.goto(`${base()}/healthz`);
+  // The widgets bundle imports the client bundle (one copy of the client on the page).
+  const received = receiver.evaluate(async () => {
+    const { configure, listen } = await import('/dist/rtm-plugins.js' as string);
+    const client = configure({ url: '/rtc', tokenUrl: '/api/dev/token?sub=js-receiver' });
+    await client.ready();
+    const message = new Promise((resolve) => {
+      const handle = listen({ channel: 'js-test', event: 'ping', onMessage: (payload: unknown, meta: unknown) => {
+        handle.stop();
+        resolve({ payload, meta });
+      } });
+    });
+    // The server handles a connection's frames in order: once this ping is answered, the subscribe before it is in place.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await client.request('ping');
+    (window as unknown as { ready: boolean }).ready = true;
+    return message;
+  });
+  await receiver.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+
+  const sender = await (await browser.newContext()).newPage();
+  await sender.goto(`${base()}/healthz`);
+  const ack = await sender.evaluate(async () => {
+    const { createClient } = await import('/dist/rtm.js' as string);
+    const { token } = await (await fetch('/api/dev/token?sub=js-sender')).json();
+    const client = createClient({ url: `ws://${location.host}/rtc`, token });
+    const ack = await client.channel('js-test').publish('ping', { text: 'from JS' });
+    client.close();
+    return ack;
+  });
+  expect(ack).toEqual({});
+  expect(await received).toMatchObject({ payload: { text: 'from JS' }, meta: { channel: 'js-test', eventName: 'ping', modifier: 'js-sender' } });
+  await Promise.all([receiver.context().close(), sender.context().close()]);
+});
