@@ -133,3 +133,19 @@ test('data-rtm-broadcast on any DOM event, with a form or items payload; the tri
   await expect.poll(() => page.evaluate(() => (window as unknown as { states: boolean[] }).states)).toEqual([true, false]);
   await page.context().close();
 });
+
+test('a field that both receives and broadcasts does not bounce messages between pages', async ({ browser }) => {
+  const channel = unique('bounce');
+  const body = `${connection()}
+    <select id="mood" data-rtm-broadcast="change" data-rtm-channel="${channel}" data-rtm-event="mood" data-rtm-items="mood"><option>calm</option><option>happy</option></select>
+    <rtm-listener channel="${channel}" set="#mood=payload.mood; #log=payload.mood" append></rtm-listener><ul id="log"></ul>`;
+  const [a, b] = await Promise.all([openWidgetPage(browser, body), openWidgetPage(browser, body)]);
+  await Promise.all([settled(a.page), settled(b.page)]);
+  await a.page.selectOption('#mood', 'happy');
+  await expect(b.page.locator('#mood')).toHaveValue('happy');
+  // A marker sent after the change: once it has arrived, any echo from b's write would have arrived before it.
+  await restBroadcast(channel, 'marker', { mood: 'calm' });
+  await expect(a.page.locator('#log li')).toHaveText(['happy', 'calm']);
+  await expect(b.page.locator('#log li')).toHaveText(['happy', 'calm']);
+  await Promise.all([a.page.context().close(), b.page.context().close()]);
+});

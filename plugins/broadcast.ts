@@ -1,6 +1,6 @@
 import { RtmError, type Json } from '../client/index.js';
 import { pageClient } from './connection.js';
-import { findElement } from './dom.js';
+import { findElement, widgetEvents } from './dom.js';
 import { track } from './own.js';
 import { fire, getItem, globalFunction } from './page.js';
 import { list } from './parse.js';
@@ -72,7 +72,7 @@ export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
   const handler = (event: Event): void => {
     const target = event.target as Element;
     const trigger = typeof element === 'string' ? target.closest?.(element) : element.contains(target) ? element : null;
-    if (!trigger) return;
+    if (!trigger || widgetEvents.has(event)) return;
     if (event.type === 'submit') event.preventDefault();
     void send(trigger, binding);
   };

@@ -1,6 +1,13 @@
 /** Small DOM helpers shared by the widgets: finding declared elements and writing text into them. */
 import { toText } from './parse.js';
 
+/**
+ * The `change` events the widgets raise themselves when a Listener writes a
+ * field. Broadcast triggers ignore them, so a field that both receives and
+ * broadcasts cannot bounce messages between pages forever.
+ */
+export const widgetEvents = new WeakSet<Event>();
+
 /** Finds an element by CSS selector, or by id or name when given a bare name such as `P10_MESSAGE`. */
 export function findElement(ref: string | Element): Element | null {
   if (typeof ref !== 'string') return ref;
@@ -18,7 +25,9 @@ export function writeValue(element: Element, value: unknown, append?: boolean): 
   const text = toText(value);
   if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) {
     element.value = text;
-    element.dispatchEvent(new Event('change', { bubbles: true }));
+    const change = new Event('change', { bubbles: true });
+    widgetEvents.add(change);
+    element.dispatchEvent(change);
     return;
   }
   if (!append) {

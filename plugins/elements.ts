@@ -1,6 +1,7 @@
 import { configure, pageClient } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
 import { listen, type ListenerHandle } from './listener.js';
+import { widgetEvents } from './dom.js';
 import { fire } from './page.js';
 
 // Importing the widgets must not fail where there is no DOM (server-side rendering, Node).
@@ -118,7 +119,7 @@ export function start(): void {
   if (!customElements.get('rtm-listener')) customElements.define('rtm-listener', RtmListenerElement);
   const onEvent = (event: Event): void => {
     const element = (event.target as Element | null)?.closest?.<HTMLElement>('[data-rtm-broadcast]');
-    if (!element || (element.dataset.rtmBroadcast || 'click') !== event.type) return;
+    if (!element || (element.dataset.rtmBroadcast || 'click') !== event.type || widgetEvents.has(event)) return;
     if (event.type === 'submit') event.preventDefault();
     void send(element, broadcastConfigOf(element));
   };

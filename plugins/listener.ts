@@ -101,7 +101,13 @@ export function listen(config: ListenerConfig): ListenerHandle {
       if (config.once) off();
       if (!config.debounce) return run(message);
       clearTimeout(timer);
-      timer = setTimeout(run, config.debounce, message);
+      timer = setTimeout(() => {
+        try {
+          run(message);
+        } catch (error) {
+          fire(config.eventTarget ?? document, 'rtm-error', { error });
+        }
+      }, config.debounce);
     });
   }).catch((error: unknown) => fire(config.eventTarget ?? document, 'rtm-error', { error }));
 
