@@ -86,7 +86,7 @@ test('event patterns, payload filter, once, debounce, ignoreOwn and a named func
     RTM.listen({ channel, event: 'order.*', call: note('prefix') });
     RTM.listen({ channel, event: 'order.created', where: 'status=DONE', call: 'app.onOrder' });
     RTM.listen({ channel, once: true, call: note('once') });
-    RTM.listen({ channel, debounce: 150, call: note('debounced') });
+    RTM.listen({ channel, event: 'burst', debounce: 300, call: note('debounced') });
     RTM.listen({ channel, ignoreOwn: true, call: note('others') });
   }, channel);
   await settled(page);
@@ -95,9 +95,12 @@ test('event patterns, payload filter, once, debounce, ignoreOwn and a named func
   await restBroadcast(channel, 'order.created', { n: 2, status: 'DONE' });
   await restBroadcast(channel, 'order.updated', { n: 3 });
   await restBroadcast(channel, 'other', { n: 4 });
+  // A burst sent back to back from the page's one socket: only its last message is acted on.
+  await page.evaluate((channel) => Promise.all([10, 11, 12].map((n) => RTM.broadcast({ channel, event: 'burst', payload: { n } }))), channel);
   const seen = () => page.evaluate(() => (window as unknown as { seen: Record<string, number[]> }).seen);
-  await expect.poll(seen).toMatchObject({ debounced: [4] });
-  expect(await seen()).toEqual({ prefix: [1, 2, 3], named: [2], once: [0], debounced: [4], others: [1, 2, 3, 4] });
+  await expect.poll(seen).toMatchObject({ debounced: [12] });
+  // The page's own messages (0 and the burst) reached every Listener but the one with ignoreOwn.
+  expect(await seen()).toEqual({ prefix: [1, 2, 3], named: [2], once: [0], debounced: [12], others: [1, 2, 3, 4] });
   await page.context().close();
 });
 
