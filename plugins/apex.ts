@@ -54,8 +54,10 @@ export function listener(this: DaContext): void {
     debounce: Number(a.attribute09 ?? 0),
     once: options.includes('ONCE'),
     ignoreOwn: options.includes('IGNORE_OWN'),
+    // Fired on body, it bubbles to DAs whose When selects the body or the document.
+    eventTarget: document.body,
   };
-  const key = JSON.stringify(config);
+  const key = JSON.stringify({ ...config, eventTarget: undefined });
   running.get(key)?.stop();
   running.set(key, listen(config));
 }
