@@ -38,7 +38,6 @@ wwv_flow_imp_shared.create_plugin(
 ,p_name=>'COM.RTMKIT.BROADCAST'
 ,p_display_name=>'RTM - Broadcast'
 ,p_category=>'EXECUTE'
-,p_supported_component_types=>'APEX_APPLICATION_PAGE_DA_ACTIONS'
 ,p_plsql_code=>wwv_flow_string.join(wwv_flow_t_varchar2(
 '-- Loads rtm-kit''s script-tag bundle (global RTM) from the server, once per page.',
 'procedure add_rtm_library is',
