@@ -97,6 +97,9 @@ export function createClient(options: ClientOptions): RtmClient {
   if (typeof options.token !== 'string' && typeof options.token !== 'function') {
     throw new RtmError('bad_argument', 'createClient needs a token: a string or a function returning one');
   }
+  if (!options.WebSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+    throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  }
   const { pingInterval = 25_000, pingTimeout = 10_000, reconnect } = options;
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
@@ -150,29 +153,29 @@ export function createClient(options: ClientOptions): RtmClient {
     connection.close('unauthorized');
   };
 
-  // Refreshes the token and hands it to the open link. Coalesced: a reminder and the own timer firing together make one call.
+  // Refreshes the token and hands it to the open link.
+  const refreshAndReplace = async (): Promise<void> => {
+    const epoch = connection.epoch;
+    try {
+      // Not connected: the next connection fetches a token anyway, if the cached one is no longer valid.
+      if (!tokens.refreshable || connection.state !== 'open') return;
+      const token = await tokens.refresh();
+      // Sent only on the link it was fetched for; a newer link already connected with it.
+      if (connection.epoch === epoch && connection.state === 'open') await requests.request('jwt replace', { token }, {}, false);
+      refreshFailures = 0;
+    } catch (error) {
+      if (error instanceof UnauthorizedError || (error instanceof RtmError && error.code === RtcErrorCode.InvalidToken)) return stop(error);
+      if (error instanceof RtmError && (error.code === 'disconnected' || error.code === 'closed')) return;
+      report(new RtmError('token', 'could not refresh the token; retrying', undefined, { cause: error }));
+      cancelRefresh?.();
+      cancelRefresh = timers.set(() => void replaceToken(), backoffDelay(++refreshFailures, reconnect || undefined));
+    }
+  };
+  // Coalesced: a reminder and the own timer firing together make one call. Cleared in `finally` (always
+  // asynchronous), so a call that returns at once cannot leave a settled promise behind.
   let replacing: Promise<void> | undefined;
   let refreshFailures = 0;
-  const replaceToken = (): Promise<void> =>
-    (replacing ??= (async () => {
-      const epoch = connection.epoch;
-      try {
-        // Not connected: the next connection fetches a token anyway, if the cached one is no longer valid.
-        if (!tokens.refreshable || connection.state !== 'open') return;
-        const token = await tokens.refresh();
-        // Sent only on the link it was fetched for; a newer link already connected with it.
-        if (connection.epoch === epoch && connection.state === 'open') await requests.request('jwt replace', { token }, {}, false);
-        refreshFailures = 0;
-      } catch (error) {
-        if (error instanceof UnauthorizedError || (error instanceof RtmError && error.code === RtcErrorCode.InvalidToken)) return stop(error);
-        if (error instanceof RtmError && (error.code === 'disconnected' || error.code === 'closed')) return;
-        report(new RtmError('token', 'could not refresh the token; retrying', undefined, { cause: error }));
-        cancelRefresh?.();
-        cancelRefresh = timers.set(() => void replaceToken(), backoffDelay(++refreshFailures, reconnect || undefined));
-      } finally {
-        replacing = undefined;
-      }
-    })());
+  const replaceToken = (): Promise<void> => (replacing ??= refreshAndReplace().finally(() => (replacing = undefined)));
 
   connection.on('state', (change) => {
     const { state } = change;

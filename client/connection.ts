@@ -112,15 +112,16 @@ export class Connection {
     if (this.current === 'open' || this.current === 'connecting') this.socket?.reconnect(CLIENT_DROP, reason);
   }
 
-  /** Skips the rest of the backoff wait, if any, and connects now (the network is back). */
+  /** Skips the rest of the backoff wait, or the next one, and starts the backoff over (the network is back). */
   resume(): void {
+    this.failures = 0;
     this.wake?.();
   }
 
   /** Closes the link for good and releases the socket, timers and listeners. */
   close(reason = 'client closed'): void {
     if (this.current === 'closed') return;
-    this.resume();
+    this.wake?.();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {

@@ -29,12 +29,12 @@ export class Tokens {
   private obtained = 0;
   private inflight: Promise<string> | undefined;
 
-  /** @param fresh Called with each new token and its expiry. */
+  /** @param fresh Called with each token a refresh brings, and its expiry. */
   constructor(
     private readonly provider: TokenProvider,
     private readonly fresh: (token: string, expires: number | undefined) => void,
   ) {
-    if (typeof provider === 'string') this.store(provider);
+    if (typeof provider === 'string') this.token = provider;
   }
 
   /** True when the provider is a function, so refreshing can yield a new token. */
@@ -58,16 +58,15 @@ export class Tokens {
   refresh(): Promise<string> {
     const provider = this.provider;
     if (typeof provider === 'string') return Promise.resolve(provider);
-    this.inflight ??= (async () => {
-      try {
-        const token = await provider();
+    // Chained, not an async IIFE: a provider that throws synchronously would clear `inflight` before it is even set.
+    this.inflight ??= Promise.resolve()
+      .then(provider)
+      .then((token) => {
         if (typeof token !== 'string' || token === '') throw new TypeError('the token function returned no token');
         this.store(token);
         return token;
-      } finally {
-        this.inflight = undefined;
-      }
-    })();
+      })
+      .finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
