@@ -103,7 +103,7 @@ export function createClient(options: ClientOptions): RtmClient {
   const { pingInterval = 25_000, pingTimeout = 10_000, reconnect } = options;
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
-  const log = createLogger(options.debug);
+  const log = createLogger(options.debug, () => tokens.last);
   const report = (error: RtmError): void => {
     log?.('error', error.message);
     emitter.emit('error', error);

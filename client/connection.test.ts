@@ -152,7 +152,7 @@ describe('browser awareness', () => {
 });
 
 describe('release on close', () => {
-  it('releases sockets, timers, environment listeners and event handlers', async () => {
+  it('pain point 10 (listener leaks): close() releases sockets, timers, environment listeners and event handlers', async () => {
     const before = environment.listeners;
     const client = connect({ token: () => 'tok' });
     client.channel('a').on(() => {});
@@ -178,6 +178,14 @@ describe('debug log', () => {
     expect(text).toMatch(/receive .*command response/);
     expect(text).not.toContain(token);
     expect(text).not.toContain('c2lnbmF0dXJl');
+  });
+
+  it('hides an opaque (non-JWT) token too', async () => {
+    const lines: string[] = [];
+    const client = connect({ token: () => 'opaque-secret-123', debug: (event, detail) => lines.push(`${event} ${detail}`) });
+    await client.ready();
+    await client.request('echo', { note: 'opaque-secret-123' });
+    expect(lines.join('\n')).not.toContain('opaque-secret-123');
   });
 });
 

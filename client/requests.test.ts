@@ -34,7 +34,7 @@ describe('correlation', () => {
     const client = connect();
     await client.ready();
     ctx.server.reply = (r) => {
-      const { a, b } = r.correlation_id;
+      const { a, b } = r.correlation_id as { a: unknown; b: unknown };
       r.peer.send({ type: 'command response', data: { request: { command: r.command, correlation_id: { b, a } }, response: 'matched' } });
       return null;
     };
