@@ -199,14 +199,17 @@ export class Connection {
     this.emitter.emit('message', message as unknown as ServerMessage);
   };
 
-  private readonly handleClose = (event: { code: number; reason: string }): void => {
+  private readonly handleClose = (event: { code: unknown; reason: unknown }): void => {
+    // In browsers partysocket re-dispatches its own close events (client drops, failed handshakes) with the
+    // arguments shifted: code "close" and the original event as reason.
+    const { code, reason: text } = (typeof event.code === 'number' ? event : event.reason) as { code: number; reason: string };
     const wasStable = this.current === 'open' && Date.now() - this.openedAt >= STABLE_AFTER_MS;
     this.failures = wasStable ? 1 : this.failures + 1;
-    const reason = `close ${event.code}${event.reason ? ` ${event.reason}` : ''}`;
-    const action = closeAction(event.code);
+    const reason = `close ${code}${text ? ` ${text}` : ''}`;
+    const action = closeAction(code);
     if (action === 'refresh') this.options.tokens.invalidate();
     if (action === 'stop') {
-      this.fail(new RtmError(event.code === CloseCode.InvalidToken ? 'unauthorized' : event.code, event.reason || 'the server closed the connection for good'));
+      this.fail(new RtmError(code === CloseCode.InvalidToken ? 'unauthorized' : code, text || 'the server closed the connection for good'));
     }
     if (action === 'stop' || this.options.reconnect === false) this.close(reason);
     else this.transition('reconnecting', reason);
