@@ -1,17 +1,18 @@
 import { createNanoEvents } from 'nanoevents';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import { createChannel, type Channel } from './channel.js';
 import { Connection, type ConnectionState, type StateChange, type WebSocketConstructor } from './connection.js';
 import { browserEnvironment, type Environment } from './environment.js';
-import { RtmError, UnauthorizedError } from './errors.js';
+import { RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
-import { RtcErrorCode, RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
+import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
 import { Requests, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions } from './subscriptions.js';
 import { Timers } from './timers.js';
 import { Tokens, type TokenProvider } from './token.js';
+import { TokenRefresh } from './token-refresh.js';
 
 /** Settings of {@link createClient}. */
 export interface ClientOptions {
@@ -109,15 +110,8 @@ export function createClient(options: ClientOptions): RtmClient {
     emitter.emit('error', error);
   };
 
-  let cancelRefresh: (() => void) | undefined;
-  const scheduleRefresh = (): void => {
-    cancelRefresh?.();
-    const at = tokens.refreshAt();
-    // Re-check on firing: a timer capped at 24.8 days may fire before a far-off refresh time.
-    if (at !== undefined) cancelRefresh = timers.set(() => (Date.now() >= at ? void replaceToken() : scheduleRefresh()), at - Date.now());
-  };
   const tokens = new Tokens(options.token, (_, expires) => {
-    scheduleRefresh();
+    refresher.schedule();
     emitter.emit('token', { expires });
   });
   const connection = new Connection({
@@ -148,34 +142,18 @@ export function createClient(options: ClientOptions): RtmClient {
     dead: (reason) => connection.drop(reason),
   });
 
-  const stop = (cause: unknown): void => {
-    report(new RtmError('unauthorized', 'the token was refused; the client has stopped', undefined, { cause }));
-    connection.close('unauthorized');
-  };
-
-  // Refreshes the token and hands it to the open link.
-  const refreshAndReplace = async (): Promise<void> => {
-    const epoch = connection.epoch;
-    try {
-      // Not connected: the next connection fetches a token anyway, if the cached one is no longer valid.
-      if (!tokens.refreshable || connection.state !== 'open') return;
-      const token = await tokens.refresh();
-      // Sent only on the link it was fetched for; a newer link already connected with it.
-      if (connection.epoch === epoch && connection.state === 'open') await requests.request('jwt replace', { token }, {}, false);
-      refreshFailures = 0;
-    } catch (error) {
-      if (error instanceof UnauthorizedError || (error instanceof RtmError && error.code === RtcErrorCode.InvalidToken)) return stop(error);
-      if (error instanceof RtmError && (error.code === 'disconnected' || error.code === 'closed')) return;
-      report(new RtmError('token', 'could not refresh the token; retrying', undefined, { cause: error }));
-      cancelRefresh?.();
-      cancelRefresh = timers.set(() => void replaceToken(), backoffDelay(++refreshFailures, reconnect || undefined));
-    }
-  };
-  // Coalesced: a reminder and the own timer firing together make one call. Cleared in `finally` (always
-  // asynchronous), so a call that returns at once cannot leave a settled promise behind.
-  let replacing: Promise<void> | undefined;
-  let refreshFailures = 0;
-  const replaceToken = (): Promise<void> => (replacing ??= refreshAndReplace().finally(() => (replacing = undefined)));
+  const refresher = new TokenRefresh({
+    tokens,
+    timers,
+    link: () => (connection.state === 'open' ? connection.epoch : undefined),
+    replace: (token) => requests.request('jwt replace', { token }, {}, false),
+    backoff: reconnect || undefined,
+    report,
+    stop: (cause) => {
+      report(new RtmError('unauthorized', 'the token was refused; the client has stopped', undefined, { cause }));
+      connection.close('unauthorized');
+    },
+  });
 
   connection.on('state', (change) => {
     const { state } = change;
@@ -211,7 +189,7 @@ export function createClient(options: ClientOptions): RtmClient {
         subscriptions.dispatch(message.data);
         break;
       case 'notification':
-        if (message.data.code === RtcNotificationCode.TokenExpiring) void replaceToken();
+        if (message.data.code === RtcNotificationCode.TokenExpiring) void refresher.run();
         emitter.emit('notification', message.data);
         break;
     }

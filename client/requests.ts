@@ -121,13 +121,8 @@ export class Requests {
 
   /** Sends every queued command, oldest first. Call when the link opens. */
   flush(): void {
-    const waiting = this.outbox.drain();
-    for (let i = 0; i < waiting.length; i++) {
-      if (this.transmit(waiting[i]!)) continue;
-      // The link went down mid-flush: put the rest back, still in order.
-      for (const entry of waiting.slice(i)) this.outbox.add(entry);
-      return;
-    }
+    // Whatever cannot be sent (the link went down again) goes back, still in order.
+    for (const entry of this.outbox.drain()) this.transmit(entry) || this.outbox.add(entry);
   }
 
   /** Settles the command a response belongs to. Returns false if none matched. */

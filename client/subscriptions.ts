@@ -27,6 +27,8 @@ export interface SubscriptionStatus {
 
 interface Entry {
   resource: ResourceRef;
+  /** {@link resourceKey} of `resource`, computed once. */
+  owner: string;
   actions: EventAction[];
   listeners: Set<EventListener>;
   state: SubscriptionState;
@@ -73,7 +75,7 @@ export class Subscriptions {
     const key = JSON.stringify([resource.type, resource.name, sorted]);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { resource: { type: resource.type, name: resource.name }, actions: sorted, listeners: new Set(), state: 'subscribing' };
+      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Set(), state: 'subscribing' };
       this.entries.set(key, entry);
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
@@ -106,7 +108,7 @@ export class Subscriptions {
       get state() {
         let state: SubscriptionState | 'unsubscribed' = 'unsubscribed';
         for (const entry of subscriptions.entries.values()) {
-          if (resourceKey(entry.resource) !== key || state === 'failed') continue;
+          if (entry.owner !== key || state === 'failed') continue;
           if (entry.state !== 'subscribed' || state === 'unsubscribed') state = entry.state;
         }
         return state;
@@ -160,7 +162,7 @@ export class Subscriptions {
       (error: RtmError) => {
         // A dropped link is not a failure: the subscription is sent again on the next open.
         if (!live() || error.code === 'disconnected' || error.code === 'closed') return;
-        const heard = this.status.events[resourceKey(entry.resource)]?.length;
+        const heard = this.status.events[entry.owner]?.length;
         this.setState(entry, 'failed', error);
         if (!heard) this.deps.report(error);
       },
@@ -174,7 +176,8 @@ export class Subscriptions {
   }
 
   private emit(entry: Entry, error?: RtmError): void {
-    this.status.emit(resourceKey(entry.resource), this.statusOf(entry.resource).state, error);
+    // Only computed when someone listens: a reconnect with many subscriptions must not cost O(n²).
+    if (this.status.events[entry.owner]?.length) this.status.emit(entry.owner, this.statusOf(entry.resource).state, error);
   }
 }
 
