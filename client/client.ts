@@ -169,8 +169,8 @@ export function createClient(options: ClientOptions): RtmClient {
     if (state === 'closed') {
       timers.clear();
       unbind();
-      requests.failAll(new RtmError('closed', 'the client is closed'));
-      subscriptions.clear();
+      requests.close(new RtmError('closed', 'the client is closed'));
+      subscriptions.close();
     }
     emitter.emit('state', change);
     if (state === 'closed') emitter.events = {};

@@ -57,3 +57,19 @@ describe('outbox', () => {
     expect(box.size).toBe(0);
   });
 });
+
+describe('after close', () => {
+  it('publishes, requests and listeners after close() reject or do nothing, and keep nothing', async () => {
+    const client = connect();
+    await client.ready();
+    client.close();
+    await expect(client.channel('q').publish('n', 1)).rejects.toMatchObject({ code: 'closed' });
+    await expect(client.request('ping')).rejects.toMatchObject({ code: 'closed' });
+    const off = client.channel('q').on(() => {});
+    client.channel('q').onState(() => {});
+    client.resource('ds', 'x').onError(() => {});
+    off();
+    expect(client.channel('q').state).toBe('unsubscribed');
+    expect(client.stats()).toEqual({ subscriptions: 0, listeners: 0, pending: 0, queued: 0, timers: 0 });
+  });
+});

@@ -63,6 +63,7 @@ export class Requests {
   private readonly pending = new Map<string, Pending>();
   private readonly outbox: Outbox<Pending>;
   private nextId = 1;
+  private closed: RtmError | undefined;
 
   constructor(private readonly options: RequestsOptions) {
     this.outbox = new Outbox(options.maxQueued);
@@ -85,6 +86,7 @@ export class Requests {
    */
   request(command: string, args: Json | undefined, options: RequestOptions = {}, queue = true): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
+      if (this.closed) return reject(this.closed);
       let id = options.id;
       if (id === undefined) {
         do id = this.nextId++;
@@ -143,8 +145,9 @@ export class Requests {
     for (const entry of [...this.pending.values()]) if (entry.sent) this.fail(entry, error);
   }
 
-  /** Rejects every command, sent or queued. */
-  failAll(error: RtmError): void {
+  /** Rejects every command, sent or queued, and every later one, with `error`. */
+  close(error: RtmError): void {
+    this.closed = error;
     for (const entry of [...this.pending.values()]) this.fail(entry, error);
   }
 

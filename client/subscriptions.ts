@@ -54,6 +54,7 @@ const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.
 export class Subscriptions {
   private readonly entries = new Map<string, Entry>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
+  private closed = false;
 
   constructor(private readonly deps: SubscriptionsDeps) {}
 
@@ -71,6 +72,8 @@ export class Subscriptions {
 
   /** Adds a listener; returns the function that removes it (safe to call twice). */
   add(resource: ResourceRef, actions: EventAction[], listener: EventListener): () => void {
+    // A closed client never delivers again: keep nothing that would only leak.
+    if (this.closed) return () => {};
     const sorted = [...new Set(actions)].sort();
     const key = JSON.stringify([resource.type, resource.name, sorted]);
     let entry = this.entries.get(key);
@@ -113,8 +116,8 @@ export class Subscriptions {
         }
         return state;
       },
-      onState: (handler) => this.status.on(key, handler),
-      onError: (handler) => this.status.on(key, (state, error) => void (error && handler(error))),
+      onState: (handler) => (this.closed ? () => {} : this.status.on(key, handler)),
+      onError: (handler) => (this.closed ? () => {} : this.status.on(key, (state, error) => void (error && handler(error)))),
     };
   }
 
@@ -144,8 +147,9 @@ export class Subscriptions {
     }
   }
 
-  /** Drops every subscription and state listener without telling the server. Call on close. */
-  clear(): void {
+  /** Drops every subscription and state listener without telling the server, for good. Call on close. */
+  close(): void {
+    this.closed = true;
     this.entries.clear();
     this.status.events = {};
   }
