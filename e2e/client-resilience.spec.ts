@@ -64,6 +64,9 @@ async function broadcast(server: { url: string; apiKey: string }, channel: strin
   expect(response.status).toBe(200);
 }
 
+/** A channel name no other test (or repeat of this one) uses. */
+const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
 const shared = () => ({ url: process.env.RTM_E2E_URL!, apiKey: process.env.RTM_E2E_API_KEY! });
 
 test('(a) the server restarts mid-session: the page reconnects, resubscribes once, and the next broadcast arrives exactly once', async ({ page }) => {
@@ -92,7 +95,8 @@ test('(a) the server restarts mid-session: the page reconnects, resubscribes onc
 
 test('(b) 5 s tokens: over 15 s, 3 or more replacements happen without a disconnect', async ({ page }) => {
   test.setTimeout(40_000);
-  await openClient(page, shared().url, { ttl: 5, channels: ['tokens'] });
+  const channel = unique('tokens');
+  await openClient(page, shared().url, { ttl: 5, channels: [channel] });
   const statesBefore = await states(page);
   await page.waitForTimeout(15_000);
   const replaced = await page.evaluate(
@@ -102,8 +106,8 @@ test('(b) 5 s tokens: over 15 s, 3 or more replacements happen without a disconn
   expect(await states(page)).toEqual(statesBefore);
   expect(await page.evaluate(() => (window as any).rtm.state)).toBe('open');
   // The link still works with the latest token.
-  await broadcast(shared(), 'tokens', 'still here');
-  await expect.poll(() => got(page, 'tokens')).toEqual(['still here']);
+  await broadcast(shared(), channel, 'still here');
+  await expect.poll(() => got(page, channel)).toEqual(['still here']);
   // No token reached the log in clear.
   expect(await page.evaluate(() => (window as any).log.some((line: string) => /eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(line)))).toBe(false);
 });
@@ -114,7 +118,7 @@ test('(c) offline for 3 s while publishing 20 messages: all 20 are delivered onc
   try {
     const receiver = await receiverContext.newPage();
     const sender = await senderContext.newPage();
-    const channel = `offline-${Date.now()}`;
+    const channel = unique('offline');
     await openClient(receiver, shared().url, { sub: 'receiver', channels: [channel] });
     await openClient(sender, shared().url, { sub: 'sender' });
 
@@ -148,7 +152,8 @@ test('(d) a simulated sleep (clock jumps, timers frozen) finds the dead link on 
   const proxy = await startProxy(Number(new URL(server.url).port));
   try {
     await page.clock.install();
-    await openClient(page, server.url, { ws: `ws://127.0.0.1:${proxy.port}`, channels: ['sleep'] });
+    const channel = unique('sleep');
+    await openClient(page, server.url, { ws: `ws://127.0.0.1:${proxy.port}`, channels: [channel] });
     const pingsBefore = await sentCommands(page, 'ping');
 
     // The laptop lid closes: the network drops the link without a word, and an hour passes with no timer running.
@@ -160,22 +165,24 @@ test('(d) a simulated sleep (clock jumps, timers frozen) finds the dead link on 
     // ...and after pingTimeout (10 s) without an answer it drops the link and reconnects.
     await page.clock.runFor(10_000);
     await expect.poll(async () => (await states(page)).some((s) => s.startsWith('open>reconnecting:close 4000 no pong'))).toBe(true);
-    await expect.poll(() => page.evaluate(() => (window as any).rtm.channel('sleep').state), { timeout: 10_000 }).toBe('subscribed');
+    await expect.poll(() => page.evaluate((name) => (window as any).rtm.channel(name).state, channel), { timeout: 10_000 }).toBe('subscribed');
 
-    await broadcast(server, 'sleep', 'awake');
-    await expect.poll(() => got(page, 'sleep')).toEqual(['awake']);
+    await broadcast(server, channel, 'awake');
+    await expect.poll(() => got(page, channel)).toEqual(['awake']);
   } finally {
     await proxy.close();
   }
 });
 
 test('(e) 1,000 subscribe/unsubscribe cycles leave no listeners, timers or pending requests behind', async ({ page }) => {
-  await openClient(page, shared().url, { channels: ['kept'] });
-  const result = await page.evaluate(async () => {
+  const kept = unique('kept');
+  const churn = unique('churn');
+  await openClient(page, shared().url, { channels: [kept] });
+  const result = await page.evaluate(async (prefix) => {
     const client = (window as any).rtm;
     const baseline = client.stats();
     for (let i = 0; i < 1_000; i++) {
-      const channel = client.channel(`churn-${i % 25}`);
+      const channel = client.channel(`${prefix}-${i % 25}`);
       const off = channel.on(() => {});
       const offState = channel.onState(() => {});
       // Every other cycle lets the subscribe reach the server before leaving.
@@ -186,17 +193,17 @@ test('(e) 1,000 subscribe/unsubscribe cycles leave no listeners, timers or pendi
     const deadline = Date.now() + 10_000;
     while ((client.stats().pending > 0 || client.stats().subscriptions > baseline.subscriptions) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return { baseline, after: client.stats() };
-  });
+  }, churn);
   expect(result.after).toEqual(result.baseline);
   expect(result.baseline).toMatchObject({ subscriptions: 1, listeners: 1, pending: 0, queued: 0 });
   // The server holds no stray subscription: a broadcast to a churned channel reaches nobody, the kept one still arrives once.
-  await broadcast(shared(), 'churn-3', 'nobody');
-  await broadcast(shared(), 'kept', 'once');
-  await expect.poll(() => got(page, 'kept')).toEqual(['once']);
+  await broadcast(shared(), `${churn}-3`, 'nobody');
+  await broadcast(shared(), kept, 'once');
+  await expect.poll(() => got(page, kept)).toEqual(['once']);
   const recipients = await fetch(`${shared().url}/api/broadcast`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': shared().apiKey },
-    body: JSON.stringify({ channel: 'churn-7', eventName: 'e', payload: 1 }),
+    body: JSON.stringify({ channel: `${churn}-7`, eventName: 'e', payload: 1 }),
   }).then((r) => r.json());
   expect(recipients.recipients).toBe(0);
 });
