@@ -94,7 +94,7 @@ export interface RtmClient {
 
 /** Creates a client and starts connecting. */
 export function createClient(options: ClientOptions): RtmClient {
-  if (!options || typeof options.url !== 'string') throw new RtmError('bad_argument', 'createClient needs a url');
+  if (!options || !/^wss?:\/\/[^/?#]/i.test(options.url)) throw new RtmError('bad_argument', 'createClient needs a ws:// or wss:// url');
   if (typeof options.token !== 'string' && typeof options.token !== 'function') {
     throw new RtmError('bad_argument', 'createClient needs a token: a string or a function returning one');
   }

@@ -131,6 +131,13 @@ describe('browser awareness', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('bad configuration is a clear error at once, not endless retries', () => {
+    for (const url of ['', 'http://example.com/rtc', '/rtc', 'ws:/x', undefined]) {
+      expect(() => createClient({ url: url as string, token: 't', WebSocket })).toThrow(expect.objectContaining({ code: 'bad_argument' }));
+    }
+    expect(() => createClient({ url: server.url, token: 42 as unknown as string, WebSocket })).toThrow(/token/);
+  });
+
   it('pain point 12 (no WebSocket, stuck states): a missing WebSocket is a clear error, not a silent hang', () => {
     expect(() => createClient({ url: server.url, token: 't' })).toThrow(/WebSocket/);
   });
