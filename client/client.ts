@@ -161,12 +161,12 @@ export function createClient(options: ClientOptions): RtmClient {
       liveness.start();
       subscriptions.resubscribe();
       requests.flush();
-    } else {
+    } else if (state !== 'closed') {
       liveness.stop();
       requests.failSent(new RtmError('disconnected', `the connection was lost (${change.reason})`));
       subscriptions.suspend();
-    }
-    if (state === 'closed') {
+    } else {
+      liveness.stop();
       timers.clear();
       unbind();
       requests.close(new RtmError('closed', 'the client is closed'));

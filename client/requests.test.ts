@@ -120,6 +120,16 @@ describe('settlement', () => {
     expect(client.stats()).toMatchObject({ pending: 0, queued: 0 });
   });
 
+  it('close() rejects a sent request with closed, not disconnected', async () => {
+    const client = connect();
+    ctx.server.reply = () => null;
+    await client.ready();
+    const pending = client.request('slow');
+    await ctx.server.until(() => ctx.server.commands('slow').length === 1);
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: 'closed' });
+  });
+
   it('an unmatched error response is reported, not dropped silently', async () => {
     const client = connect();
     const errors: unknown[] = [];
