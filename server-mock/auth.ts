@@ -42,6 +42,11 @@ export class TokenError extends Error {
   override name = 'TokenError';
 }
 
+/** Raised when the JWKS cannot be fetched: the server's fault (error 1), not the token's. */
+export class JwksUnavailableError extends Error {
+  override name = 'JwksUnavailableError';
+}
+
 /** Smallest HS secret accepted: 256 bits, as OWASP asks for HMAC keys. */
 export const MIN_SECRET_BYTES = 32;
 
@@ -94,8 +99,7 @@ export function createAuth(options: string | AuthOptions, clockTolerance?: numbe
         return rights === undefined ? { sub: payload.sub, exp: payload.exp } : { sub: payload.sub, exp: payload.exp, rights };
       } catch (error) {
         if (error instanceof TokenError) throw error;
-        // A JWKS that cannot be fetched is our fault, not the token's.
-        if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw error;
+        if (error instanceof JwksUnavailableError) throw error;
         // Key-type mismatches surface as TypeError; they are bad tokens too, not server faults.
         if (error instanceof errors.JOSEError || error instanceof TypeError) throw new TokenError(describe(error));
         throw error;
@@ -110,7 +114,18 @@ export function createAuth(options: string | AuthOptions, clockTolerance?: numbe
 }
 
 function loadJwks(source: string): JWTVerifyGetKey {
-  if (/^https?:\/\//.test(source)) return createRemoteJWKSet(new URL(source), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  if (/^https?:\/\//.test(source)) {
+    const remote = createRemoteJWKSet(new URL(source), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    return async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        // No matching key is the token's fault; anything else (network, HTTP status, bad JSON) is ours.
+        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+        throw new JwksUnavailableError(`the JWKS at ${source} cannot be used: ${(error as Error).message}`);
+      }
+    };
+  }
   let set: unknown;
   try {
     set = JSON.parse(readFileSync(source, 'utf8'));

@@ -105,15 +105,19 @@ export class Session implements Subscriber {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.ctx.metrics.messagesIn.inc();
     if (this.closing) return;
-    if (!this.rate.take()) {
-      this.ctx.metrics.limited.inc({ limit: 'rate' });
-      if (!this.strikes.take()) {
-        this.ctx.log.warn('rate_abuse', { user: this.identity?.sub, ip: this.ctx.ip });
-        return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
-      }
-      return this.respondError(isBinary ? null : shallowEcho(tryParse(data)), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
+    // Refusals go through the queue too, so answers keep the order of the frames they answer.
+    if (this.rate.take()) this.queue = this.queue.then(() => this.onFrame(data, isBinary));
+    else this.queue = this.queue.then(() => this.onRateExceeded(data, isBinary));
+  }
+
+  private onRateExceeded(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.ctx.metrics.limited.inc({ limit: 'rate' });
+    if (!this.strikes.take()) {
+      this.ctx.log.warn('rate_abuse', { user: this.identity?.sub, ip: this.ctx.ip });
+      return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
     }
-    this.queue = this.queue.then(() => this.onFrame(data, isBinary));
+    this.respondError(isBinary ? null : shallowEcho(tryParse(data)), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
   }
 
   private authenticate(identity: Identity): void {
