@@ -29,7 +29,7 @@ export type { ServerOptions } from './config.js';
 export interface RtmServer {
   /** Starts listening; resolves with the port actually bound. */
   listen(): Promise<number>;
-  /** Stops accepting, closes every client with 1001 (terminating stragglers after 2 s) and stops listening. */
+  /** Refuses new WebSockets (503), closes every client with 1001, terminates stragglers after 2 s, then stops listening. */
   close(): Promise<void>;
   /** The HTTP base URL, e.g. `http://127.0.0.1:8080`, once listening. */
   readonly url: string;
@@ -139,26 +139,22 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     },
     async close() {
       if (stopping) return;
+      // Draining first: upgrades get 503 and /readyz says so while clients close; the listener goes last.
       stopping = true;
       clearInterval(prune);
       heartbeat.stop();
       legacy?.stop();
       for (const ws of wss.clients) ws.close(CloseCode.GoingAway, 'server shutting down');
-      await new Promise<void>((resolveClose) => {
-        const kill = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
-        }, SHUTDOWN_GRACE_MS);
-        wss.close();
-        if (!listening) {
-          clearTimeout(kill);
-          return resolveClose();
-        }
-        http.close(() => {
-          clearTimeout(kill);
-          resolveClose();
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      if (listening) {
+        await new Promise<void>((resolveClose) => {
+          http.close(() => resolveClose());
+          http.closeAllConnections();
         });
-        http.closeIdleConnections();
-      });
+      }
       listening = false;
       await messageLog?.close();
     },
