@@ -117,7 +117,9 @@ describe('fuzzing', () => {
     ws.close();
     await new Promise((resolve) => ws.once('close', resolve));
     await expect.poll(async () => metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_connections', '{endpoint="rtc"}')).toBe(0);
-    expect(metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_subscriptions')).toBe(0);
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metric(after, 'rtm_subscriptions')).toBe(0);
+    expect(metric(after, 'rtm_topics')).toBe(0);
     gc();
     const growth = heapAndBuffers() - before;
     // About 2 MB of test-side state (fast-check, expect) is normal; keeping every frame received would add 2.5 MB more.

@@ -24,6 +24,20 @@ export class Metrics {
   readonly slowConsumers = new Counter({ name: 'rtm_slow_consumers_total', help: 'Connections closed because their send buffer overflowed', registers: [this.registry] });
   /** Connections refused or closed by a limit, by which one. */
   readonly limited = new Counter({ name: 'rtm_limited_total', help: 'Connections refused or closed by a limit', labelNames: ['limit'] as const, registers: [this.registry] });
+  /** Resources (channels and resource names) with at least one subscriber; read from the hub when scraped. */
+  readonly topics: Gauge;
   /** Message-log lines dropped because the file could not keep up. */
   readonly messageLogDropped = new Counter({ name: 'rtm_message_log_dropped_total', help: 'Message log lines dropped because the file could not keep up', registers: [this.registry] });
+
+  /** `topicCount` reports how many resources have subscribers. */
+  constructor(topicCount: () => number) {
+    this.topics = new Gauge({
+      name: 'rtm_topics',
+      help: 'Channels and resources with at least one subscriber',
+      registers: [this.registry],
+      collect() {
+        this.set(topicCount());
+      },
+    });
+  }
 }

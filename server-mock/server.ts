@@ -61,7 +61,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const auth = createAuth({ secret, jwks: options.jwks, issuer: options.issuer, audience: options.audience, clockTolerance: options.clockTolerance, clock });
   const policy = new Policy({ channels: options.channels, resources: options.resources });
   const hub = new Hub(() => clock.now());
-  const metrics = new Metrics();
+  const metrics = new Metrics(() => hub.topicCount);
   const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
   const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
   const heartbeat = new Heartbeat((options.heartbeat ?? 30) * 1000, clock);
