@@ -1,6 +1,6 @@
 // The command line: settings from flags, environment and config file, --help, and the real binary's lifecycle.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,13 @@ describe('reading settings', () => {
     }
     for (const env of ['PORT', 'HOST', 'RTM_JWT_SECRET', 'RTM_API_KEY', 'RTM_DEV', 'RTM_TOKEN_REMINDER', 'RTM_CONFIG']) expect(help).toContain(env);
     for (const code of ['4001', '4002', '4003', '4004']) expect(help).toContain(code);
+  });
+
+  it('has every setting of --help in the README configuration table, with the same variable', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const rows = [...helpText().matchAll(/^ {2}(--\S+)\s.*?\s(RTM_\w+|PORT|HOST)\s/gm)];
+    expect(rows.length).toBeGreaterThan(25);
+    for (const [, flag, env] of rows) expect(readme, flag).toMatch(new RegExp(`\\| \`${flag!.replace(/[[\]]/g, '\\$&')}[^|]*\\| \`${env}\` \\|`));
   });
 });
 
