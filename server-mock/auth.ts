@@ -16,6 +16,7 @@ export interface Identity {
 
 /** Verifies tokens, and signs HS256 ones with the shared secret. */
 export interface Auth {
+  /** Resolves with the token's identity; rejects with TokenError for any token that must be refused. */
   verify(token: string): Promise<Identity>;
   /** Signs an HS256 token for `sub`; `claims` may carry e.g. `rtm`. */
   sign(sub: string, ttlSeconds: number, claims?: JWTPayload): Promise<string>;

@@ -7,7 +7,9 @@ import type { WebSocket } from 'ws';
  * `ws` itself never limits `bufferedAmount`.
  */
 export function sendBounded(ws: WebSocket, frame: string, maxBuffered: number): boolean {
-  if (ws.bufferedAmount + Buffer.byteLength(frame) > maxBuffered) return false;
+  // frame.length undercounts non-ASCII text at most threefold; the cap stays a bound, and a fan-out to many
+  // subscribers does not measure the same string in bytes once per subscriber.
+  if (ws.bufferedAmount + frame.length > maxBuffered) return false;
   ws.send(frame);
   return true;
 }

@@ -104,6 +104,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxBuffered: 1024 * 1024,
 };
 
+/** Log levels, most to least severe, and `silent`. */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 /** Largest clock tolerance accepted, in seconds. */
 export const MAX_CLOCK_TOLERANCE = 30;
 
@@ -114,6 +117,7 @@ export function checkOptions(options: ServerOptions): void {
     if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
   };
   whole('port', options.port, 0, 65_535);
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   whole('clockTolerance', options.clockTolerance, 0, MAX_CLOCK_TOLERANCE);
   whole('maxPayload', options.maxPayload, 256, 100 * 1024 * 1024);
   whole('heartbeat', options.heartbeat, 0, 3600);

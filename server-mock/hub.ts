@@ -2,6 +2,7 @@ import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type Ev
 
 /** Anything that can receive serialized event frames. */
 export interface Subscriber {
+  /** Receives one serialized frame. */
   deliver(frame: string): void;
 }
 

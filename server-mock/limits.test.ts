@@ -121,11 +121,20 @@ describe('tightened limits bite', () => {
     await server.close();
   });
 
+  it('never negotiates compression, even when the client offers it', async () => {
+    const server = await startServer();
+    const peer = await rtcPeer(server, 'alice', { perMessageDeflate: true });
+    expect(peer.ws.extensions).toBe('');
+    await peer.close();
+    await server.close();
+  });
+
   it('refuses nonsense limits at start-up', async () => {
     await expect(startServer({ limits: { maxSubscriptions: 0 } })).rejects.toThrow(/maxSubscriptions/);
     await expect(startServer({ limits: { rateBurst: 1.5 } })).rejects.toThrow(/rateBurst/);
     await expect(startServer({ limits: { bogus: 1 } as never })).rejects.toThrow(/unknown limit/);
     await expect(startServer({ origins: ['app.example.com'] })).rejects.toThrow(/origin/);
     await expect(startServer({ resources: ['channel'] })).rejects.toThrow(/resource/);
+    await expect(startServer({ logLevel: 'loud' })).rejects.toThrow(/log level/);
   });
 });

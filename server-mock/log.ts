@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
+import { ConfigError, LOG_LEVELS } from './config.js';
 
 /** Fields of a log line. Tokens and keys are redacted, but do not put them here in the first place. */
 export type LogFields = Record<string, unknown>;
@@ -26,14 +27,12 @@ export const REDACTED_PATHS = [
   'headers.cookie',
 ];
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 /**
  * A pino logger behind the Logger interface. `write` receives each line and
  * its level; by default info goes to stdout and warnings and errors to stderr.
  */
 export function jsonLogger(write: (line: string, level: string) => void = defaultWrite, level = 'info'): Logger {
-  if (!LEVELS.includes(level)) throw new Error(`log level must be one of ${LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   const stream: DestinationStream = {
     write(line: string) {
       write(line.trimEnd(), /"level":"(\w+)"/.exec(line)?.[1] ?? 'info');

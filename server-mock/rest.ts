@@ -132,53 +132,54 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     sendJson(res, 200, { token, sub, expiresIn: ttl });
   };
 
-  const only = (req: IncomingMessage, res: ServerResponse, method: 'GET' | 'POST'): void => {
-    const allowed = method === 'GET' ? req.method === 'GET' || req.method === 'HEAD' : req.method === 'POST';
-    if (allowed) return;
-    res.setHeader('allow', method === 'GET' ? 'GET, HEAD' : 'POST');
-    throw new HttpError(405, RtcErrorCode.UnknownCommand, `use ${method}`);
+  const health = (_req: IncomingMessage, res: ServerResponse): void => sendJson(res, 200, { status: 'ok' });
+  const readiness = (_req: IncomingMessage, res: ServerResponse): void =>
+    ctx.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'stopping' });
+  const metrics = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const text = await ctx.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' });
+    res.end(text);
+  };
+
+  type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+  const routes = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
+    ['/healthz', { method: 'GET', handler: health }],
+    ['/readyz', { method: 'GET', handler: readiness }],
+    ['/metrics', { method: 'GET', handler: metrics }],
+    ['/api/broadcast', { method: 'POST', handler: broadcast }],
+    ['/api/events', { method: 'POST', handler: event }],
+  ]);
+  if (ctx.dev) routes.set('/api/dev/token', { method: 'GET', handler: (_req, res, url) => devToken(url, res) });
+
+  /** The route for `path`, if the API owns it. */
+  const find = (path: string): { method: 'GET' | 'POST'; handler: Handler } | undefined => {
+    const exact = routes.get(path);
+    if (exact) return exact;
+    const user = /^\/api\/users\/([^/]+)\/messages$/.exec(path);
+    if (user) return { method: 'POST', handler: (req, res) => userMessage(req, res, decodeSegment(user[1]!)) };
+    if (path === '/api' || path.startsWith('/api/')) throw new HttpError(404, RtcErrorCode.UnknownCommand, 'no such endpoint');
+    return undefined;
   };
 
   return async (req, res, url) => {
-    const path = url.pathname;
-    switch (path) {
-      case '/healthz':
-        only(req, res, 'GET');
-        return sendJson(res, 200, { status: 'ok' }), true;
-      case '/readyz':
-        only(req, res, 'GET');
-        return ctx.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'stopping' }), true;
-      case '/metrics': {
-        only(req, res, 'GET');
-        const text = await ctx.metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' });
-        return res.end(text), true;
-      }
-      case '/api/broadcast':
-        only(req, res, 'POST');
-        return await broadcast(req, res), true;
-      case '/api/events':
-        only(req, res, 'POST');
-        return await event(req, res), true;
-      case '/api/dev/token':
-        if (!ctx.dev) break;
-        only(req, res, 'GET');
-        return await devToken(url, res), true;
+    const route = find(url.pathname);
+    if (!route) return false;
+    const allowed = route.method === 'GET' ? req.method === 'GET' || req.method === 'HEAD' : req.method === 'POST';
+    if (!allowed) {
+      res.setHeader('allow', route.method === 'GET' ? 'GET, HEAD' : 'POST');
+      throw new HttpError(405, RtcErrorCode.UnknownCommand, `use ${route.method}`);
     }
-    const user = /^\/api\/users\/([^/]+)\/messages$/.exec(path);
-    if (user) {
-      only(req, res, 'POST');
-      let id: string;
-      try {
-        id = decodeURIComponent(user[1]!);
-      } catch {
-        throw new HttpError(400, RtcErrorCode.Formatting, 'bad user id');
-      }
-      return await userMessage(req, res, id), true;
-    }
-    if (path === '/api' || path.startsWith('/api/')) throw new HttpError(404, RtcErrorCode.UnknownCommand, 'no such endpoint');
-    return false;
+    await route.handler(req, res, url);
+    return true;
   };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, RtcErrorCode.Formatting, 'bad user id');
+  }
 }
 
 function digest(value: string): Buffer {

@@ -92,6 +92,7 @@ export class Session implements Subscriber {
     await verified;
   }
 
+  /** Sends a frame unless the client reads too slowly, in which case it is closed with 4003. */
   deliver(frame: string): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
     if (!sendBounded(this.ws, frame, this.ctx.limits.maxBuffered)) {
