@@ -91,6 +91,7 @@ describe('operations endpoints', () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
     await expectError(await fetch(`${server.url}/api/nothing`), 404, 6);
+    await expectError(await fetch(`${server.url}/rtc`), 426, 4);
     const peer = await rtcPeer(server);
     await peer.command('subscribe', channelArgs('m'));
     await peer.command('teleport');

@@ -76,6 +76,10 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await api(req, res, url)) return;
+    if (url.pathname === '/rtc') {
+      res.setHeader('upgrade', 'websocket');
+      throw new HttpError(426, RtcErrorCode.Formatting, 'this is the RTC WebSocket endpoint: connect with a WebSocket client');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, RtcErrorCode.UnknownCommand, 'use GET');
     if (url.pathname.startsWith('/dist/')) return serveFile(distDir, url.pathname.slice('/dist'.length), req, res);
     return serveFile(publicDir, url.pathname === '/' ? '/index.html' : url.pathname, req, res);
