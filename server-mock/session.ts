@@ -1,8 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
-import { CHANNEL_TYPE, CloseCode, PUBLISHED, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
+import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
 import { TokenError, type Auth, type Identity } from './auth.js';
-import type { Policy, Refusal } from './authorization.js';
+import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
+import { CommandError, quote, readSubscription, shallowEcho, tryParse } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Limits, SessionTiming } from './config.js';
 import { topicKey, type Hub, type Subscriber } from './hub.js';
@@ -11,8 +12,7 @@ import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
-
-export type { SessionTiming } from './config.js';
+import { TokenTimers } from './token-timers.js';
 
 /** What a session needs from the server. */
 export interface SessionContext {
@@ -30,19 +30,6 @@ export interface SessionContext {
   origin: string | undefined;
 }
 
-class CommandError extends Error {
-  constructor(
-    readonly code: number,
-    readonly info: string,
-  ) {
-    super(info);
-  }
-}
-
-const refused = (refusal: Refusal): CommandError => new CommandError(refusal.code, refusal.info);
-
-/** Actions a resource subscription may list. */
-const RESOURCE_ACTIONS = new Set(['created', 'updated', 'deleted', 'all']);
 /** Window over which refused frames count towards closing an abusive connection. */
 const ABUSE_WINDOW_SECONDS = 10;
 
@@ -55,7 +42,7 @@ export class Session implements Subscriber {
   private identity: Identity | undefined;
   /** Held subscriptions by topic key, so they can be counted and dropped on close. */
   private readonly subscriptions = new Map<string, ResourceRef>();
-  private timers: Array<() => void> = [];
+  private readonly timers: TokenTimers;
   private closed = false;
   private closing = false;
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
@@ -70,6 +57,11 @@ export class Session implements Subscriber {
     const now = () => ctx.clock.now();
     this.rate = new TokenBucket(ctx.limits.rateBurst, ctx.limits.ratePerSecond, now);
     this.strikes = new TokenBucket(ctx.limits.abuseLimit, ctx.limits.abuseLimit / ABUSE_WINDOW_SECONDS, now);
+    this.timers = new TokenTimers(ctx.clock, ctx.timing, {
+      remind: (exp) => this.send({ type: 'notification', data: { code: RtcNotificationCode.TokenExpiring, info: 'token is about to expire, send jwt replace', data: { exp } } }),
+      expire: () => this.closeWith(CloseCode.TokenExpired, 'token expired'),
+      authTimeout: () => this.closeWith(CloseCode.InvalidToken, 'no token received'),
+    });
   }
 
   /** Starts the session with the token from the URL, if any. */
@@ -80,10 +72,7 @@ export class Session implements Subscriber {
     this.ws.on('error', () => {
       // ws reports protocol violations (oversize frames, bad UTF-8) here and closes the socket itself; onClose cleans up.
     });
-    if (token === undefined) {
-      this.timers.push(this.ctx.clock.after(this.ctx.timing.authTimeout * 1000, () => this.closeWith(CloseCode.InvalidToken, 'no token received')));
-      return;
-    }
+    if (token === undefined) return this.timers.awaitToken();
     const verified = this.ctx.auth.verify(token).then(
       (identity) => this.authenticate(identity),
       (error: unknown) => this.rejectToken(error),
@@ -124,16 +113,7 @@ export class Session implements Subscriber {
   private authenticate(identity: Identity): void {
     const first = this.identity === undefined;
     this.identity = identity;
-    this.clearTimers();
-    const lifetime = Math.max(0, identity.exp - this.ctx.clock.now() / 1000);
-    // The reminder never comes before half-way: a short-lived token is not told to renew the moment it arrives.
-    const remindIn = lifetime - Math.min(this.ctx.timing.reminder, lifetime / 2);
-    this.timers.push(
-      this.ctx.clock.after(remindIn * 1000, () =>
-        this.send({ type: 'notification', data: { code: RtcNotificationCode.TokenExpiring, info: 'token is about to expire, send jwt replace', data: { exp: identity.exp } } }),
-      ),
-      this.ctx.clock.after((lifetime + this.ctx.timing.grace) * 1000, () => this.closeWith(CloseCode.TokenExpired, 'token expired')),
-    );
+    this.timers.armFor(identity.exp);
     if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin });
   }
 
@@ -195,7 +175,7 @@ export class Session implements Subscriber {
   }
 
   private subscribe(identity: Identity, args: unknown): Json {
-    const { resource, actions } = this.readSubscription(args);
+    const { resource, actions } = readSubscription(args, this.ctx.policy);
     if (!this.ctx.policy.maySubscribe(identity, resource)) {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
@@ -213,7 +193,7 @@ export class Session implements Subscriber {
   }
 
   private unsubscribe(args: unknown): Json {
-    const { resource, actions } = this.readSubscription(args);
+    const { resource, actions } = readSubscription(args, this.ctx.policy);
     const key = topicKey(resource);
     if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
     return {};
@@ -222,7 +202,7 @@ export class Session implements Subscriber {
   private publish(identity: Identity, args: unknown): Json {
     if (!isObject(args) || !('data' in args) || !('channel' in args)) throw new CommandError(RtcErrorCode.Formatting, 'publish needs arguments.channel and arguments.data');
     const refusal = this.ctx.policy.checkChannel(args.channel);
-    if (refusal) throw refused(refusal);
+    if (refusal) throw CommandError.from(refusal);
     const channel = args.channel as string;
     if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
     const data = args.data as Json;
@@ -237,25 +217,6 @@ export class Session implements Subscriber {
     if (!this.ctx.messageLog || !isObject(args)) return;
     const channel = typeof args.channel === 'string' ? args.channel.slice(0, 255) : String(args.channel ?? '');
     this.ctx.messageLog.write({ source: this.identity?.sub ?? '', channel, eventName: toChannelMessage(args.data).eventName, status: 'rejected', error: { code: error.code, info: error.info } });
-  }
-
-  private readSubscription(args: unknown): { resource: ResourceRef; actions: string[] } {
-    if (!isObject(args) || !Array.isArray(args.action) || args.action.length === 0 || args.action.length > 8 || !isObject(args.resource)) {
-      throw new CommandError(RtcErrorCode.Formatting, 'needs arguments.action (a list of 1 to 8) and arguments.resource {type, name}');
-    }
-    const { type, name } = args.resource;
-    if (typeof type !== 'string' || typeof name !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'resource type and name must be strings');
-    const resource = { type, name };
-    const typeRefusal = this.ctx.policy.checkType(type);
-    if (typeRefusal) throw refused(typeRefusal);
-    const channel = type === CHANNEL_TYPE;
-    const bad = args.action.find((action) => (channel ? action !== PUBLISHED && action !== 'publish' : typeof action !== 'string' || !RESOURCE_ACTIONS.has(action)));
-    if (bad !== undefined) {
-      throw new CommandError(RtcErrorCode.UnknownAction, `action ${quote(bad)} is not supported on ${channel ? 'channels; use "published"' : `${type} resources; use created, updated, deleted or all`}`);
-    }
-    const refusal = this.ctx.policy.checkResource(resource);
-    if (refusal) throw refused(refusal);
-    return { resource, actions: channel ? [PUBLISHED] : [...new Set(args.action as string[])] };
   }
 
   private async replaceToken(args: unknown): Promise<Json> {
@@ -295,38 +256,11 @@ export class Session implements Subscriber {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
-    this.clearTimers();
+    this.timers.cancel();
     for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
     this.subscriptions.clear();
     this.ctx.metrics.connections.dec({ endpoint: 'rtc' });
     this.ctx.log.info('disconnect', { user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code });
   }
-
-  private clearTimers(): void {
-    for (const cancel of this.timers) cancel();
-    this.timers = [];
-  }
-}
-
-function tryParse(raw: RawData): unknown {
-  try {
-    return JSON.parse(raw.toString());
-  } catch {
-    return undefined;
-  }
-}
-
-function quote(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value.slice(0, 100) : (value ?? null)) ?? 'null';
-}
-
-/** Echo of a refused frame: just enough for the client to settle the request (command and correlation_id). */
-function shallowEcho(frame: unknown): Json {
-  if (!isObject(frame) || !isObject(frame.data)) return null;
-  const { command, correlation_id: id } = frame.data;
-  const echo: Record<string, Json> = {};
-  if (typeof command === 'string') echo.command = command.slice(0, 100);
-  if (id !== undefined && !exceedsDepth(id, 4) && JSON.stringify(id).length <= 1024) echo.correlation_id = id as Json;
-  return echo;
 }
