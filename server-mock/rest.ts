@@ -89,17 +89,30 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     return channel;
   };
 
-  const broadcast = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** A REST channel message: the key, then the body, then the channel; refusals after the key go to the message log too. */
+  const publishFromRest = async (req: IncomingMessage, res: ServerResponse, shape: string, channelOf: (body: Record<string, unknown>) => unknown): Promise<void> => {
     const keyName = authenticate(req);
-    const body = await readBody(req, '{channel, eventName, payload}');
-    post(req, res, keyName, checkChannel(body.channel), body);
+    const body = await readBody(req, shape);
+    try {
+      post(req, res, keyName, checkChannel(channelOf(body)), body);
+    } catch (error) {
+      if (error instanceof HttpError && ctx.messageLog) {
+        const eventName = body.eventName ?? body.event_name;
+        ctx.messageLog.write({
+          source: `api:${keyName}`,
+          channel: String(channelOf(body) ?? '').slice(0, 255),
+          eventName: typeof eventName === 'string' ? eventName.slice(0, 255) : null,
+          status: 'rejected',
+          error: { code: error.code, info: error.info },
+        });
+      }
+      throw error;
+    }
   };
 
-  const userMessage = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
-    const keyName = authenticate(req);
-    const body = await readBody(req, '{eventName, payload}');
-    post(req, res, keyName, checkChannel(`user:${id}`), body);
-  };
+  const broadcast = (req: IncomingMessage, res: ServerResponse): Promise<void> => publishFromRest(req, res, '{channel, eventName, payload}', (body) => body.channel);
+
+  const userMessage = (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => publishFromRest(req, res, '{eventName, payload}', () => `user:${id}`);
 
   const event = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const keyName = authenticate(req);
