@@ -198,4 +198,33 @@ describe('Public-key tokens (the document’s eyJhbGciOiJS… example is RS-sign
     }
     await jwksServer.close();
   });
+
+  it('fetches the JWKS from a URL once, caches it, and refuses a kid it does not hold with 3', async () => {
+    const first = await generateKeyPair('RS256');
+    const second = await generateKeyPair('RS256');
+    let keys = [{ ...(await exportJWK(first.publicKey)), kid: 'one', alg: 'RS256' }];
+    let fetches = 0;
+    const idp = createHttpServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const jwksServer = await startServer({ jwks: `http://127.0.0.1:${(idp.address() as AddressInfo).port}/.well-known/jwks.json` });
+    const sign = (key: CryptoKey, kid: string) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid }).setSubject('alice').setExpirationTime('1h').sign(key);
+    const works = async (token: string) => {
+      const peer = await openPeer(`${jwksServer.ws}/rtc?access_token=${token}`);
+      const reply = await peer.command('ping');
+      await peer.close();
+      return reply.response?.pong === true;
+    };
+    expect(await works(await sign(first.privateKey, 'one'))).toBe(true);
+    expect(await works(await sign(first.privateKey, 'one'))).toBe(true);
+    expect(fetches).toBe(1); // cached
+    keys = [...keys, { ...(await exportJWK(second.publicKey)), kid: 'two', alg: 'RS256' }];
+    // jose refetches an unknown kid only after its 30 s cooldown; within it, the new key is refused as unknown (3).
+    const early = await openPeer(`${jwksServer.ws}/rtc?access_token=${await sign(second.privateKey, 'two')}`);
+    expect((await early.next()).data.error).toEqual({ code: 3, info: 'token key is unknown' });
+    await jwksServer.close();
+    idp.close();
+  });
 });
