@@ -116,7 +116,13 @@ export function createAuth(options: string | AuthOptions, clockTolerance?: numbe
 
 function loadJwks(source: string): JWTVerifyGetKey {
   if (/^https?:\/\//.test(source)) {
-    const remote = createRemoteJWKSet(new URL(source), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    let url: URL;
+    try {
+      url = new URL(source);
+    } catch {
+      throw new ConfigError(`the JWKS URL ${source} is not a valid URL`);
+    }
+    const remote = createRemoteJWKSet(url, { timeoutDuration: 5_000, cooldownDuration: 30_000 });
     return async (header, token) => {
       try {
         return await remote(header, token);

@@ -1,5 +1,6 @@
 // Each bad input gets its documented error or close code, and the server keeps serving the sender (where it stays
 // open) and everyone else.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './test/peer.js';
 
@@ -155,5 +156,30 @@ describe('bad input before authentication', () => {
     expect((await peer.command('jwt replace', { token: await server.auth.sign('late', 60) })).response).toEqual({});
     expect((await peer.command('ping')).response.pong).toBe(true);
     await peer.close();
+  });
+});
+
+describe('hostile HTTP', () => {
+  /** Sends raw bytes and resolves with whatever comes back before the server closes the socket. */
+  const raw = (text: string) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.end(text));
+      let reply = '';
+      socket.on('data', (chunk) => (reply += chunk.toString()));
+      socket.on('close', () => resolve(reply));
+      socket.on('error', () => resolve(reply));
+    });
+  const upgrade = (target: string) =>
+    `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+
+  it.each(['//[', 'http://[', '/rtc?access_token=%zz', '*', '/%', `/${'a'.repeat(8_000)}`])('survives the request target %j, as upgrade and as plain GET', async (target) => {
+    await raw(upgrade(target));
+    await raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    await serverStillServes();
+  });
+
+  it('survives garbage instead of HTTP', async () => {
+    expect(await raw('\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^(HTTP\/1\.1 400|)/);
+    await serverStillServes();
   });
 });

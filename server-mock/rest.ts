@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
 import { requestIp } from './request-ip.js';
+import { parseTarget, type RequestTarget } from './request-url.js';
 
 /** Largest REST body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -41,7 +42,7 @@ export interface RestContext {
  * `/api/events`), health (`/healthz`, `/readyz`), `/metrics`, and the dev
  * token endpoint. Returns false for paths it does not own.
  */
-export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<boolean> {
   const keys = Object.entries(ctx.apiKeys).map(([name, key]) => ({ name, digest: digest(key) }));
 
   /** The name of the key presented, compared in constant time against every key. */
@@ -54,7 +55,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
       for (const key of keys) if (timingSafeEqual(candidate, key.digest) && match === undefined) match = key.name;
     }
     if (match === undefined) {
-      ctx.log.warn('api_key_rejected', { ip: requestIp(req, ctx.trustProxy), path: new URL(req.url ?? '/', 'http://x').pathname });
+      ctx.log.warn('api_key_rejected', { ip: requestIp(req, ctx.trustProxy), path: parseTarget(req.url).path.slice(0, 200) });
       throw new HttpError(401, RtcErrorCode.Unauthorized, 'missing or wrong API key (send it as x-api-key)');
     }
     return match;
@@ -136,10 +137,10 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     sendJson(res, 200, { ok: true, resource: ref, action, recipients });
   };
 
-  const devToken = async (url: URL, res: ServerResponse): Promise<void> => {
-    const sub = url.searchParams.get('sub') || `guest-${randomBytes(4).toString('hex')}`;
+  const devToken = async (query: URLSearchParams, res: ServerResponse): Promise<void> => {
+    const sub = query.get('sub') || `guest-${randomBytes(4).toString('hex')}`;
     if (sub.length > 128 || !/^[A-Za-z0-9_.@-]+$/.test(sub)) throw new HttpError(400, RtcErrorCode.Formatting, 'sub must be 1-128 of A-Z a-z 0-9 _ . @ -');
-    const ttl = Number(url.searchParams.get('ttl') ?? 3600);
+    const ttl = Number(query.get('ttl') ?? 3600);
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new HttpError(400, RtcErrorCode.Formatting, 'ttl must be 1-86400 seconds');
     const token = await ctx.auth.sign(sub, ttl);
     sendJson(res, 200, { token, sub, expiresIn: ttl });
@@ -154,7 +155,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     res.end(text);
   };
 
-  type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+  type Handler = (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<void> | void;
   const routes = new Map<string, { method: 'GET' | 'POST'; handler: Handler }>([
     ['/healthz', { method: 'GET', handler: health }],
     ['/readyz', { method: 'GET', handler: readiness }],
@@ -162,7 +163,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     ['/api/broadcast', { method: 'POST', handler: broadcast }],
     ['/api/events', { method: 'POST', handler: event }],
   ]);
-  if (ctx.dev) routes.set('/api/dev/token', { method: 'GET', handler: (_req, res, url) => devToken(url, res) });
+  if (ctx.dev) routes.set('/api/dev/token', { method: 'GET', handler: (_req, res, target) => devToken(target.query, res) });
 
   /** The route for `path`, if the API owns it. */
   const find = (path: string): { method: 'GET' | 'POST'; handler: Handler } | undefined => {
@@ -174,15 +175,15 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     return undefined;
   };
 
-  return async (req, res, url) => {
-    const route = find(url.pathname);
+  return async (req, res, target) => {
+    const route = find(target.path);
     if (!route) return false;
     const allowed = route.method === 'GET' ? req.method === 'GET' || req.method === 'HEAD' : req.method === 'POST';
     if (!allowed) {
       res.setHeader('allow', route.method === 'GET' ? 'GET, HEAD' : 'POST');
       throw new HttpError(405, RtcErrorCode.UnknownCommand, `use ${route.method}`);
     }
-    await route.handler(req, res, url);
+    await route.handler(req, res, target);
     return true;
   };
 }

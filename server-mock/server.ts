@@ -18,6 +18,7 @@ import { jsonLogger } from './log.js';
 import { openMessageLog } from './message-log.js';
 import { Metrics } from './metrics.js';
 import { KeyedRateLimiter } from './rate-limit.js';
+import { parseTarget } from './request-url.js';
 import { createRestApi } from './rest.js';
 import { Session } from './session.js';
 import { serveFile } from './static.js';
@@ -74,15 +75,15 @@ export function createServer(options: ServerOptions = {}): RtmServer {
 
   const api = createRestApi({ hub, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (await api(req, res, url)) return;
-    if (url.pathname === '/rtc') {
+    const target = parseTarget(req.url);
+    if (await api(req, res, target)) return;
+    if (target.path === '/rtc') {
       res.setHeader('upgrade', 'websocket');
       throw new HttpError(426, RtcErrorCode.Formatting, 'this is the RTC WebSocket endpoint: connect with a WebSocket client');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, RtcErrorCode.UnknownCommand, 'use GET');
-    if (url.pathname.startsWith('/dist/')) return serveFile(distDir, url.pathname.slice('/dist'.length), req, res);
-    return serveFile(publicDir, url.pathname === '/' ? '/index.html' : url.pathname, req, res);
+    if (target.path.startsWith('/dist/')) return serveFile(distDir, target.path.slice('/dist'.length), req, res);
+    return serveFile(publicDir, target.path === '/' ? '/index.html' : target.path, req, res);
   };
   const http = createHttpServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -110,7 +111,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         const origin = req.headers.origin;
         if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
         // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
-        const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
+        const token = parseTarget(req.url).query.get('access_token') ?? undefined;
         const session = new Session(ws, { auth, hub, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin });
         void session.start(token);
       },

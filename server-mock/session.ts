@@ -249,7 +249,8 @@ export class Session implements Subscriber {
   private closeWith(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.ws.close(code, reason);
+    // A close reason is limited to 123 bytes; ws throws beyond that.
+    this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
   }
 
   private onClose(code: number): void {

@@ -5,6 +5,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { KeyedRateLimiter } from './rate-limit.js';
 import { requestIp } from './request-ip.js';
+import { parseTarget } from './request-url.js';
 
 /** Which WebSocket endpoint a request asked for. */
 export type Endpoint = 'rtc' | 'legacy';
@@ -40,7 +41,7 @@ export function createUpgradeHandler(ctx: UpgradeContext): (req: IncomingMessage
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (!ctx.accepting()) return refuse(socket, 503, 'Service Unavailable');
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const { path } = parseTarget(req.url);
     const endpoint: Endpoint | undefined = path === '/rtc' ? 'rtc' : path === '/' && ctx.legacy ? 'legacy' : undefined;
     if (!endpoint) return refuse(socket, 404, 'Not Found');
     const ip = requestIp(req, ctx.trustProxy);
