@@ -137,6 +137,28 @@ describe('bad-input matrix', () => {
     await flooded.close();
   });
 
+  it('frames piling up behind a slow token check are bounded: close 4004 past maxBuffered bytes', async () => {
+    // A JWKS that answers only after a while keeps the URL token's verification pending.
+    const { createServer: createHttpServer } = await import('node:http');
+    const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k', alg: 'RS256' };
+    const idp = createHttpServer((_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })), 300));
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const slow = await startServer({ jwks: `http://127.0.0.1:${(idp.address() as import('node:net').AddressInfo).port}/jwks`, limits: { maxBuffered: 64 * 1024 } });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k' }).setSubject('alice').setExpirationTime('1h').sign(privateKey);
+    // Both connect before the JWKS has arrived, so both verifications wait for it.
+    const [patient, pushy] = await Promise.all([openPeer(`${slow.ws}/rtc?access_token=${token}`), openPeer(`${slow.ws}/rtc?access_token=${token}`)]);
+    for (let i = 0; i < 50; i += 1) patient.send(command('subscribe', channelArgs(`c${i}`), i)); // an ordinary start-up burst
+    for (let i = 0; i < 10; i += 1) pushy.send(command('publish', { channel: 'a', data: 'x'.repeat(10_000) }, i)); // 100 kB waiting
+    await expect.poll(() => patient.received.length, { timeout: 3_000 }).toBe(50);
+    expect(patient.received.every((m) => m.data.response)).toBe(true);
+    expect((await pushy.closed).code).toBe(4004);
+    await patient.close();
+    await slow.close();
+    idp.close();
+  });
+
   it('the server survives all of the above: healthz answers and no connection is left behind', async () => {
     await serverStillServes();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

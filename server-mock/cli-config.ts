@@ -40,7 +40,7 @@ const FIELDS: Field[] = [
   { flag: 'rate', env: 'RTM_RATE', kind: 'int', value: '<n>', set: limit('ratePerSecond'), help: `frames per second a connection may keep sending (default ${DEFAULT_LIMITS.ratePerSecond})` },
   { flag: 'abuse-limit', env: 'RTM_ABUSE_LIMIT', kind: 'int', value: '<n>', set: limit('abuseLimit'), help: `frames refused for rate within 10 s before closing with 4004 (default ${DEFAULT_LIMITS.abuseLimit})` },
   { flag: 'ip-connections', env: 'RTM_IP_CONNECTIONS', kind: 'int', value: '<n>', set: limit('ipConnectionsPerMinute'), help: `WebSocket connections per IP per minute, 0 = no limit (default ${DEFAULT_LIMITS.ipConnectionsPerMinute})` },
-  { flag: 'max-buffered', env: 'RTM_MAX_BUFFERED', kind: 'int', value: '<bytes>', set: limit('maxBuffered'), help: `unsent bytes for a slow reader before closing it with 4003 (default ${DEFAULT_LIMITS.maxBuffered})` },
+  { flag: 'max-buffered', env: 'RTM_MAX_BUFFERED', kind: 'int', value: '<bytes>', set: limit('maxBuffered'), help: `unsent bytes for a slow reader before closing it with 4003, and unhandled bytes from a client before 4004 (default ${DEFAULT_LIMITS.maxBuffered})` },
   { flag: 'heartbeat', env: 'RTM_HEARTBEAT', kind: 'int', value: '<s>', set: (o, v: number) => void (o.heartbeat = v), help: 'ping interval; no pong by the next ping terminates, 0 = off (default 30)' },
   { flag: 'origins', env: 'RTM_ORIGINS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.origins = v), help: 'comma-separated Origins allowed to connect, exact match (default: any)' },
   { flag: 'channels', env: 'RTM_CHANNELS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.channels = v), help: 'channel allow-list, trailing * wildcard; others get 1001 (default: any)' },
@@ -187,6 +187,7 @@ Endpoints:
   GET  /healthz  /readyz  /metrics (Prometheus)   GET /api/dev/token?sub=&ttl= (dev mode only)
 
 Close codes: 1001 shutting down, 1009 frame too large, 4001 invalid token (do not retry it),
-4002 token expired (reconnect with a fresh token), 4003 slow consumer, 4004 rate limit abused.
+4002 token expired (reconnect with a fresh token), 4003 slow consumer, 4004 rate limit abused
+(or too many frames waiting). Error 7 (extension): a limit was hit, nothing was done.
 `;
 }

@@ -25,7 +25,7 @@ export interface Limits {
   abuseLimit: number;
   /** WebSocket connections one IP may open per minute (HTTP 429 beyond); 0 turns the limit off. Default 120. */
   ipConnectionsPerMinute: number;
-  /** Bytes queued for a client that reads too slowly before it is closed (4003). Default 1 MiB. */
+  /** Bytes queued for a client that reads too slowly before it is closed (4003), and the most its frames may occupy while waiting to be handled (4004). Default 1 MiB. */
   maxBuffered: number;
 }
 

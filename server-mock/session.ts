@@ -47,6 +47,7 @@ export class Session implements Subscriber {
   private closing = false;
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
   private queue: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
   private readonly rate: TokenBucket;
   private readonly strikes: TokenBucket;
 
@@ -95,9 +96,19 @@ export class Session implements Subscriber {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.ctx.metrics.messagesIn.inc();
     if (this.closing) return;
+    // Frames wait while a token is verified (a JWKS fetch can take seconds); what waits is bounded like what is sent.
+    const size = (data as Buffer).length;
+    if (this.queuedBytes + size > this.ctx.limits.maxBuffered) {
+      this.ctx.metrics.limited.inc({ limit: 'queue' });
+      return this.closeWith(CloseCode.RateLimited, 'too many frames waiting to be handled');
+    }
+    this.queuedBytes += size;
+    const handle = this.rate.take() ? () => this.onFrame(data, isBinary) : () => this.onRateExceeded(data, isBinary);
     // Refusals go through the queue too, so answers keep the order of the frames they answer.
-    if (this.rate.take()) this.queue = this.queue.then(() => this.onFrame(data, isBinary));
-    else this.queue = this.queue.then(() => this.onRateExceeded(data, isBinary));
+    this.queue = this.queue.then(async () => {
+      this.queuedBytes -= size;
+      await handle();
+    });
   }
 
   private onRateExceeded(data: RawData, isBinary: boolean): void {
