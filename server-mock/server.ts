@@ -85,7 +85,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     if (target.path.startsWith('/dist/')) return serveFile(distDir, target.path.slice('/dist'.length), req, res);
     return serveFile(publicDir, target.path === '/' ? '/index.html' : target.path, req, res);
   };
-  const http = createHttpServer((req, res) => {
+  // Short HTTP timeouts: REST bodies are at most 64 KiB, so a request still arriving after 30 s is a slowloris, not a client.
+  const http = createHttpServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.code, info: error.info } });
       log.error('http_error', { error: String(error) });
