@@ -186,7 +186,7 @@ Endpoints:
   POST /api/events                 {resource: {type, name}, action, data, modifier?}   header x-api-key
   GET  /healthz  /readyz  /metrics (Prometheus)   GET /api/dev/token?sub=&ttl= (dev mode only)
 
-Close codes: 1001 shutting down, 1009 frame too large, 4001 invalid token (do not retry it),
+Close codes: 1001 shutting down (1012 on the legacy endpoint), 1009 frame too large, 4001 invalid token (do not retry it),
 4002 token expired (reconnect with a fresh token), 4003 slow consumer, 4004 rate limit abused
 (or too many frames waiting). Error 7 (extension): a limit was hit, nothing was done.
 `;

@@ -43,9 +43,14 @@ export class LegacyEndpoint {
     });
   }
 
-  /** Stops forwarding; the sockets themselves are closed by the server. */
+  /**
+   * Stops forwarding and closes every legacy socket with 1012 (service
+   * restart), not 1001: the seed's Listener reconnects after 3 s on any code
+   * but 1000 and 1001, so after a restart or deploy it comes back by itself.
+   */
   stop(): void {
     this.untap();
+    for (const ws of this.sockets) ws.close(1012, 'server restarting');
   }
 
   private forward(post: ChannelPost): void {

@@ -150,7 +150,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       clearInterval(prune);
       heartbeat.stop();
       legacy?.stop();
-      for (const ws of wss.clients) ws.close(CloseCode.GoingAway, 'server shutting down');
+      for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, 'server shutting down');
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of wss.clients) ws.terminate();
