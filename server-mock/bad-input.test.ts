@@ -201,7 +201,7 @@ describe('hostile HTTP', () => {
   });
 
   it('survives garbage instead of HTTP', async () => {
-    expect(await raw('\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^(HTTP\/1\.1 400|)/);
+    expect(await raw('\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     await serverStillServes();
   });
 });

@@ -30,7 +30,7 @@ export type { ServerOptions } from './config.js';
 export interface RtmServer {
   /** Starts listening; resolves with the port actually bound. */
   listen(): Promise<number>;
-  /** Refuses new WebSockets (503), closes every client with 1001, terminates stragglers after 2 s, then stops listening. */
+  /** Refuses new WebSockets (503), closes RTC clients with 1001 and legacy ones with 1012, terminates stragglers after 2 s, then stops listening. */
   close(): Promise<void>;
   /** The HTTP base URL, e.g. `http://127.0.0.1:8080`, once listening. */
   readonly url: string;
@@ -93,7 +93,10 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       sendJson(res, 500, { error: { code: RtcErrorCode.Internal, info: 'internal error' } });
     });
   });
-  http.on('clientError', (_error, socket) => socket.destroy());
+  http.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024, perMessageDeflate: false, clientTracking: true });
   http.on(
