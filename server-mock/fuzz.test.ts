@@ -130,6 +130,23 @@ describe('fuzzing', () => {
     await peer.close();
   }, 60_000);
 
+  it('before authentication, answers 2,000 random frames one each and never lets one through', async () => {
+    const ws = new WebSocket(`${server.ws}/rtc`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const codes: Array<number | 'ok'> = [];
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      codes.push(message.data.error?.code ?? 'ok');
+    });
+    const frames = fc.sample(frame, { numRuns: 2_000, seed: 42 });
+    for (const text of frames) ws.send(text);
+    await expect.poll(() => codes.length, { timeout: 10_000 }).toBe(frames.length);
+    expect(codes.filter((code) => code === 'ok' || code === 1)).toEqual([]);
+    expect(new Set(codes)).toEqual(new Set([3, 4, 5]));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
   it('answers 1,000 random REST bodies with 2xx or a JSON {error} 4xx, never 5xx', async () => {
     const body = fc.oneof(
       fc.record({ resource: fc.oneof(fc.record({ type: fc.constantFrom('ds', 'fs', 'channel', 'x'), name }), fc.jsonValue({ maxDepth: 2 })), action: fc.oneof(fc.constantFrom('created', 'updated', 'deleted', 'all'), fc.jsonValue({ maxDepth: 1 })), data: fc.jsonValue({ maxDepth: 5 }), modifier: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }).map((b) => ['/api/events', JSON.stringify(b)] as const),
