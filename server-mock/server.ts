@@ -24,8 +24,6 @@ import { Session } from './session.js';
 import { serveFile } from './static.js';
 import { createUpgradeHandler } from './upgrade.js';
 
-export type { ServerOptions } from './config.js';
-
 /** A running (or ready to run) reference server. */
 export interface RtmServer {
   /** Starts listening; resolves with the port actually bound. */
