@@ -23,7 +23,7 @@ export interface Limits {
   ratePerSecond: number;
   /** Frames refused for rate within 10 s after which the connection is closed (4004). Default 200. */
   abuseLimit: number;
-  /** WebSocket connections one IP may open per minute (HTTP 429 beyond); 0 turns the limit off. Default 120. */
+  /** WebSocket connections one IP may open per minute (HTTP 429 beyond); 0 turns the limit off. Loopback is exempt. Default 120. */
   ipConnectionsPerMinute: number;
   /** Bytes queued for a client that reads too slowly before it is closed (4003), and the most its frames may occupy while waiting to be handled (4004). Default 1 MiB. */
   maxBuffered: number;

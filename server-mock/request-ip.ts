@@ -15,3 +15,8 @@ export function requestIp(req: IncomingMessage, trustProxy: boolean): string {
   const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
   return last ? last.slice(0, 64) : direct;
 }
+
+/** True for loopback addresses (127.0.0.0/8, ::1, and their IPv4-mapped forms). */
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}

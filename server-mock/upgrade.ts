@@ -4,7 +4,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { KeyedRateLimiter } from './rate-limit.js';
-import { requestIp } from './request-ip.js';
+import { isLoopback, requestIp } from './request-ip.js';
 import { parseTarget } from './request-url.js';
 
 /** Which WebSocket endpoint a request asked for. */
@@ -52,7 +52,9 @@ export function createUpgradeHandler(ctx: UpgradeContext): (req: IncomingMessage
       ctx.log.warn('origin_rejected', { ip, origin: origin.slice(0, 200) });
       return refuse(socket, 403, 'Forbidden');
     }
-    if (ctx.ipLimiter && !ctx.ipLimiter.take(ip)) {
+    // Loopback is exempt: local tools and test suites, and a proxy whose clients were not told apart (--trust-proxy)
+    // would otherwise share one bucket and lock everyone out together.
+    if (ctx.ipLimiter && !isLoopback(ip) && !ctx.ipLimiter.take(ip)) {
       ctx.metrics.limited.inc({ limit: 'ip' });
       ctx.log.warn('connection_rate_exceeded', { ip, origin });
       return refuse(socket, 429, 'Too Many Requests');
