@@ -2,7 +2,7 @@
 // open) and everyone else.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './test/peer.js';
+import { channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 import { helpText, readInvocation } from './cli-config.js';
 import { ConfigError } from './config.js';
-import { SECRET, openPeer } from './test/peer.js';
+import { SECRET, openPeer } from './peer.test-util.js';
 
 const files = (content: Record<string, unknown>) => (path: string) => {
   if (path !== 'rtm.json') throw new Error('ENOENT');

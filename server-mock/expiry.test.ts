@@ -1,6 +1,6 @@
 // Token expiry and reminders, with time moved by hand: the clock is the subject here.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, channelArgs, openPeer, startServer, type Peer } from './test/peer.js';
+import { ManualClock, channelArgs, openPeer, startServer, type Peer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let clock: ManualClock;

@@ -1,6 +1,6 @@
 // Private user channels and the rtm claim: who may read and write what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, openPeer, post, rtcPeer, startServer, type Peer } from './test/peer.js';
+import { channelArgs, openPeer, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;

@@ -1,6 +1,6 @@
 // The legacy APEX RTM endpoint: the seed's unmodified Listener plug-in connects to the base URL and gets raw frames.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, openPeer, post, rtcPeer, startServer } from './test/peer.js';
+import { channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;

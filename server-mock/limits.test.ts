@@ -1,6 +1,6 @@
 // Limits: the defaults let ordinary pages through (protocol-notes, last section); each limit, tightened, bites.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './test/peer.js';
+import { ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 

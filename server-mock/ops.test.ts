@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger } from './log.js';
-import { API_KEY, channelArgs, openPeer, post, rtcPeer, startServer } from './test/peer.js';
+import { API_KEY, channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
 
 function capture(level = 'info') {
   const lines: string[] = [];

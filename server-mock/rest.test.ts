@@ -1,6 +1,6 @@
 // The REST API contracts other parts build on: /api/broadcast, /api/users/<id>/messages, /api/events, health, metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, channelArgs, metric, post, rtcPeer, startServer } from './test/peer.js';
+import { API_KEY, channelArgs, metric, post, rtcPeer, startServer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;

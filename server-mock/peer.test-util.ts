@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import type { Clock } from '../clock.js';
-import { createServer, silentLogger, type RtmServer, type ServerOptions } from '../index.js';
+import type { Clock } from './clock.js';
+import { createServer, silentLogger, type RtmServer, type ServerOptions } from './index.js';
 
 /** Test secret (32 bytes) and API key. */
 export const SECRET = 's'.repeat(32);
