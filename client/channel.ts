@@ -1,7 +1,7 @@
 import { RtmError } from './errors.js';
 import { CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type Json } from './protocol.js';
 import type { RequestOptions } from './requests.js';
-import type { Subscriptions } from './subscriptions.js';
+import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
 
 /** What a channel listener learns about a message besides its payload. */
 export interface ChannelMeta {
@@ -18,8 +18,8 @@ export interface ChannelMeta {
 /** Receives a channel message. */
 export type ChannelHandler = (payload: Json, meta: ChannelMeta) => void;
 
-/** A named channel: listen to its messages and publish to it. */
-export interface Channel {
+/** A named channel: listen to its messages, publish to it, watch its subscription's state and errors. */
+export interface Channel extends SubscriptionStatus {
   /** The channel's name. */
   readonly name: string;
   /** Calls `handler` for every message on this channel; returns the function that stops it. */
@@ -27,8 +27,10 @@ export interface Channel {
   /** Calls `handler` for the messages with this event name; returns the function that stops it. */
   on(eventName: string, handler: ChannelHandler): () => void;
   /**
-   * Publishes `payload` under `eventName`. Resolves with the server's response;
-   * rejects with an {@link RtmError} carrying the RTC `code` and `info`.
+   * Publishes `payload` under `eventName`. While the client is not connected the
+   * publish waits in the outbox and is sent in order on reconnect. Resolves with
+   * the server's response; rejects with an {@link RtmError} carrying the RTC
+   * `code` and `info`, or `outbox_full`, `disconnected`, `timeout`, `aborted`.
    */
   publish(eventName: string | null, payload: Json, options?: RequestOptions): Promise<Json>;
 }
@@ -40,23 +42,24 @@ export function createChannel(name: string, subscriptions: Subscriptions, publis
   if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
     throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-255 of A-Z a-z 0-9 _ : . @ -`);
   }
-  return {
+  const resource = { type: CHANNEL_TYPE, name };
+  return Object.assign(subscriptions.statusOf(resource), {
     name,
     on(eventOrHandler: string | ChannelHandler, maybeHandler?: ChannelHandler): () => void {
       const eventName = typeof eventOrHandler === 'string' ? eventOrHandler : undefined;
       const handler = typeof eventOrHandler === 'function' ? eventOrHandler : maybeHandler;
       if (typeof handler !== 'function') throw new RtmError('bad_argument', 'channel.on needs a handler function');
-      return subscriptions.add({ type: CHANNEL_TYPE, name }, [PUBLISHED], (event) => {
+      return subscriptions.add(resource, [PUBLISHED], (event) => {
         const message = toChannelMessage(event.data);
         if (eventName !== undefined && message.eventName !== eventName) return;
         handler(message.payload, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
       });
     },
-    publish(eventName, payload, options) {
+    publish(eventName: string | null, payload: Json, options?: RequestOptions) {
       if (eventName !== null && typeof eventName !== 'string') {
         return Promise.reject(new RtmError('bad_argument', 'eventName must be a string or null'));
       }
       return publish({ channel: name, data: { eventName, payload: payload ?? null } }, options);
     },
-  };
+  });
 }

@@ -108,6 +108,22 @@ describe('requests', () => {
     expect(() => client.channel('no spaces')).toThrowError(RtmError);
     expect(() => client.channel('test').on('x', undefined as never)).toThrowError(/handler/);
   });
+  it('keeps a publish made while the socket is closing in its own outbox: sent once on the next link, never reported lost', async () => {
+    const { client, server } = await setup();
+    await client.ready();
+    // A close frame whose answer the server never reads: the client socket stays CLOSING while the client still counts as open.
+    const raw = (server.sockets[0] as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+    raw.pause();
+    await new Promise((r) => setTimeout(r, 50));
+    const publish = client.channel('test').publish('e', 'while closing');
+    await new Promise((r) => setTimeout(r, 20));
+    raw.destroy();
+    await expect(publish).resolves.toEqual({});
+    const sent = server.commands('publish');
+    expect(sent).toHaveLength(1);
+    expect(server.sockets).toHaveLength(2);
+  });
 });
 
 describe('channels', () => {
@@ -197,7 +213,7 @@ describe('connection', () => {
     expect(await pending).toMatchObject({ code: 'disconnected' });
   });
 
-  it('stops, with error code 3, when the server closes with 4001 (token rejected)', async () => {
+  it('stops, with an unauthorized error, when the server closes with 4001 (token rejected)', async () => {
     const server = await scriptedServer();
     servers.push(server);
     const client = createClient({ url: server.url, token: 'bad', WebSocket, reconnect: { minDelay: 10, maxDelay: 20 } });
@@ -207,7 +223,7 @@ describe('connection', () => {
     await client.ready();
     server.sockets[0]!.close(4001, 'token is invalid');
     await until(() => client.state === 'closed', 'closed');
-    expect(errors.map((e) => e.code)).toEqual([3]);
+    expect(errors.map((e) => e.code)).toEqual(['unauthorized']);
     await new Promise((r) => setTimeout(r, 80));
     expect(server.sockets).toHaveLength(1);
   });

@@ -2,36 +2,74 @@ import { createNanoEvents } from 'nanoevents';
 import type { BackoffOptions } from './backoff.js';
 import { createChannel, type Channel } from './channel.js';
 import { Connection, type ConnectionState, type StateChange, type WebSocketConstructor } from './connection.js';
+import { browserEnvironment, type Environment } from './environment.js';
 import { RtmError } from './errors.js';
+import { Liveness } from './liveness.js';
+import { createLogger, type Logger } from './log.js';
 import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
 import { Requests, type RequestOptions } from './requests.js';
+import { createResource, type Resource } from './resource.js';
 import { Subscriptions } from './subscriptions.js';
-import { createTokenSource, type TokenProvider } from './token.js';
+import { Timers } from './timers.js';
+import { Tokens, type TokenProvider } from './token.js';
+import { TokenRefresh } from './token-refresh.js';
 
 /** Settings of {@link createClient}. */
 export interface ClientOptions {
   /** WebSocket endpoint of the server, e.g. `wss://rtm.example.com/rtc`. */
   url: string;
-  /** A JWT, or a function that fetches one; called again whenever a fresh one is needed. */
+  /** A JWT, or a function that fetches one (it may throw `UnauthorizedError`); called again whenever a fresh one is needed. */
   token: TokenProvider;
   /** WebSocket implementation; defaults to the global one. In Node 20, pass `WebSocket` from `ws`. */
   WebSocket?: WebSocketConstructor;
   /** Reconnect backoff, or `false` to never reconnect. Defaults: 500 ms to 20 s, full jitter. */
   reconnect?: false | BackoffOptions;
+  /** How long one connection attempt may take, in ms. Default 5000. */
+  connectTimeout?: number;
   /** Default command timeout in ms, counted from sending. Default 5000. */
   requestTimeout?: number;
-  /** Most commands that may wait for the connection. Default 1000; 0 fails fast when offline. */
+  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast. */
   maxQueued?: number;
+  /** Silence after which the client pings the server, in ms. Default 25 000. */
+  pingInterval?: number;
+  /** How long a ping may go unanswered before the link counts as dead, in ms. Default 10 000. */
+  pingTimeout?: number;
+  /** Source of online / offline / visible signals. Default: the page's own events (none in Node). */
+  environment?: Environment;
+  /** `true` logs state changes and frames to the console; a function receives them instead. Tokens are redacted. */
+  debug?: boolean | Logger;
+}
+
+/** Payload of the `token` event. */
+export interface TokenChange {
+  /** When the new token expires (ms since the epoch), if it says. */
+  expires: number | undefined;
 }
 
 /** Events of an {@link RtmClient}. */
 export interface ClientEvents {
   /** The connection state changed. */
   state: (change: StateChange) => void;
-  /** Something went wrong that belongs to no single call. */
+  /** Something went wrong that belongs to no single call; `code` `unauthorized` means the client has stopped. */
   error: (error: RtmError) => void;
   /** The server sent a notification. */
   notification: (notification: NotificationData) => void;
+  /** A new token was obtained (and, if connected, sent to the server with `jwt replace`). */
+  token: (change: TokenChange) => void;
+}
+
+/** Counts of what a client holds, for leak checks and diagnostics. */
+export interface ClientStats {
+  /** Server subscriptions held. */
+  subscriptions: number;
+  /** Channel and resource listeners. */
+  listeners: number;
+  /** Commands not yet settled (sent or queued). */
+  pending: number;
+  /** Commands waiting in the outbox. */
+  queued: number;
+  /** Timers armed by the client (request timeouts, ping, backoff, token refresh). */
+  timers: number;
 }
 
 /** A connection to an RTC server. */
@@ -42,70 +80,132 @@ export interface RtmClient {
   ready(): Promise<void>;
   /** The handle of channel `name`. Throws an `RtmError` (`bad_argument`) for an invalid name. */
   channel(name: string): Channel;
-  /** Sends any command and resolves with its response. */
+  /** The handle of resource `name` of `type` (created / updated / deleted events). */
+  resource(type: string, name: string): Resource;
+  /** Sends any command and resolves with its response; see {@link RequestOptions} for timeout, abort signal and correlation ID. */
   request(command: string, args?: Json, options?: RequestOptions): Promise<Json>;
   /** Listens to a client event; returns the function that stops listening. */
   on<E extends keyof ClientEvents>(event: E, handler: ClientEvents[E]): () => void;
+  /** Counts of subscriptions, listeners, pending commands and timers. */
+  stats(): ClientStats;
   /** Closes the connection for good and releases everything the client holds. */
   close(): void;
 }
 
 /** Creates a client and starts connecting. */
 export function createClient(options: ClientOptions): RtmClient {
-  if (!options || typeof options.url !== 'string') throw new RtmError('bad_argument', 'createClient needs a url');
+  if (!options || !/^wss?:\/\/[^/?#]/i.test(options.url)) throw new RtmError('bad_argument', 'createClient needs a ws:// or wss:// url');
   if (typeof options.token !== 'string' && typeof options.token !== 'function') {
     throw new RtmError('bad_argument', 'createClient needs a token: a string or a function returning one');
   }
+  if (!options.WebSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+    throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  }
+  const { pingInterval = 25_000, pingTimeout = 10_000, reconnect } = options;
   const emitter = createNanoEvents<ClientEvents>();
-  const tokens = createTokenSource(options.token);
-  const connection = new Connection({ url: options.url, tokens, WebSocket: options.WebSocket, reconnect: options.reconnect });
-  const requests = new Requests({ send: (message) => connection.send(message), maxQueued: options.maxQueued, timeout: options.requestTimeout });
+  const timers = new Timers();
+  const log = createLogger(options.debug, () => tokens.last);
   const report = (error: RtmError): void => {
+    log?.('error', error.message);
     emitter.emit('error', error);
   };
+
+  const tokens = new Tokens(options.token, (_, expires) => {
+    refresher.schedule();
+    emitter.emit('token', { expires });
+  });
+  const connection = new Connection({
+    url: options.url,
+    tokens,
+    timers,
+    WebSocket: options.WebSocket,
+    reconnect,
+    connectTimeout: options.connectTimeout ?? 5_000,
+    log,
+  });
+  const requests = new Requests({
+    send: (message) => connection.send(message),
+    maxQueued: options.maxQueued ?? 1_000,
+    timeout: options.requestTimeout ?? 5_000,
+    timers,
+  });
   const subscriptions = new Subscriptions({
-    request: (command, args) => requests.request(command, args),
+    request: (command, args) => requests.request(command, args, {}, false),
     isOpen: () => connection.state === 'open',
     report,
   });
+  const liveness = new Liveness({
+    interval: pingInterval,
+    timeout: pingTimeout,
+    timers,
+    ping: () => void requests.request('ping', undefined, { timeout: pingTimeout }, false).catch(() => {}),
+    dead: (reason) => connection.drop(reason),
+  });
 
-  const replaceToken = async (): Promise<void> => {
-    if (!tokens.refreshable) return;
-    try {
-      const token = await tokens.refresh();
-      await requests.request('jwt replace', { token });
-    } catch (cause) {
-      report(cause instanceof RtmError ? cause : new RtmError('token', 'could not replace the expiring token', undefined, { cause }));
-    }
-  };
+  const refresher = new TokenRefresh({
+    tokens,
+    timers,
+    link: () => (connection.state === 'open' ? connection.epoch : undefined),
+    replace: (token) => requests.request('jwt replace', { token }, {}, false),
+    backoff: reconnect || undefined,
+    report,
+    stop: (cause) => {
+      report(new RtmError('unauthorized', 'the token was refused; the client has stopped', undefined, { cause }));
+      connection.close('unauthorized');
+    },
+  });
 
   connection.on('state', (change) => {
-    if (change.state === 'open') {
+    const { state } = change;
+    if (state === 'open') {
+      liveness.start();
       subscriptions.resubscribe();
       requests.flush();
-    } else if (change.state === 'closed') {
-      requests.failAll(new RtmError('closed', `the client is closed (${change.reason})`));
-      subscriptions.clear();
-    } else if (change.previous === 'open') {
+    } else if (state !== 'closed') {
+      liveness.stop();
       requests.failSent(new RtmError('disconnected', `the connection was lost (${change.reason})`));
+      subscriptions.suspend();
+    } else {
+      liveness.stop();
+      timers.clear();
+      unbind();
+      requests.close(new RtmError('closed', `the client is closed (${change.reason})`));
+      subscriptions.close();
     }
     emitter.emit('state', change);
+    if (state === 'closed') emitter.events = {};
   });
   connection.on('error', report);
   connection.on('message', (message) => {
+    liveness.heard();
     switch (message.type) {
       case 'command response':
-        requests.settle(message.data);
+        if (!requests.settle(message.data) && message.data.error) {
+          const { code, info } = message.data.error;
+          report(new RtmError(code, info, message.data.request));
+        }
         break;
       case 'event':
         subscriptions.dispatch(message.data);
         break;
       case 'notification':
-        if (message.data.code === RtcNotificationCode.TokenExpiring) void replaceToken();
+        if (message.data.code === RtcNotificationCode.TokenExpiring) void refresher.run();
         emitter.emit('notification', message.data);
         break;
     }
   });
+
+  const environment = options.environment ?? browserEnvironment;
+  const unbinders = [
+    environment('offline', () => connection.drop('offline')),
+    environment('online', () => {
+      connection.resume();
+      // The link may have survived a network change in name only: ask now.
+      liveness.probe();
+    }),
+    environment('visible', () => liveness.check()),
+  ];
+  const unbind = (): void => unbinders.forEach((off) => off());
 
   const client: RtmClient = {
     get state() {
@@ -115,21 +215,26 @@ export function createClient(options: ClientOptions): RtmClient {
       if (connection.state === 'open') return Promise.resolve();
       if (connection.state === 'closed') return Promise.reject(new RtmError('closed', 'the client is closed'));
       return new Promise((resolve, reject) => {
-        const stop = connection.on('state', ({ state }) => {
+        const off = connection.on('state', ({ state }) => {
           if (state === 'open') resolve();
           else if (state === 'closed') reject(new RtmError('closed', 'the client closed before it connected'));
           else return;
-          stop();
+          off();
         });
       });
     },
     channel: (name) => createChannel(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
+    resource: (type, name) => createResource(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),
     on: (event, handler) => emitter.on(event, handler),
-    close() {
-      connection.close();
-      emitter.events = {};
-    },
+    stats: () => ({
+      subscriptions: subscriptions.size,
+      listeners: subscriptions.listeners,
+      pending: requests.size,
+      queued: requests.queued,
+      timers: timers.size,
+    }),
+    close: () => connection.close(),
   };
   connection.connect();
   return client;

@@ -1,21 +1,26 @@
 import ReconnectingWebSocket from 'partysocket/ws';
 import { createNanoEvents } from 'nanoevents';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { RtmError } from './errors.js';
+import { closeAction } from './close-codes.js';
+import { RtmError, UnauthorizedError } from './errors.js';
+import type { Logger } from './log.js';
 import { CloseCode, isObject, type CommandMessage, type ServerMessage } from './protocol.js';
-import type { TokenSource } from './token.js';
+import type { Timers } from './timers.js';
+import type { Tokens } from './token.js';
 
 /**
  * Connection states. `closed` is terminal: reached after `close()` or after a
- * close the server says must not be retried.
+ * close the policy says must not be retried.
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Payload of the `state` event. */
 export interface StateChange {
+  /** The new state. */
   state: ConnectionState;
+  /** The state before. */
   previous: ConnectionState;
-  /** Why the transition happened, e.g. `connect`, `open`, `close 1006`, `client closed`. */
+  /** Why the transition happened, e.g. `connect`, `open`, `close 1006`, `ping timeout`, `offline`, `client closed`. */
   reason: string;
 }
 
@@ -25,12 +30,14 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 /** Settings of {@link Connection}. */
 export interface ConnectionOptions {
   url: string;
-  tokens: TokenSource;
+  tokens: Tokens;
+  timers: Timers;
   WebSocket?: WebSocketConstructor;
   /** Backoff settings, or `false` to never reconnect. */
   reconnect?: false | BackoffOptions;
-  /** How long one connection attempt may take, in ms. Default 5000. */
-  connectTimeout?: number;
+  /** How long one connection attempt may take, in ms. */
+  connectTimeout: number;
+  log?: Logger;
 }
 
 interface ConnectionEvents {
@@ -41,14 +48,8 @@ interface ConnectionEvents {
 
 /** A connection up this long counts as stable, so the backoff starts over. */
 const STABLE_AFTER_MS = 5_000;
-
-/** Close codes after which retrying cannot help. */
-const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, CloseCode.InvalidToken]);
-
-/** True when a close with this code should be followed by a reconnect. */
-export function isRetryable(code: number): boolean {
-  return !TERMINAL_CLOSE_CODES.has(code);
-}
+/** Close code for links the client drops itself (dead link, offline); in the range applications may use. */
+const CLIENT_DROP = 4000;
 
 /**
  * One logical link to the server over partysocket's reconnecting WebSocket.
@@ -56,12 +57,14 @@ export function isRetryable(code: number): boolean {
  * it never queues: callers send only while `open`.
  */
 export class Connection {
+  /** Counts opens, so work started for one link can tell the link has since changed. */
+  epoch = 0;
   private readonly emitter = createNanoEvents<ConnectionEvents>();
   private socket: ReconnectingWebSocket | undefined;
   private current: ConnectionState = 'idle';
   private failures = 0;
   private openedAt = 0;
-  private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -79,7 +82,7 @@ export class Connection {
   connect(): void {
     if (this.current !== 'idle') return;
     this.transition('connecting', 'connect');
-    const { reconnect, connectTimeout = 5_000, WebSocket } = this.options;
+    const { reconnect, connectTimeout, WebSocket } = this.options;
     // partysocket's own delay has no jitter: zero it and wait in nextUrl() instead.
     const socket = new ReconnectingWebSocket(() => this.nextUrl(), undefined, {
       WebSocket,
@@ -87,7 +90,10 @@ export class Connection {
       maxReconnectionDelay: 0,
       connectionTimeout: connectTimeout,
       maxRetries: reconnect === false ? 0 : Number.POSITIVE_INFINITY,
-      shouldReconnectOnClose: (event) => reconnect !== false && isRetryable(event.code),
+      // Our requests/outbox are the only queue: a frame partysocket buffered while its socket was closing would be
+      // reported as lost (disconnected) and then still be sent on the next open.
+      maxEnqueuedMessages: 0,
+      shouldReconnectOnClose: (event) => reconnect !== false && closeAction(event.code) !== 'stop',
     });
     socket.addEventListener('open', this.handleOpen);
     socket.addEventListener('message', this.handleMessage);
@@ -98,14 +104,27 @@ export class Connection {
   /** Sends a command if the link is open; returns false (and sends nothing) otherwise. */
   send(message: CommandMessage): boolean {
     if (this.current !== 'open' || !this.socket) return false;
-    this.socket.send(JSON.stringify(message));
+    const frame = JSON.stringify(message);
+    if (!this.socket.send(frame)) return false;
+    this.options.log?.('send', frame);
     return true;
+  }
+
+  /** Drops the current link or attempt (dead link, network gone) and reconnects with backoff. */
+  drop(reason: string): void {
+    if (this.current === 'open' || this.current === 'connecting') this.socket?.reconnect(CLIENT_DROP, reason);
+  }
+
+  /** Skips the rest of the backoff wait, or the next one, and starts the backoff over (the network is back). */
+  resume(): void {
+    this.failures = 0;
+    this.wake?.();
   }
 
   /** Closes the link for good and releases the socket, timers and listeners. */
   close(reason = 'client closed'): void {
     if (this.current === 'closed') return;
-    this.cancelWait();
+    this.wake?.();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -115,82 +134,87 @@ export class Connection {
       socket.close(1000, reason);
     }
     this.transition('closed', reason);
+    this.emitter.events = {};
   }
 
   private transition(state: ConnectionState, reason: string): void {
     const previous = this.current;
-    if (previous === state) return;
+    if (previous === state || previous === 'closed') return;
     this.current = state;
+    this.options.log?.('state', `${previous} -> ${state} (${reason})`);
     this.emitter.emit('state', { state, previous, reason });
+  }
+
+  private fail(error: RtmError): void {
+    this.options.log?.('error', error.message);
+    this.emitter.emit('error', error);
   }
 
   private async nextUrl(): Promise<string> {
     if (this.failures > 0) {
-      const reconnect = this.options.reconnect;
-      await this.sleep(backoffDelay(this.failures, reconnect === false ? undefined : reconnect));
+      const { reconnect, timers } = this.options;
+      await new Promise<void>((resolve) => {
+        const cancel = timers.set(
+          (this.wake = () => {
+            cancel();
+            this.wake = undefined;
+            resolve();
+          }),
+          backoffDelay(this.failures, reconnect || undefined),
+        );
+      });
     }
-    if (this.current === 'closed') return 'ws://closed.invalid/';
-    let token: string;
     try {
-      token = await this.options.tokens.current();
+      if (this.current === 'closed') throw new Error('closed');
+      const url = new URL(this.options.url);
+      url.searchParams.set('access_token', await this.options.tokens.current());
+      this.options.log?.('connect', url.toString());
+      return url.toString();
     } catch (cause) {
-      this.failures++;
-      this.emitter.emit('error', new RtmError('token', 'could not obtain a token', undefined, { cause }));
+      if (this.current !== 'closed') {
+        this.failures++;
+        if (cause instanceof UnauthorizedError) {
+          this.fail(new RtmError('unauthorized', cause.message, undefined, { cause }));
+          this.close('unauthorized');
+        } else this.fail(new RtmError('token', 'could not obtain a token', undefined, { cause }));
+      }
       throw cause;
     }
-    const url = new URL(this.options.url);
-    url.searchParams.set('access_token', token);
-    return url.toString();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.wait = undefined;
-        resolve();
-      };
-      this.wait = { timer: setTimeout(done, ms), done };
-    });
-  }
-
-  private cancelWait(): void {
-    if (!this.wait) return;
-    clearTimeout(this.wait.timer);
-    this.wait.done();
   }
 
   private readonly handleOpen = (): void => {
     this.openedAt = Date.now();
+    this.epoch++;
     this.transition('open', 'open');
   };
 
   private readonly handleMessage = (event: { data: unknown }): void => {
     let message: unknown;
     try {
-      message = typeof event.data === 'string' ? JSON.parse(event.data) : undefined;
+      this.options.log?.('receive', String(event.data));
+      message = JSON.parse(event.data as string);
     } catch {
-      message = undefined;
+      // Leaves message undefined: reported below.
     }
     if (!isObject(message) || typeof message.type !== 'string' || !isObject(message.data)) {
-      this.emitter.emit('error', new RtmError('protocol', 'ignored a malformed frame from the server'));
-      return;
+      return this.fail(new RtmError('protocol', 'ignored a malformed frame from the server'));
     }
     this.emitter.emit('message', message as unknown as ServerMessage);
   };
 
-  private readonly handleClose = (event: { code: number; reason: string }): void => {
-    if (this.current === 'closed') return;
+  private readonly handleClose = (event: { code: unknown; reason: unknown }): void => {
+    // In browsers partysocket re-dispatches its own close events (client drops, failed handshakes) with the
+    // arguments shifted: code "close" and the original event as reason.
+    const { code, reason: text } = (typeof event.code === 'number' ? event : event.reason) as { code: number; reason: string };
     const wasStable = this.current === 'open' && Date.now() - this.openedAt >= STABLE_AFTER_MS;
     this.failures = wasStable ? 1 : this.failures + 1;
-    const reason = `close ${event.code}${event.reason ? ` ${event.reason}` : ''}`;
-    if (this.options.reconnect === false || !isRetryable(event.code)) {
-      if (!isRetryable(event.code)) {
-        const code = event.code === CloseCode.InvalidToken ? 3 : event.code;
-        this.emitter.emit('error', new RtmError(code, event.reason || 'the server closed the connection for good'));
-      }
-      this.close(reason);
-      return;
+    const reason = `close ${code}${text ? ` ${text}` : ''}`;
+    const action = closeAction(code);
+    if (action === 'refresh') this.options.tokens.invalidate();
+    if (action === 'stop') {
+      this.fail(new RtmError(code === CloseCode.InvalidToken ? 'unauthorized' : code, text || 'the server closed the connection for good'));
     }
-    this.transition('reconnecting', reason);
+    if (action === 'stop' || this.options.reconnect === false) this.close(reason);
+    else this.transition('reconnecting', reason);
   };
 }

@@ -3,22 +3,26 @@ import type { Json } from './protocol.js';
 /**
  * Codes of errors raised by the client itself, next to the numeric RTC codes
  * the server sends.
- * - `disconnected`: the link dropped before the server answered.
+ * - `disconnected`: the link dropped before the server answered, or it is down and queuing is off.
  * - `timeout`: the server did not answer in time.
+ * - `aborted`: the caller's `AbortSignal` fired.
  * - `closed`: the client was closed.
  * - `outbox_full`: too many commands are waiting for the connection.
  * - `bad_argument`: the call was made with invalid arguments.
- * - `token`: the token could not be obtained.
+ * - `token`: a token could not be obtained (retried with backoff).
+ * - `unauthorized`: the token was refused for good; the client has stopped.
  * - `handler`: a listener threw; the error is reported, other listeners still ran.
  * - `protocol`: the server sent a frame the client could not read.
  */
 export type ClientErrorCode =
   | 'disconnected'
   | 'timeout'
+  | 'aborted'
   | 'closed'
   | 'outbox_full'
   | 'bad_argument'
   | 'token'
+  | 'unauthorized'
   | 'handler'
   | 'protocol';
 
@@ -37,5 +41,17 @@ export class RtmError extends Error {
     this.code = code;
     this.info = info;
     this.request = request;
+  }
+}
+
+/**
+ * Throw this from a token function to say the user is not (or no longer)
+ * allowed in: the client stops reconnecting and emits an `unauthorized` error,
+ * instead of retrying the function with backoff.
+ */
+export class UnauthorizedError extends Error {
+  constructor(message = 'unauthorized') {
+    super(message);
+    this.name = 'UnauthorizedError';
   }
 }

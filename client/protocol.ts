@@ -28,6 +28,12 @@ export const RtcErrorCode = {
   UnknownResourceName: 1001,
   /** One of the actions is not recognized or supported. */
   UnknownAction: 1002,
+  /**
+   * Extension: a server limit was hit (commands sent too fast, or too many
+   * subscriptions on one connection). Nothing was done; retry later or
+   * unsubscribe first.
+   */
+  LimitExceeded: 7,
 } as const;
 /** One of the numeric {@link RtcErrorCode} values. */
 export type RtcErrorCode = (typeof RtcErrorCode)[keyof typeof RtcErrorCode];
@@ -52,6 +58,8 @@ export const CloseCode = {
   TokenExpired: 4002,
   /** The client read too slowly and its send buffer overflowed; reconnect. */
   SlowConsumer: 4003,
+  /** The client kept sending faster than the rate limit after being told to slow down; reconnect with backoff. */
+  RateLimited: 4004,
 } as const;
 
 /** Commands the client may send. `ping` is an extension to RTC. */

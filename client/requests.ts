@@ -1,128 +1,180 @@
 import { RtmError } from './errors.js';
+import { Outbox } from './outbox.js';
 import { isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from './protocol.js';
+import type { Timers } from './timers.js';
+
+/** The part of `AbortSignal` used here, so the client needs no DOM types. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
 
 /** Per-call options of a request. */
 export interface RequestOptions {
-  /** Milliseconds to wait for the response once sent. Default 5000. */
+  /** Milliseconds to wait for the response once sent. Default: the client's `requestTimeout` (5000). */
   timeout?: number;
+  /** Gives up on the request: it rejects with `aborted` and, if still queued, is never sent. */
+  signal?: AbortSignalLike;
+  /** Correlation ID to send, any JSON value; by default the client numbers its requests. Must not be in use. */
+  id?: Json;
 }
 
 interface Pending {
+  key: string;
   message: CommandMessage;
-  sent: boolean;
-  queued: boolean;
   timeout: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  sent: boolean;
   resolve: (response: Json) => void;
   reject: (error: RtmError) => void;
+  /** Releases the timer and the abort listener. */
+  release: () => void;
 }
 
 /** Settings of {@link Requests}. */
 export interface RequestsOptions {
   /** Sends a command; returns false when the link is not open. */
   send: (message: CommandMessage) => boolean;
-  /** Most commands that may wait for the link. Default 1000; 0 fails fast. */
-  maxQueued?: number;
+  /** Most commands that may wait for the link (the outbox). 0 fails fast. */
+  maxQueued: number;
   /** Default response timeout in ms. */
-  timeout?: number;
+  timeout: number;
+  timers: Timers;
+}
+
+/**
+ * A key that is equal for equal JSON values whatever their key order, so
+ * responses match their requests even if the server reorders an object ID.
+ */
+export function correlationKey(id: Json): string {
+  return JSON.stringify(id, (_, value: unknown) =>
+    isObject(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
+  );
 }
 
 /**
  * Commands in flight, matched to their responses by correlation ID. A command
- * issued while the link is down waits (bounded) and is sent in order once it
- * is up; its timeout starts when it is actually sent.
+ * issued while the link is down waits in the bounded outbox and is sent in
+ * order once it is up; its timeout starts when it is actually sent. Every
+ * entry is removed, with its timer and abort listener, as it settles.
  */
 export class Requests {
   private readonly pending = new Map<string, Pending>();
-  private waiting = 0;
+  private readonly outbox: Outbox<Pending>;
   private nextId = 1;
+  private closed: RtmError | undefined;
 
-  constructor(private readonly options: RequestsOptions) {}
+  constructor(private readonly options: RequestsOptions) {
+    this.outbox = new Outbox(options.maxQueued);
+  }
 
-  /** Number of commands not yet settled. */
+  /** Number of commands not yet settled, sent or queued. */
   get size(): number {
     return this.pending.size;
   }
 
-  /** Sends `command` and resolves with the server's `response`, or rejects with an {@link RtmError}. */
-  request(command: string, args: Json | undefined, options: RequestOptions = {}): Promise<Json> {
-    const id = this.nextId++;
-    const data: CommandData = { command, correlation_id: id };
-    if (args !== undefined) data.arguments = args;
-    const message: CommandMessage = { type: 'command', data };
-    const timeout = options.timeout ?? this.options.timeout ?? 5_000;
+  /** Number of commands waiting in the outbox. */
+  get queued(): number {
+    return this.outbox.size;
+  }
+
+  /**
+   * Sends `command` and resolves with the server's `response`, or rejects with
+   * an {@link RtmError}. With `queue` false, a command that cannot be sent now
+   * rejects with `disconnected` instead of waiting.
+   */
+  request(command: string, args: Json | undefined, options: RequestOptions = {}, queue = true): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
-      const entry: Pending = { message, sent: false, queued: false, timeout, timer: undefined, resolve, reject };
-      const key = String(id);
-      this.pending.set(key, entry);
-      if (this.transmit(key, entry)) return;
-      const maxQueued = this.options.maxQueued ?? 1_000;
-      if (this.waiting < maxQueued) {
-        entry.queued = true;
-        this.waiting++;
-      } else {
-        this.pending.delete(key);
-        reject(new RtmError('outbox_full', `${maxQueued} commands are already waiting for the connection`, data));
+      if (this.closed) return reject(this.closed);
+      let id = options.id;
+      if (id === undefined) {
+        do id = this.nextId++;
+        while (this.pending.has(correlationKey(id)));
       }
+      const key = correlationKey(id);
+      const data: CommandData = { command, correlation_id: id };
+      if (args !== undefined) data.arguments = args;
+      if (this.pending.has(key)) return reject(new RtmError('bad_argument', `correlation id ${key} is already in use`, data));
+      const { signal } = options;
+      if (signal?.aborted) return reject(new RtmError('aborted', `${command} was aborted`, data, { cause: signal.reason }));
+      const onAbort = (): void => this.fail(entry, new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason }));
+      signal?.addEventListener('abort', onAbort);
+      const entry: Pending = {
+        key,
+        message: { type: 'command', data },
+        timeout: options.timeout ?? this.options.timeout,
+        sent: false,
+        resolve,
+        reject,
+        release: () => signal?.removeEventListener('abort', onAbort),
+      };
+      this.pending.set(key, entry);
+      if (this.transmit(entry)) return;
+      if (queue && this.outbox.add(entry)) return;
+      this.fail(
+        entry,
+        queue && this.options.maxQueued > 0
+          ? new RtmError('outbox_full', `${this.options.maxQueued} commands are already waiting for the connection`, data)
+          : new RtmError('disconnected', `not connected: ${command} was not sent`, data),
+      );
     });
   }
 
-  /** Sends every waiting command, oldest first. Call when the link opens. */
+  /** Sends every queued command, oldest first. Call when the link opens. */
   flush(): void {
-    for (const [key, entry] of this.pending) {
-      if (!entry.sent && !this.transmit(key, entry)) return;
-    }
+    // Whatever cannot be sent (the link went down again) goes back, still in order.
+    for (const entry of this.outbox.drain()) this.transmit(entry) || this.outbox.add(entry);
   }
 
   /** Settles the command a response belongs to. Returns false if none matched. */
   settle(data: CommandResponseData): boolean {
     const id = isObject(data.request) ? data.request.correlation_id : undefined;
-    const key = typeof id === 'number' ? String(id) : undefined;
-    const entry = key === undefined ? undefined : this.pending.get(key);
-    if (!entry || key === undefined) return false;
-    this.finish(key, entry);
-    if (data.error) entry.reject(new RtmError(data.error.code, data.error.info, data.request));
-    else entry.resolve(data.response ?? null);
+    const entry = id === undefined ? undefined : this.pending.get(correlationKey(id));
+    if (!entry?.sent) return false;
+    if (data.error) this.fail(entry, new RtmError(data.error.code, data.error.info, data.request));
+    else {
+      this.remove(entry);
+      entry.resolve(data.response ?? null);
+    }
     return true;
   }
 
-  /** Rejects commands that were sent but not answered: their responses are lost with the link. */
+  /** Rejects commands that were sent but not answered: their responses are lost with the link. Queued ones stay. */
   failSent(error: RtmError): void {
-    for (const [key, entry] of this.pending) {
-      if (!entry.sent) continue;
-      this.finish(key, entry);
-      entry.reject(error);
-    }
+    for (const entry of [...this.pending.values()]) if (entry.sent) this.fail(entry, error);
   }
 
-  /** Rejects every command, sent or waiting. */
-  failAll(error: RtmError): void {
-    for (const [key, entry] of this.pending) {
-      this.finish(key, entry);
-      entry.reject(error);
-    }
+  /** Rejects every command, sent or queued, and every later one, with `error`. */
+  close(error: RtmError): void {
+    this.closed = error;
+    for (const entry of [...this.pending.values()]) this.fail(entry, error);
   }
 
-  private transmit(key: string, entry: Pending): boolean {
+  private transmit(entry: Pending): boolean {
     if (!this.options.send(entry.message)) return false;
-    this.unqueue(entry);
     entry.sent = true;
-    entry.timer = setTimeout(() => {
-      this.finish(key, entry);
-      entry.reject(new RtmError('timeout', `no response to ${entry.message.data.command} within ${entry.timeout} ms`, entry.message.data));
+    const cancel = this.options.timers.set(() => {
+      const { command } = entry.message.data;
+      this.fail(entry, new RtmError('timeout', `no response to ${command} within ${entry.timeout} ms`, entry.message.data));
     }, entry.timeout);
+    const release = entry.release;
+    entry.release = () => {
+      cancel();
+      release();
+    };
     return true;
   }
 
-  private unqueue(entry: Pending): void {
-    if (!entry.queued) return;
-    entry.queued = false;
-    this.waiting--;
+  private fail(entry: Pending, error: RtmError): void {
+    if (this.pending.get(entry.key) !== entry) return;
+    this.remove(entry);
+    entry.reject(error);
   }
 
-  private finish(key: string, entry: Pending): void {
-    this.unqueue(entry);
-    clearTimeout(entry.timer);
-    this.pending.delete(key);
+  private remove(entry: Pending): void {
+    this.pending.delete(entry.key);
+    this.outbox.remove(entry);
+    entry.release();
   }
 }

@@ -1,14 +1,34 @@
+import { createNanoEvents } from 'nanoevents';
 import { RtmError } from './errors.js';
 import { CHANNEL_TYPE, PUBLISHED, type EventAction, type EventData, type Json, type ResourceRef } from './protocol.js';
 
 /** Receives the events of one subscription. */
 export type EventListener = (event: EventData) => void;
 
-/** State of one server subscription. */
+/**
+ * State of a server subscription: `subscribing` until the server confirms (and
+ * again while the link is down), `subscribed`, or `failed` when the server
+ * refused it (it is tried again after the next reconnect).
+ */
 export type SubscriptionState = 'subscribing' | 'subscribed' | 'failed';
+
+/** Receives the new {@link SubscriptionStatus.state} on every change; `error` is set when a subscription failed. */
+export type SubscriptionStateHandler = (state: SubscriptionState | 'unsubscribed', error?: RtmError) => void;
+
+/** State and errors of the server subscriptions behind a channel or resource handle. */
+export interface SubscriptionStatus {
+  /** `unsubscribed` when no listener is on; else the least healthy state of its subscriptions. */
+  readonly state: SubscriptionState | 'unsubscribed';
+  /** Calls `handler` on every state change; returns the function that stops it. */
+  onState(handler: SubscriptionStateHandler): () => void;
+  /** Calls `handler` when the server refuses the subscription (e.g. code 2, unauthorized); returns the function that stops it. */
+  onError(handler: (error: RtmError) => void): () => void;
+}
 
 interface Entry {
   resource: ResourceRef;
+  /** {@link resourceKey} of `resource`, computed once. */
+  owner: string;
   actions: EventAction[];
   listeners: Set<EventListener>;
   state: SubscriptionState;
@@ -16,20 +36,25 @@ interface Entry {
 
 /** What {@link Subscriptions} needs from the client. */
 export interface SubscriptionsDeps {
+  /** Sends a command now, or rejects with `disconnected`. */
   request: (command: 'subscribe' | 'unsubscribe', args: Json) => Promise<Json>;
   isOpen: () => boolean;
-  /** Reports an error that belongs to no caller (a failed resubscribe, a throwing listener). */
+  /** Reports an error nobody else hears (a throwing listener, a refused subscription without an error handler). */
   report: (error: RtmError) => void;
 }
+
+const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.type, resource.name]);
 
 /**
  * Reference-counted server subscriptions. Any number of listeners on one
  * resource and action set share one server subscription; the first listener
- * subscribes and the last one unsubscribes. Subscribe commands are sent only
- * on an open link, and every subscription is sent again, once, on each open.
+ * subscribes and the last one unsubscribes. Subscribe commands go out only on
+ * an open link, and every subscription is sent again, once, on each open.
  */
 export class Subscriptions {
   private readonly entries = new Map<string, Entry>();
+  private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
+  private closed = false;
 
   constructor(private readonly deps: SubscriptionsDeps) {}
 
@@ -38,14 +63,24 @@ export class Subscriptions {
     return this.entries.size;
   }
 
+  /** Number of listeners, over all subscriptions. */
+  get listeners(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) count += entry.listeners.size;
+    return count;
+  }
+
   /** Adds a listener; returns the function that removes it (safe to call twice). */
   add(resource: ResourceRef, actions: EventAction[], listener: EventListener): () => void {
+    // A closed client never delivers again: keep nothing that would only leak.
+    if (this.closed) return () => {};
     const sorted = [...new Set(actions)].sort();
     const key = JSON.stringify([resource.type, resource.name, sorted]);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { resource: { type: resource.type, name: resource.name }, actions: sorted, listeners: new Set(), state: 'subscribing' };
+      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Set(), state: 'subscribing' };
       this.entries.set(key, entry);
+      this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
     }
     // Wrap so that the same function added twice is two listeners, each removed by its own call.
@@ -54,12 +89,35 @@ export class Subscriptions {
     const current = entry;
     return () => {
       if (!current.listeners.delete(own) || current.listeners.size > 0) return;
-      this.entries.delete(key);
-      if (this.deps.isOpen()) {
-        this.deps.request('unsubscribe', this.args(current)).catch(() => {
-          // The link dropped or the server refused: either way the subscription is gone on our side and will not be replayed.
-        });
-      }
+      // Wait a microtask: an off/on pair in one tick (React StrictMode) keeps the subscription instead of churning it.
+      queueMicrotask(() => {
+        if (current.listeners.size > 0 || this.entries.get(key) !== current) return;
+        this.entries.delete(key);
+        this.emit(current);
+        if (this.deps.isOpen()) {
+          this.deps.request('unsubscribe', this.args(current)).catch(() => {
+            // Refused or link lost: either way no server subscription outlives the link, and it is not replayed.
+          });
+        }
+      });
+    };
+  }
+
+  /** The status of the subscriptions on `resource`. */
+  statusOf(resource: ResourceRef): SubscriptionStatus {
+    const key = resourceKey(resource);
+    const subscriptions = this;
+    return {
+      get state() {
+        let state: SubscriptionState | 'unsubscribed' = 'unsubscribed';
+        for (const entry of subscriptions.entries.values()) {
+          if (entry.owner !== key || state === 'failed') continue;
+          if (entry.state !== 'subscribed' || state === 'unsubscribed') state = entry.state;
+        }
+        return state;
+      },
+      onState: (handler) => (this.closed ? () => {} : this.status.on(key, handler)),
+      onError: (handler) => (this.closed ? () => {} : this.status.on(key, (state, error) => void (error && handler(error)))),
     };
   }
 
@@ -68,9 +126,14 @@ export class Subscriptions {
     for (const [key, entry] of this.entries) this.subscribe(key, entry);
   }
 
+  /** Marks every subscription as `subscribing` again. Call when the link drops. */
+  suspend(): void {
+    for (const entry of this.entries.values()) this.setState(entry, 'subscribing');
+  }
+
   /** Delivers an event to the listeners whose subscription it matches. */
   dispatch(event: EventData): void {
-    for (const entry of this.entries.values()) {
+    for (const entry of [...this.entries.values()]) {
       if (!matches(entry, event)) continue;
       for (const listener of [...entry.listeners]) {
         // A listener removed by an earlier one during this dispatch must not run.
@@ -84,9 +147,11 @@ export class Subscriptions {
     }
   }
 
-  /** Drops every subscription without telling the server. Call on close. */
-  clear(): void {
+  /** Drops every subscription and state listener without telling the server, for good. Call on close. */
+  close(): void {
+    this.closed = true;
     this.entries.clear();
+    this.status.events = {};
   }
 
   private args(entry: Entry): Json {
@@ -94,24 +159,35 @@ export class Subscriptions {
   }
 
   private subscribe(key: string, entry: Entry): void {
-    entry.state = 'subscribing';
+    this.setState(entry, 'subscribing');
+    const live = (): boolean => this.entries.get(key) === entry;
     this.deps.request('subscribe', this.args(entry)).then(
-      () => {
-        if (this.entries.get(key) === entry) entry.state = 'subscribed';
-      },
+      () => live() && this.setState(entry, 'subscribed'),
       (error: RtmError) => {
         // A dropped link is not a failure: the subscription is sent again on the next open.
-        if (this.entries.get(key) !== entry || error.code === 'disconnected' || error.code === 'closed') return;
-        entry.state = 'failed';
-        this.deps.report(error);
+        if (!live() || error.code === 'disconnected' || error.code === 'closed') return;
+        const heard = this.status.events[entry.owner]?.length;
+        this.setState(entry, 'failed', error);
+        if (!heard) this.deps.report(error);
       },
     );
+  }
+
+  private setState(entry: Entry, state: SubscriptionState, error?: RtmError): void {
+    if (entry.state === state && !error) return;
+    entry.state = state;
+    this.emit(entry, error);
+  }
+
+  private emit(entry: Entry, error?: RtmError): void {
+    // Only computed when someone listens: a reconnect with many subscriptions must not cost O(n²).
+    if (this.status.events[entry.owner]?.length) this.status.emit(entry.owner, this.statusOf(entry.resource).state, error);
   }
 }
 
 function matches(entry: Entry, event: EventData): boolean {
   const { resource } = entry;
-  if (event.resource.type !== resource.type || event.resource.name !== resource.name) return false;
+  if (event.resource?.type !== resource.type || event.resource.name !== resource.name) return false;
   if (resource.type === CHANNEL_TYPE) return event.action === PUBLISHED || event.action === 'publish';
   return entry.actions.includes('all') || entry.actions.includes(event.action as EventAction);
 }

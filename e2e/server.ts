@@ -13,11 +13,20 @@ export interface ServerProcess {
 
 const BIN = fileURLToPath(new URL('../dist/rtm-server.js', import.meta.url));
 
-/** Starts `rtm-server` (the built bin) on a free port and waits until it listens. */
-export function startServer(extraArgs: string[] = []): Promise<ServerProcess> {
-  const secret = randomBytes(32).toString('hex');
-  const apiKey = randomBytes(16).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', '0', '--dev', ...extraArgs], {
+/** Where and with which keys to start a server; by default a free port and fresh random keys. */
+export interface ServerOptions {
+  /** TCP port; pass a stopped server's port to restart it "in place". */
+  port?: number;
+  /** Reusing the secret keeps tokens issued by an earlier server valid. */
+  secret?: string;
+  apiKey?: string;
+}
+
+/** Starts `rtm-server` (the built bin) on a free port (or `options.port`) and waits until it listens. */
+export function startServer(extraArgs: string[] = [], options: ServerOptions = {}): Promise<ServerProcess> {
+  const secret = options.secret ?? randomBytes(32).toString('hex');
+  const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(options.port ?? 0), '--dev', ...extraArgs], {
     env: { ...process.env, RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

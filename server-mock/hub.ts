@@ -1,51 +1,90 @@
-import { CHANNEL_TYPE, PUBLISHED, type EventData, type Json, type ResourceRef } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../client/protocol.js';
 
 /** Anything that can receive serialized event frames. */
 export interface Subscriber {
+  /** Receives one serialized frame. */
   deliver(frame: string): void;
 }
 
+/** A channel message as taps see it (the legacy endpoint, the message log). */
+export interface ChannelPost extends ChannelMessage {
+  channel: string;
+  /** Who sent it: a token `sub` or `api:<key name>`. */
+  source: string;
+}
+
 /**
- * The fan-out registry: which subscribers hold which resource. An event is
- * serialized once and the same string goes to every subscriber.
+ * The fan-out registry: which subscribers hold which resource, for which
+ * actions. Nothing is stored: an event is serialized once and the same
+ * string goes to every matching subscriber, then forgotten.
  */
 export class Hub {
-  private readonly topics = new Map<string, Set<Subscriber>>();
+  private readonly topics = new Map<string, Map<Subscriber, Set<string>>>();
+  private readonly taps = new Set<(post: ChannelPost) => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Number of resources with at least one subscriber. */
   get topicCount(): number {
     return this.topics.size;
   }
 
-  subscribe(resource: ResourceRef, subscriber: Subscriber): void {
+  /** Adds `actions` to what `subscriber` receives of `resource`. */
+  subscribe(resource: ResourceRef, subscriber: Subscriber, actions: readonly string[] = [PUBLISHED]): void {
     const key = topicKey(resource);
-    let set = this.topics.get(key);
-    if (!set) this.topics.set(key, (set = new Set()));
-    set.add(subscriber);
+    let members = this.topics.get(key);
+    if (!members) this.topics.set(key, (members = new Map()));
+    const held = members.get(subscriber) ?? new Set<string>();
+    for (const action of actions) held.add(action);
+    members.set(subscriber, held);
   }
 
-  unsubscribe(resource: ResourceRef, subscriber: Subscriber): void {
+  /**
+   * Removes `actions` (all of them when omitted or when the list holds
+   * `all`); returns true when nothing of the resource is left for the subscriber.
+   */
+  unsubscribe(resource: ResourceRef, subscriber: Subscriber, actions?: readonly string[]): boolean {
     const key = topicKey(resource);
-    const set = this.topics.get(key);
-    if (!set) return;
-    set.delete(subscriber);
-    if (set.size === 0) this.topics.delete(key);
+    const members = this.topics.get(key);
+    const held = members?.get(subscriber);
+    if (!members || !held) return true;
+    if (actions === undefined || actions.includes('all')) held.clear();
+    else for (const action of actions) held.delete(action);
+    if (held.size > 0) return false;
+    members.delete(subscriber);
+    if (members.size === 0) this.topics.delete(key);
+    return true;
+  }
+
+  /** Calls `tap` for every channel message; returns the function that stops it. */
+  tap(listener: (post: ChannelPost) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
   }
 
   /** Publishes a channel message; returns how many subscribers it was sent to. */
-  publish(channel: string, data: Json, modifierId: string): number {
-    const event: EventData = {
-      action: PUBLISHED,
-      resource: { type: CHANNEL_TYPE, name: channel },
-      modifier: { id: modifierId },
-      timestamp: new Date().toISOString(),
-      data,
-    };
-    const set = this.topics.get(topicKey(event.resource));
-    if (!set) return 0;
+  publish(channel: string, data: Json, source: string): number {
+    const recipients = this.emit({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
+    if (this.taps.size > 0) {
+      const post: ChannelPost = { channel, source, ...toChannelMessage(data) };
+      for (const listener of this.taps) listener(post);
+    }
+    return recipients;
+  }
+
+  /** Sends an event to the subscribers of `resource` that asked for `action` (or `all`); returns how many. */
+  emit(resource: ResourceRef, action: string, data: Json, modifierId: string): number {
+    const members = this.topics.get(topicKey(resource));
+    if (!members) return 0;
+    const event: EventData = { action, resource, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data };
     const frame = JSON.stringify({ type: 'event', data: event });
-    for (const subscriber of set) subscriber.deliver(frame);
-    return set.size;
+    let count = 0;
+    for (const [subscriber, actions] of members) {
+      if (!actions.has(action) && !actions.has('all')) continue;
+      subscriber.deliver(frame);
+      count += 1;
+    }
+    return count;
   }
 }
 
@@ -53,3 +92,4 @@ export class Hub {
 export function topicKey(resource: ResourceRef): string {
   return `${resource.type}\u0000${resource.name}`;
 }
+

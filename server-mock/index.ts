@@ -1,6 +1,7 @@
 /**
  * rtm-kit reference server (Node only): RTC over WebSocket with JWT auth,
- * REST broadcast and the demo pages.
+ * private channels, limits, the REST API, metrics, the legacy APEX RTM
+ * endpoint and the demo pages.
  *
  * @example
  * ```ts
@@ -10,8 +11,10 @@
  * ```
  * @packageDocumentation
  */
-export { createServer, type RtmServer, type ServerOptions } from './server.js';
-export { createAuth, TokenError, MIN_SECRET_BYTES, type Auth, type Identity } from './auth.js';
+export { createServer, type RtmServer } from './server.js';
+export { ConfigError, DEFAULT_LIMITS, DEFAULT_TIMING, type Limits, type ServerOptions, type SessionTiming } from './config.js';
+export { createAuth, TokenError, MIN_SECRET_BYTES, type Auth, type AuthOptions, type Identity } from './auth.js';
+export type { Rights } from './authorization.js';
+export type { Clock } from './clock.js';
 export { jsonLogger, silentLogger, type Logger, type LogFields } from './log.js';
-export type { SessionTiming } from './session.js';
 export { broadcast, notifyUser, emitEvent, RestError, type RestTarget } from './rest-client.js';

@@ -1,12 +1,9 @@
-/** Deepest JSON nesting accepted in a frame or REST body. */
-export const MAX_DEPTH = 32;
-
 /**
  * True when `value` nests deeper than `max`. Iterative, because the inputs
  * that matter here are the ones deep enough to overflow a recursive walk,
  * and JSON.stringify itself throws past about 4,000 levels on Node 20.
  */
-export function exceedsDepth(value: unknown, max = MAX_DEPTH): boolean {
+export function exceedsDepth(value: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;

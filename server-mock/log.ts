@@ -1,17 +1,54 @@
-/** Fields of a log line. Never put tokens or API keys here. */
+import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
+import { ConfigError, LOG_LEVELS } from './config.js';
+
+/** Fields of a log line. Tokens and keys are redacted, but do not put them here in the first place. */
 export type LogFields = Record<string, unknown>;
 
-/** A structured logger: one JSON object per line. */
+/** A structured logger: one JSON object per line, `event` naming what happened. */
 export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
 }
 
-/** Writes JSON lines to stdout (info) and stderr (warn, error). */
-export function jsonLogger(write: (line: string, level: string) => void = defaultWrite): Logger {
-  const at = (level: string) => (event: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }), level);
+/** Field paths whose values never reach a log line, wherever a caller puts them. */
+export const REDACTED_PATHS = [
+  'token',
+  'access_token',
+  'secret',
+  'apiKey',
+  'authorization',
+  '*.token',
+  '*.access_token',
+  '*.secret',
+  '*.apiKey',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+];
+
+/**
+ * A pino logger behind the Logger interface. `write` receives each line and
+ * its level; by default info goes to stdout and warnings and errors to stderr.
+ */
+export function jsonLogger(write: (line: string, level: string) => void = defaultWrite, level = 'info'): Logger {
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  const stream: DestinationStream = {
+    write(line: string) {
+      write(line.trimEnd(), /"level":"(\w+)"/.exec(line)?.[1] ?? 'info');
+    },
+  };
+  const logger = pino(
+    {
+      level: level as LevelWithSilent,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    stream,
+  );
+  const at = (method: 'info' | 'warn' | 'error') => (event: string, fields: LogFields = {}) => logger[method]({ event, ...fields });
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -19,5 +56,5 @@ export function jsonLogger(write: (line: string, level: string) => void = defaul
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 function defaultWrite(line: string, level: string): void {
-  (level === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+  (level === 'info' || level === 'debug' ? process.stdout : process.stderr).write(`${line}\n`);
 }

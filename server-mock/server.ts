@@ -1,96 +1,126 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { CloseCode, RtcErrorCode } from '../client/protocol.js';
 import { createAuth, type Auth } from './auth.js';
-import { createHttpHandler } from './http.js';
+import { Policy } from './authorization.js';
+import { systemClock } from './clock.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, type ServerOptions } from './config.js';
+import { Heartbeat } from './heartbeat.js';
+import { HttpError, sendJson } from './http-json.js';
 import { Hub } from './hub.js';
-import { jsonLogger, type Logger } from './log.js';
-import { Session, type SessionTiming } from './session.js';
-
-/** Settings of the reference server. */
-export interface ServerOptions {
-  /** TCP port; 0 picks a free one. Default 8080. */
-  port?: number;
-  /** Interface to bind. Default 127.0.0.1. */
-  host?: string;
-  /** HS256 secret, at least 32 bytes. Without one, a random one is generated and the server runs in development mode. */
-  secret?: string;
-  /** REST API key. Generated in development mode; without one otherwise, REST publishing is off. */
-  apiKey?: string;
-  /** Development mode (dev token endpoint). Implied when no secret is given. */
-  dev?: boolean;
-  /** Largest WebSocket frame in bytes; larger frames close the connection with 1009. Default 64 KiB. */
-  maxPayload?: number;
-  /** Token timing, in seconds. */
-  timing?: Partial<SessionTiming>;
-  /** Where log lines go. Default: JSON lines on stdout/stderr. */
-  logger?: Logger;
-  /** Folder served at `/`. Default: the package's `server-mock/public`. */
-  publicDir?: string;
-  /** Folder served at `/dist/`. Default: the package's `dist`. */
-  distDir?: string;
-}
+import { LegacyEndpoint } from './legacy.js';
+import { jsonLogger } from './log.js';
+import { openMessageLog } from './message-log.js';
+import { Metrics } from './metrics.js';
+import { KeyedRateLimiter } from './rate-limit.js';
+import { parseTarget } from './request-url.js';
+import { createRestApi } from './rest.js';
+import { Session } from './session.js';
+import { serveFile } from './static.js';
+import { createUpgradeHandler } from './upgrade.js';
 
 /** A running (or ready to run) reference server. */
 export interface RtmServer {
   /** Starts listening; resolves with the port actually bound. */
   listen(): Promise<number>;
-  /** Closes every client with 1001 and stops listening. */
+  /** Refuses new WebSockets (503), closes RTC clients with 1001 and legacy ones with 1012, terminates stragglers after 2 s, then stops listening. */
   close(): Promise<void>;
   /** The HTTP base URL, e.g. `http://127.0.0.1:8080`, once listening. */
   readonly url: string;
-  /** The effective secret (generated in development mode). */
+  /** The effective HS secret (generated in development mode, or when only a JWKS is configured). */
   readonly secret: string;
-  /** The effective API key, if any. */
+  /** The effective `default` API key, if any. */
   readonly apiKey: string | undefined;
   /** True in development mode. */
   readonly dev: boolean;
-  /** Signs and verifies tokens with the server's secret. */
+  /** Signs and verifies tokens with the server's settings. */
   readonly auth: Auth;
 }
 
-/** Creates the reference server. Call `listen()` to start it. */
+/** How long clients get to complete the closing handshake at shutdown before they are cut off. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+/** Creates the reference server. Call `listen()` to start it. Throws ConfigError on unusable settings. */
 export function createServer(options: ServerOptions = {}): RtmServer {
-  const dev = options.dev === true || options.secret === undefined;
+  checkOptions(options);
+  const dev = options.dev === true || (options.secret === undefined && options.jwks === undefined);
   const secret = options.secret ?? randomBytes(32).toString('base64url');
-  const apiKey = options.apiKey ?? (dev ? randomBytes(24).toString('base64url') : undefined);
-  const log = options.logger ?? jsonLogger();
-  const auth = createAuth(secret);
-  const hub = new Hub();
+  const apiKey = options.apiKey ?? (dev && !options.apiKeys ? randomBytes(24).toString('base64url') : undefined);
+  const apiKeys = { ...options.apiKeys, ...(apiKey === undefined ? {} : { default: apiKey }) };
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? jsonLogger(undefined, options.logLevel ?? 'info');
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logPayloads = options.logPayloads === true;
+  const auth = createAuth({ secret, jwks: options.jwks, issuer: options.issuer, audience: options.audience, clockTolerance: options.clockTolerance, clock });
+  const policy = new Policy({ channels: options.channels, resources: options.resources });
+  const hub = new Hub(() => clock.now());
+  const metrics = new Metrics(() => hub.topicCount);
+  const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
+  const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
+  const heartbeat = new Heartbeat((options.heartbeat ?? 30) * 1000, clock);
+  const ipLimiter = limits.ipConnectionsPerMinute > 0 ? new KeyedRateLimiter(limits.ipConnectionsPerMinute, () => clock.now()) : undefined;
   const root = packageRoot();
-  const timing: SessionTiming = { reminder: 60, grace: 5, authTimeout: 10, ...options.timing };
+  const publicDir = resolve(options.publicDir ?? join(root, 'server-mock', 'public'));
+  const distDir = resolve(options.distDir ?? join(root, 'dist'));
+  let stopping = false;
+  let listening = false;
 
-  const http: Server = createHttpServer(
-    createHttpHandler({
-      hub,
-      auth,
-      log,
-      apiKey,
-      dev,
-      publicDir: resolve(options.publicDir ?? join(root, 'server-mock', 'public')),
-      distDir: resolve(options.distDir ?? join(root, 'dist')),
-    }),
-  );
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024, perMessageDeflate: false });
-
-  http.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/rtc') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+  const api = createRestApi({ hub, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping });
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseTarget(req.url);
+    if (await api(req, res, target)) return;
+    if (target.path === '/rtc') {
+      res.setHeader('upgrade', 'websocket');
+      throw new HttpError(426, RtcErrorCode.Formatting, 'this is the RTC WebSocket endpoint: connect with a WebSocket client');
     }
-    // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
-    const token = url.searchParams.get('access_token') ?? undefined;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(ws, { auth, hub, log, timing, ip: req.socket.remoteAddress ?? '', origin: req.headers.origin });
-      void session.start(token);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, RtcErrorCode.UnknownCommand, 'use GET');
+    if (target.path.startsWith('/dist/')) return serveFile(distDir, target.path.slice('/dist'.length), req, res);
+    return serveFile(publicDir, target.path === '/' ? '/index.html' : target.path, req, res);
+  };
+  // Short HTTP timeouts: REST bodies are at most 64 KiB, so a request still arriving after 30 s is a slowloris, not a client.
+  const http = createHttpServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.code, info: error.info } });
+      log.error('http_error', { error: String(error) });
+      sendJson(res, 500, { error: { code: RtcErrorCode.Internal, info: 'internal error' } });
     });
   });
+  http.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024, perMessageDeflate: false, clientTracking: true });
+  http.on(
+    'upgrade',
+    createUpgradeHandler({
+      wss,
+      log,
+      metrics,
+      origins: options.origins ?? [],
+      ipLimiter,
+      legacy: legacy !== undefined,
+      trustProxy: options.trustProxy === true,
+      accepting: () => !stopping,
+      onConnection(ws, endpoint, req, ip) {
+        heartbeat.track(ws);
+        const origin = req.headers.origin;
+        if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
+        // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
+        const token = parseTarget(req.url).query.get('access_token') ?? undefined;
+        const session = new Session(ws, { auth, hub, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin });
+        void session.start(token);
+      },
+    }),
+  );
+  // Forget quiet IPs now and then so the per-IP table stays small.
+  const prune = ipLimiter ? setInterval(() => ipLimiter.prune(), 60_000).unref() : undefined;
 
   let port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
@@ -108,23 +138,32 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         http.listen(port, host, () => {
           http.off('error', reject);
           port = (http.address() as AddressInfo).port;
+          listening = true;
+          log.info('listening', { url: this.url, dev, legacy: legacy !== undefined });
           resolvePort(port);
         });
       });
     },
-    close() {
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      return new Promise((resolveClose) => {
-        const kill = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
-        }, 2_000);
-        wss.close();
-        http.close(() => {
-          clearTimeout(kill);
-          resolveClose();
+    async close() {
+      if (stopping) return;
+      // Draining first: upgrades get 503 and /readyz says so while clients close; the listener goes last.
+      stopping = true;
+      clearInterval(prune);
+      heartbeat.stop();
+      legacy?.stop();
+      for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, 'server shutting down');
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      if (listening) {
+        await new Promise<void>((resolveClose) => {
+          http.close(() => resolveClose());
+          http.closeAllConnections();
         });
-        http.closeIdleConnections();
-      });
+      }
+      listening = false;
+      await messageLog?.close();
     },
   };
 }

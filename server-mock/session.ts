@@ -1,131 +1,154 @@
 import type { RawData, WebSocket } from 'ws';
-import {
-  CHANNEL_TYPE,
-  CloseCode,
-  PUBLISHED,
-  RtcErrorCode,
-  RtcNotificationCode,
-  isObject,
-  type Json,
-  type ResourceRef,
-} from '../client/protocol.js';
+import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
 import { TokenError, type Auth, type Identity } from './auth.js';
-import { isChannelName, mayUse } from './channels.js';
-import type { Hub, Subscriber } from './hub.js';
+import type { Policy } from './authorization.js';
+import { sendBounded } from './backpressure.js';
+import { CommandError, quote, readSubscription, shallowEcho, tryParse } from './commands.js';
+import type { Clock } from './clock.js';
+import type { Limits, SessionTiming } from './config.js';
+import { topicKey, type Hub, type Subscriber } from './hub.js';
 import { exceedsDepth } from './json.js';
 import type { Logger } from './log.js';
-
-/** Timing settings of a session, in seconds. */
-export interface SessionTiming {
-  /** Notification code 1 goes out this long before `exp` (at most half the token's remaining life). */
-  reminder: number;
-  /** After `exp` without a replacement, the connection closes this much later. */
-  grace: number;
-  /** A connection that brought no token must send `jwt replace` within this time. */
-  authTimeout: number;
-}
+import type { MessageLog } from './message-log.js';
+import type { Metrics } from './metrics.js';
+import { TokenBucket } from './rate-limit.js';
+import { TokenTimers } from './token-timers.js';
 
 /** What a session needs from the server. */
 export interface SessionContext {
   auth: Auth;
   hub: Hub;
+  policy: Policy;
   log: Logger;
+  metrics: Metrics;
+  messageLog: MessageLog | undefined;
+  logPayloads: boolean;
   timing: SessionTiming;
+  limits: Limits;
+  clock: Clock;
   ip: string;
   origin: string | undefined;
 }
 
-class CommandError extends Error {
-  constructor(
-    readonly code: number,
-    readonly info: string,
-  ) {
-    super(info);
-  }
-}
+/** Window over which refused frames count towards closing an abusive connection. */
+const ABUSE_WINDOW_SECONDS = 10;
 
 /**
- * One RTC connection: authenticates it, answers its commands and owns its
- * subscriptions. Every input is checked; a bad frame gets an error response
- * and the connection stays usable.
+ * One RTC connection: authenticates it, answers its commands in order and
+ * owns its subscriptions. Every input is checked; a bad frame gets an error
+ * response and the connection stays usable.
  */
 export class Session implements Subscriber {
   private identity: Identity | undefined;
-  private readonly channels = new Set<string>();
-  private timers: Array<() => void> = [];
+  /** Held subscriptions by topic key, so they can be counted and dropped on close. */
+  private readonly subscriptions = new Map<string, ResourceRef>();
+  private readonly timers: TokenTimers;
   private closed = false;
+  private closing = false;
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
   private queue: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
+  private readonly rate: TokenBucket;
+  private readonly strikes: TokenBucket;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
-  ) {}
+  ) {
+    const now = () => ctx.clock.now();
+    this.rate = new TokenBucket(ctx.limits.rateBurst, ctx.limits.ratePerSecond, now);
+    this.strikes = new TokenBucket(ctx.limits.abuseLimit, ctx.limits.abuseLimit / ABUSE_WINDOW_SECONDS, now);
+    this.timers = new TokenTimers(ctx.clock, ctx.timing, {
+      remind: (exp) => this.send({ type: 'notification', data: { code: RtcNotificationCode.TokenExpiring, info: 'token is about to expire, send jwt replace', data: { exp } } }),
+      expire: () => this.closeWith(CloseCode.TokenExpired, 'token expired'),
+      authTimeout: () => this.closeWith(CloseCode.InvalidToken, 'no token received'),
+    });
+  }
 
   /** Starts the session with the token from the URL, if any. */
   async start(token: string | undefined): Promise<void> {
-    this.ws.on('message', (data, isBinary) => {
-      this.queue = this.queue.then(() => this.onFrame(data, isBinary));
-    });
+    this.ctx.metrics.connections.inc({ endpoint: 'rtc' });
+    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.ws.on('close', (code) => this.onClose(code));
     this.ws.on('error', () => {
-      // ws reports protocol violations here and closes the socket itself; onClose cleans up.
+      // ws reports protocol violations (oversize frames, bad UTF-8) here and closes the socket itself; onClose cleans up.
     });
-    if (token === undefined) {
-      this.timers.push(after(this.ctx.timing.authTimeout * 1000, () => this.closeWith(CloseCode.InvalidToken, 'no token received')));
-      return;
-    }
+    if (token === undefined) return this.timers.awaitToken();
     const verified = this.ctx.auth.verify(token).then(
       (identity) => this.authenticate(identity),
-      (error: unknown) => this.rejectToken(error, null),
+      (error: unknown) => this.rejectToken(error),
     );
     this.queue = verified;
     await verified;
   }
 
+  /** Sends a frame unless the client reads too slowly, in which case it is closed with 4003. */
   deliver(frame: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    if (!sendBounded(this.ws, frame, this.ctx.limits.maxBuffered)) {
+      this.ctx.metrics.slowConsumers.inc();
+      this.ctx.log.warn('slow_consumer', { user: this.identity?.sub, ip: this.ctx.ip, buffered: this.ws.bufferedAmount });
+      return this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
+    }
+    this.ctx.metrics.messagesOut.inc();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.ctx.metrics.messagesIn.inc();
+    if (this.closing) return;
+    // Frames wait while a token is verified (a JWKS fetch can take seconds); what waits is bounded like what is sent.
+    const size = (data as Buffer).length;
+    if (this.queuedBytes + size > this.ctx.limits.maxBuffered) {
+      this.ctx.metrics.limited.inc({ limit: 'queue' });
+      return this.closeWith(CloseCode.RateLimited, 'too many frames waiting to be handled');
+    }
+    this.queuedBytes += size;
+    const handle = this.rate.take() ? () => this.onFrame(data, isBinary) : () => this.onRateExceeded(data, isBinary);
+    // Refusals go through the queue too, so answers keep the order of the frames they answer.
+    this.queue = this.queue.then(async () => {
+      this.queuedBytes -= size;
+      await handle();
+    });
+  }
+
+  private onRateExceeded(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.ctx.metrics.limited.inc({ limit: 'rate' });
+    if (!this.strikes.take()) {
+      this.ctx.log.warn('rate_abuse', { user: this.identity?.sub, ip: this.ctx.ip });
+      return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
+    }
+    this.respondError(isBinary ? null : shallowEcho(tryParse(data)), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
   }
 
   private authenticate(identity: Identity): void {
     const first = this.identity === undefined;
     this.identity = identity;
-    this.clearTimers();
-    const now = Date.now() / 1000;
-    const lifetime = identity.exp - now;
-    const remindIn = Math.max(0, lifetime - Math.min(this.ctx.timing.reminder, lifetime / 2));
-    this.timers.push(
-      after(remindIn * 1000, () => this.send({ type: 'notification', data: { code: RtcNotificationCode.TokenExpiring, info: 'token is about to expire, send jwt replace' } })),
-      after((lifetime + this.ctx.timing.grace) * 1000, () => this.closeWith(CloseCode.TokenExpired, 'token expired')),
-    );
+    this.timers.armFor(identity.exp);
     if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin });
   }
 
-  private rejectToken(error: unknown, request: Json): void {
+  private rejectToken(error: unknown): void {
     if (!(error instanceof TokenError)) {
       this.ctx.log.error('auth_error', { error: String(error), ip: this.ctx.ip });
-      this.respondError(request, RtcErrorCode.Internal, 'internal error');
+      this.respondError(null, RtcErrorCode.Internal, 'internal error');
       return this.closeWith(1011, 'internal error');
     }
     this.ctx.log.warn('auth_failed', { reason: error.message, ip: this.ctx.ip, origin: this.ctx.origin });
-    this.respondError(request, RtcErrorCode.InvalidToken, error.message);
+    this.respondError(null, RtcErrorCode.InvalidToken, error.message);
     this.closeWith(CloseCode.InvalidToken, error.message);
   }
 
   private async onFrame(raw: RawData, isBinary: boolean): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return;
     if (isBinary) return this.respondError(null, RtcErrorCode.Formatting, 'binary frames are not supported; send JSON text');
-    let frame: unknown;
-    try {
-      frame = JSON.parse(raw.toString());
-    } catch {
-      return this.respondError(null, RtcErrorCode.Formatting, 'the message is not valid JSON');
-    }
-    if (exceedsDepth(frame)) return this.respondError(shallowEcho(frame), RtcErrorCode.Formatting, 'the message nests too deeply');
+    const frame = tryParse(raw);
+    if (frame === undefined) return this.respondError(null, RtcErrorCode.Formatting, 'the message is not valid JSON');
+    if (exceedsDepth(frame, this.ctx.limits.maxDepth)) return this.respondError(shallowEcho(frame), RtcErrorCode.Formatting, 'the message nests too deeply');
     if (!isObject(frame) || typeof frame.type !== 'string') {
       return this.respondError(frame as Json, RtcErrorCode.Formatting, 'a message is an object with a string "type"');
     }
-    if (frame.type !== 'command') return this.respondError(frame as Json, RtcErrorCode.UnknownType, `unknown message type "${frame.type}"`);
+    if (frame.type !== 'command') return this.respondError(frame as Json, RtcErrorCode.UnknownType, `unknown message type ${quote(frame.type)}`);
     const data = frame.data;
     if (!isObject(data) || typeof data.command !== 'string') {
       return this.respondError((data ?? null) as Json, RtcErrorCode.Formatting, 'a command needs data.command as a string');
@@ -139,55 +162,94 @@ export class Session implements Subscriber {
         this.ctx.log.error('command_failed', { command: data.command, error: String(error) });
         return this.respondError(request, RtcErrorCode.Internal, 'internal error');
       }
+      if (data.command === 'publish') this.logRejectedPublish(data.arguments, error);
       this.respondError(request, error.code, error.info);
     }
   }
 
   private async execute(command: string, args: unknown): Promise<Json> {
     if (command === 'jwt replace') return this.replaceToken(args);
-    if (!this.identity) throw new CommandError(RtcErrorCode.InvalidToken, 'authenticate first: send jwt replace with a token');
-    const sub = this.identity.sub;
+    const identity = this.identity;
+    if (!identity) throw new CommandError(RtcErrorCode.InvalidToken, 'authenticate first: send jwt replace with a token');
     switch (command) {
       case 'subscribe':
-      case 'unsubscribe': {
-        const { resource } = readSubscription(args);
-        if (!mayUse(sub, resource.name)) throw notAllowed();
-        if (command === 'subscribe') {
-          this.channels.add(resource.name);
-          this.ctx.hub.subscribe(resource, this);
-        } else {
-          this.channels.delete(resource.name);
-          this.ctx.hub.unsubscribe(resource, this);
-        }
-        return {};
-      }
-      case 'publish': {
-        if (!isObject(args) || !('data' in args)) throw new CommandError(RtcErrorCode.Formatting, 'publish needs arguments.channel and arguments.data');
-        if (!isChannelName(args.channel)) throw unavailable(args.channel);
-        if (!mayUse(sub, args.channel)) throw notAllowed();
-        this.ctx.hub.publish(args.channel, args.data as Json, sub);
-        return {};
-      }
+        return this.subscribe(identity, args);
+      case 'unsubscribe':
+        return this.unsubscribe(args);
+      case 'publish':
+        return this.publish(identity, args);
       case 'ping':
-        return { pong: true, time: Date.now() };
+        return { pong: true, time: this.ctx.clock.now() };
       default:
-        throw new CommandError(RtcErrorCode.UnknownCommand, `unknown command "${command}"`);
+        throw new CommandError(RtcErrorCode.UnknownCommand, `unknown command ${quote(command)}`);
     }
+  }
+
+  private subscribe(identity: Identity, args: unknown): Json {
+    const { resource, actions } = readSubscription(args, this.ctx.policy);
+    if (!this.ctx.policy.maySubscribe(identity, resource)) {
+      throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
+    }
+    const key = topicKey(resource);
+    if (!this.subscriptions.has(key)) {
+      if (this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
+        this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
+        throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
+      }
+      this.subscriptions.set(key, resource);
+      this.ctx.metrics.subscriptions.inc();
+    }
+    this.ctx.hub.subscribe(resource, this, actions);
+    return {};
+  }
+
+  private unsubscribe(args: unknown): Json {
+    const { resource, actions } = readSubscription(args, this.ctx.policy);
+    const key = topicKey(resource);
+    if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
+    return {};
+  }
+
+  private publish(identity: Identity, args: unknown): Json {
+    if (!isObject(args) || !('data' in args) || !('channel' in args)) throw new CommandError(RtcErrorCode.Formatting, 'publish needs arguments.channel and arguments.data');
+    const refusal = this.ctx.policy.checkChannel(args.channel);
+    if (refusal) throw CommandError.from(refusal);
+    const channel = args.channel as string;
+    if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
+    const data = args.data as Json;
+    const recipients = this.ctx.hub.publish(channel, data, identity.sub);
+    this.ctx.metrics.broadcasts.inc({ source: 'rtc' });
+    const { eventName, payload } = toChannelMessage(data);
+    this.ctx.messageLog?.write({ source: identity.sub, channel, eventName, status: 'sent', recipients, ...(this.ctx.logPayloads ? { payload } : {}) });
+    return {};
+  }
+
+  private logRejectedPublish(args: unknown, error: CommandError): void {
+    if (!this.ctx.messageLog || !isObject(args)) return;
+    const channel = typeof args.channel === 'string' ? args.channel.slice(0, 255) : String(args.channel ?? '');
+    this.ctx.messageLog.write({ source: this.identity?.sub ?? '', channel, eventName: toChannelMessage(args.data).eventName, status: 'rejected', error: { code: error.code, info: error.info } });
   }
 
   private async replaceToken(args: unknown): Promise<Json> {
     if (!isObject(args) || typeof args.token !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'jwt replace needs arguments.token');
     const identity = await this.ctx.auth.verify(args.token).catch((error: unknown) => {
-      if (error instanceof TokenError) throw new CommandError(RtcErrorCode.InvalidToken, error.message);
+      if (error instanceof TokenError) {
+        this.ctx.log.warn('auth_failed', { reason: error.message, user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin });
+        throw new CommandError(RtcErrorCode.InvalidToken, error.message);
+      }
       throw error;
     });
     // A connection keeps one identity: switching users mid-connection would bypass per-user channel checks.
-    if (this.identity && identity.sub !== this.identity.sub) throw new CommandError(RtcErrorCode.InvalidToken, 'the new token is for another subject');
+    if (this.identity && identity.sub !== this.identity.sub) {
+      this.ctx.log.warn('auth_failed', { reason: 'jwt replace for another subject', user: this.identity.sub, ip: this.ctx.ip });
+      throw new CommandError(RtcErrorCode.InvalidToken, 'the new token is for another subject');
+    }
     this.authenticate(identity);
     return {};
   }
 
   private respondError(request: Json, code: number, info: string): void {
+    this.ctx.metrics.errors.inc({ code: String(code) });
     this.send({ type: 'command response', data: { request, error: { code, info } } });
   }
 
@@ -196,65 +258,21 @@ export class Session implements Subscriber {
   }
 
   private closeWith(code: number, reason: string): void {
-    if (this.closed) return;
-    this.ws.close(code, reason);
+    if (this.closing) return;
+    this.closing = true;
+    // A close reason is limited to 123 bytes; ws throws beyond that.
+    this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
   }
 
   private onClose(code: number): void {
     if (this.closed) return;
     this.closed = true;
-    this.clearTimers();
-    for (const name of this.channels) this.ctx.hub.unsubscribe({ type: CHANNEL_TYPE, name }, this);
-    this.channels.clear();
-    if (this.identity) this.ctx.log.info('disconnect', { user: this.identity.sub, ip: this.ctx.ip, code });
+    this.closing = true;
+    this.timers.cancel();
+    for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
+    this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
+    this.subscriptions.clear();
+    this.ctx.metrics.connections.dec({ endpoint: 'rtc' });
+    this.ctx.log.info('disconnect', { user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code });
   }
-
-  private clearTimers(): void {
-    for (const cancel of this.timers) cancel();
-    this.timers = [];
-  }
-}
-
-/** Longest delay setTimeout honours; beyond it, it fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** setTimeout for any delay (token lifetimes can exceed 24.8 days); returns the cancel function. */
-function after(ms: number, fn: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout>;
-  const arm = (remaining: number): void => {
-    timer = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : fn()), Math.min(Math.max(0, remaining), MAX_TIMER_MS));
-  };
-  arm(ms);
-  return () => clearTimeout(timer);
-}
-
-function readSubscription(args: unknown): { resource: ResourceRef } {
-  if (!isObject(args) || !Array.isArray(args.action) || args.action.length === 0 || !isObject(args.resource)) {
-    throw new CommandError(RtcErrorCode.Formatting, 'needs arguments.action (a list) and arguments.resource {type, name}');
-  }
-  const { type, name } = args.resource;
-  if (typeof type !== 'string' || typeof name !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'resource type and name must be strings');
-  if (type !== CHANNEL_TYPE) throw new CommandError(RtcErrorCode.UnknownResourceType, `unknown resource type "${type}"`);
-  if (!isChannelName(name)) throw unavailable(name);
-  const bad = args.action.find((action) => action !== PUBLISHED && action !== 'publish');
-  if (bad !== undefined) throw new CommandError(RtcErrorCode.UnknownAction, `action ${JSON.stringify(bad)} is not supported on channels; use "published"`);
-  return { resource: { type, name } };
-}
-
-function unavailable(name: unknown): CommandError {
-  return new CommandError(RtcErrorCode.UnknownResourceName, `resource ${JSON.stringify(typeof name === 'string' ? name.slice(0, 300) : name ?? null)} is unavailable`);
-}
-
-function notAllowed(): CommandError {
-  return new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["published"] for this resource are allowed');
-}
-
-/** Echo of a too-deep frame: just enough for the client to match it (command and correlation_id). */
-function shallowEcho(frame: unknown): Json {
-  if (!isObject(frame) || !isObject(frame.data)) return null;
-  const { command, correlation_id: id } = frame.data;
-  const echo: Record<string, Json> = {};
-  if (typeof command === 'string') echo.command = command;
-  if (id !== undefined && !exceedsDepth(id, 4)) echo.correlation_id = id as Json;
-  return echo;
 }

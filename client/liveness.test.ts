@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Liveness } from './liveness.js';
+import { nextState, sleep } from './scripted-server.test-util.js';
+import { useScriptedServer } from './test-setup.test-util.js';
+import { Timers } from './timers.js';
+
+const { ctx, connect } = useScriptedServer();
+afterEach(() => vi.useRealTimers());
+
+describe('dead-link detection on a real socket', () => {
+  it('pain point 1 (dead connection unnoticed): a silent link is dropped within pingInterval + pingTimeout and reconnected', async () => {
+    const client = connect({ pingInterval: 100, pingTimeout: 100 });
+    await client.ready();
+    ctx.server.reply = (r) => (r.command === 'ping' ? null : { response: {} }); // the link "hangs": nothing comes back
+    const started = Date.now();
+    const drop = await nextState(client, 'reconnecting');
+    expect(drop.reason).toMatch(/no pong within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(ctx.server.commands('ping')).toHaveLength(1);
+    await nextState(client, 'open');
+  });
+
+  it('any frame counts as alive: no ping while events flow', async () => {
+    const client = connect({ pingInterval: 250, pingTimeout: 100 });
+    await client.ready();
+    for (let i = 0; i < 20; i++) {
+      ctx.server.peers[0]!.event('x', i);
+      await sleep(30);
+    }
+    expect(ctx.server.commands('ping')).toHaveLength(0);
+    expect(client.state).toBe('open');
+  });
+
+  it('any command response counts as alive, even an error from a server without ping', async () => {
+    const client = connect({ pingInterval: 60, pingTimeout: 60 });
+    ctx.server.reply = (r) => (r.command === 'ping' ? { error: { code: 6, info: 'unknown command "ping"' } } : { response: {} });
+    const states: string[] = [];
+    client.on('state', ({ state }) => states.push(state));
+    await client.ready();
+    await ctx.server.until(() => ctx.server.commands('ping').length >= 3);
+    expect(states).toEqual(['open']);
+  });
+
+  it('pain point 2 (background tab throttling): on becoming visible, the wall-clock deadline is checked at once', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    const client = connect({ pingInterval: 25_000, pingTimeout: 10_000 });
+    await client.ready();
+    // The tab slept for a minute: the wall clock moved on, our timers did not fire.
+    vi.setSystemTime(Date.now() + 60_000);
+    ctx.environment.fire('visible');
+    await ctx.server.until(() => ctx.server.commands('ping').length === 1);
+  });
+
+  it('on online while open, the link is probed at once (it may have died with the old network)', async () => {
+    const client = connect({ pingInterval: 25_000 });
+    await client.ready();
+    ctx.environment.fire('online');
+    await ctx.server.until(() => ctx.server.commands('ping').length === 1);
+  });
+});
+
+describe('Liveness deadlines (fake clock)', () => {
+  function watch(interval = 25_000, timeout = 10_000) {
+    const timers = new Timers();
+    const events: string[] = [];
+    const liveness = new Liveness({ interval, timeout, timers, ping: () => events.push('ping'), dead: (reason) => events.push(`dead: ${reason}`) });
+    return { liveness, events, timers };
+  }
+
+  it('pings after interval of silence, declares dead after timeout without an answer', () => {
+    vi.useFakeTimers();
+    const { liveness, events, timers } = watch();
+    liveness.start();
+    vi.advanceTimersByTime(24_999);
+    expect(events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual(['ping']);
+    vi.advanceTimersByTime(10_000);
+    expect(events).toEqual(['ping', 'dead: no pong within 10000 ms']);
+    expect(timers.size).toBe(0);
+  });
+
+  it('a frame before the deadline keeps the link alive', () => {
+    vi.useFakeTimers();
+    const { liveness, events } = watch();
+    liveness.start();
+    vi.advanceTimersByTime(30_000);
+    liveness.heard();
+    vi.advanceTimersByTime(20_000);
+    expect(events).toEqual(['ping']);
+    liveness.stop();
+  });
+
+  it('pain point 2 (frozen timers): after a sleep the deadline is judged by the wall clock, with one fresh ping before declaring death', () => {
+    vi.useFakeTimers();
+    const { liveness, events } = watch();
+    liveness.start();
+    vi.advanceTimersByTime(25_000); // ping sent, then the laptop sleeps with the ping unanswered
+    vi.setSystemTime(Date.now() + 3_600_000); // an hour passes; no timer ran
+    liveness.check(); // woken by visibilitychange
+    // The missed deadline says our timers were frozen, not that the server was silent: ask again.
+    expect(events).toEqual(['ping', 'ping']);
+    vi.advanceTimersByTime(10_000);
+    expect(events.at(-1)).toMatch(/^dead/);
+  });
+
+  it('stop() releases its timer and silences it', () => {
+    vi.useFakeTimers();
+    const { liveness, events, timers } = watch();
+    liveness.start();
+    liveness.stop();
+    expect(timers.size).toBe(0);
+    liveness.check();
+    liveness.probe();
+    vi.advanceTimersByTime(100_000);
+    expect(events).toEqual([]);
+  });
+});

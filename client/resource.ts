@@ -1,0 +1,49 @@
+import { RtmError } from './errors.js';
+import type { EventData } from './protocol.js';
+import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
+
+/** Actions of resource events. */
+export type ResourceAction = 'created' | 'updated' | 'deleted';
+
+/** A resource event: `action`, `resource`, `modifier`, `timestamp` and the records in `data`. */
+export type ResourceEvent = EventData;
+
+/** Receives resource events. */
+export type ResourceHandler = (event: ResourceEvent) => void;
+
+/** A server resource (e.g. a dataset): listen to its created / updated / deleted events. */
+export interface Resource extends SubscriptionStatus {
+  /** The resource type, e.g. `ds`. */
+  readonly type: string;
+  /** The resource name. */
+  readonly name: string;
+  /**
+   * Calls `handler` for events with one of `actions` (or any of them, with
+   * `'all'`); returns the function that stops it. Handlers with the same
+   * action set share one server subscription.
+   */
+  on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler): () => void;
+}
+
+const ACTIONS: readonly string[] = ['created', 'updated', 'deleted'];
+
+/** Creates the {@link Resource} handle for `type` / `name`. */
+export function createResource(type: string, name: string, subscriptions: Subscriptions): Resource {
+  if (typeof type !== 'string' || typeof name !== 'string' || !type || !name) {
+    throw new RtmError('bad_argument', 'resource needs a type and a name (non-empty strings)');
+  }
+  const resource = { type, name };
+  return Object.assign(subscriptions.statusOf(resource), {
+    type,
+    name,
+    on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler): () => void {
+      const list: string[] = actions === 'all' ? ACTIONS.slice() : [actions].flat();
+      if (typeof handler !== 'function' || list.length === 0 || list.some((action) => !ACTIONS.includes(action))) {
+        throw new RtmError('bad_argument', `resource.on needs actions from ${ACTIONS.join(', ')} (or 'all') and a handler function`);
+      }
+      // RTC spells "all three" as ['all'].
+      const sent = new Set(list).size === ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
+      return subscriptions.add(resource, sent, handler);
+    },
+  });
+}

@@ -1,0 +1,31 @@
+// Per-file setup shared by the client's unit tests: one scripted server per test, clients closed after it.
+import { afterEach, beforeEach } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type ClientOptions, type RtmClient } from './client.js';
+import { fakeEnvironment, startScriptedServer, type ScriptedServer } from './scripted-server.test-util.js';
+
+export function useScriptedServer() {
+  const ctx = { server: undefined as unknown as ScriptedServer, environment: fakeEnvironment(), clients: [] as RtmClient[] };
+  beforeEach(async () => {
+    ctx.server = await startScriptedServer();
+    ctx.environment = fakeEnvironment();
+  });
+  afterEach(async () => {
+    for (const client of ctx.clients) client.close();
+    ctx.clients = [];
+    await ctx.server.close();
+  });
+  const connect = (options: Partial<ClientOptions> = {}): RtmClient => {
+    const client = createClient({
+      url: ctx.server.url,
+      token: 'secret-token',
+      WebSocket,
+      reconnect: { minDelay: 10, maxDelay: 40 },
+      environment: ctx.environment.source,
+      ...options,
+    });
+    ctx.clients.push(client);
+    return client;
+  };
+  return { ctx, connect };
+}

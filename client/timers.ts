@@ -1,0 +1,34 @@
+/** setTimeout treats longer delays as 0; long token lifetimes must not fire at once. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Every timer a client owns. Keeping them in one place lets `close()` release
+ * them all and `stats()` count them, so a leaked timer shows in tests.
+ */
+export class Timers {
+  private readonly live = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Number of timers armed. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Runs `fn` after `ms` (capped at about 24.8 days); returns the function that cancels it. */
+  set(fn: () => void, ms: number): () => void {
+    const timer = setTimeout(() => {
+      this.live.delete(timer);
+      fn();
+    }, Math.min(Math.max(0, ms), MAX_DELAY));
+    this.live.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.live.delete(timer);
+    };
+  }
+
+  /** Cancels every timer. */
+  clear(): void {
+    for (const timer of this.live) clearTimeout(timer);
+    this.live.clear();
+  }
+}

@@ -1,0 +1,42 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP relay between the browser and the reference server that can turn
+ * every open connection into a black hole: bytes in either direction are
+ * swallowed, nothing is closed. That is what a link looks like after a laptop
+ * sleeps and the network behind it moves on; new connections still get through.
+ */
+export interface BlackholeProxy {
+  port: number;
+  /** Silently swallows all traffic of the connections open now. */
+  blackhole(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(targetPort: number): Promise<BlackholeProxy> {
+  const pairs: Array<{ client: Socket; upstream: Socket; dead: boolean }> = [];
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair = { client, upstream, dead: false };
+    pairs.push(pair);
+    client.on('data', (chunk) => pair.dead || upstream.write(chunk));
+    upstream.on('data', (chunk) => pair.dead || client.write(chunk));
+    const end = (): void => {
+      if (pair.dead) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    blackhole: () => pairs.forEach((pair) => (pair.dead = true)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const { client, upstream } of pairs) client.destroy(), upstream.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,78 @@
+import type { RawData } from 'ws';
+import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type Json, type ResourceRef } from '../client/protocol.js';
+import type { Policy, Refusal } from './authorization.js';
+import { exceedsDepth } from './json.js';
+
+/** A command that fails with an RTC error code; its info is safe to show the client. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: number,
+    readonly info: string,
+  ) {
+    super(info);
+  }
+
+  /** The error for a policy refusal. */
+  static from(refusal: Refusal): CommandError {
+    return new CommandError(refusal.code, refusal.info);
+  }
+}
+
+/** Actions a resource subscription may list. */
+const RESOURCE_ACTIONS = new Set(['created', 'updated', 'deleted', 'all']);
+
+/** What subscribe and unsubscribe ask for. */
+export interface SubscriptionRequest {
+  resource: ResourceRef;
+  /** Normalized: channels always `["published"]`, resources without duplicates. */
+  actions: string[];
+}
+
+/**
+ * Reads and checks the arguments of subscribe/unsubscribe, in the order the
+ * errors are documented: shape (4), resource type (1000), actions (1002),
+ * resource name (1001).
+ */
+export function readSubscription(args: unknown, policy: Policy): SubscriptionRequest {
+  if (!isObject(args) || !Array.isArray(args.action) || args.action.length === 0 || args.action.length > 8 || !isObject(args.resource)) {
+    throw new CommandError(RtcErrorCode.Formatting, 'needs arguments.action (a list of 1 to 8) and arguments.resource {type, name}');
+  }
+  const { type, name } = args.resource;
+  if (typeof type !== 'string' || typeof name !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'resource type and name must be strings');
+  const typeRefusal = policy.checkType(type);
+  if (typeRefusal) throw CommandError.from(typeRefusal);
+  const channel = type === CHANNEL_TYPE;
+  // The seed's channel example says "publish" where the SDK sends "published": both subscribe to channel messages.
+  const bad = args.action.find((action) => (channel ? action !== PUBLISHED && action !== 'publish' : typeof action !== 'string' || !RESOURCE_ACTIONS.has(action)));
+  if (bad !== undefined) {
+    throw new CommandError(RtcErrorCode.UnknownAction, `action ${quote(bad)} is not supported on ${channel ? 'channels; use "published"' : `${type} resources; use created, updated, deleted or all`}`);
+  }
+  const resource = { type, name };
+  const refusal = policy.checkResource(resource);
+  if (refusal) throw CommandError.from(refusal);
+  return { resource, actions: channel ? [PUBLISHED] : [...new Set(args.action as string[])] };
+}
+
+/** Parses a text frame; undefined when it is not JSON. */
+export function tryParse(raw: RawData): unknown {
+  try {
+    return JSON.parse(raw.toString());
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value for an error text: JSON, strings cut to 100 characters. */
+export function quote(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? value.slice(0, 100) : (value ?? null)) ?? 'null';
+}
+
+/** Echo of a refused frame: just enough for the client to settle the request (command and correlation_id). */
+export function shallowEcho(frame: unknown): Json {
+  if (!isObject(frame) || !isObject(frame.data)) return null;
+  const { command, correlation_id: id } = frame.data;
+  const echo: Record<string, Json> = {};
+  if (typeof command === 'string') echo.command = command.slice(0, 100);
+  if (id !== undefined && !exceedsDepth(id, 4) && JSON.stringify(id).length <= 1024) echo.correlation_id = id as Json;
+  return echo;
+}

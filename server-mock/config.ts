@@ -1,0 +1,138 @@
+import type { Clock } from './clock.js';
+import type { Logger } from './log.js';
+
+/** Token timing, in seconds. */
+export interface SessionTiming {
+  /** Notification code 1 goes out this long before `exp`, but never earlier than half-way through the token's remaining life. Default 60. */
+  reminder: number;
+  /** After `exp` without a replacement, the connection closes (4002) this much later. Default 5. */
+  grace: number;
+  /** A connection that brought no token must send `jwt replace` within this time, else it closes with 4001. Default 10. */
+  authTimeout: number;
+}
+
+/** Abuse limits. The defaults let ordinary pages through untroubled; tighten them for hostile networks. */
+export interface Limits {
+  /** Deepest JSON nesting accepted in a frame or REST body (error 4). Default 32. */
+  maxDepth: number;
+  /** Subscriptions one connection may hold (error 2 beyond). Default 128. */
+  maxSubscriptions: number;
+  /** Frames a connection may send in one burst before the per-second rate applies. Default 500. */
+  rateBurst: number;
+  /** Frames per second a connection may send in the long run. Default 200. */
+  ratePerSecond: number;
+  /** Frames refused for rate within 10 s after which the connection is closed (4004). Default 200. */
+  abuseLimit: number;
+  /** WebSocket connections one IP may open per minute (HTTP 429 beyond); 0 turns the limit off. Loopback is exempt. Default 120. */
+  ipConnectionsPerMinute: number;
+  /** Bytes queued for a client that reads too slowly before it is closed (4003), and the most its frames may occupy while waiting to be handled (4004). Default 1 MiB. */
+  maxBuffered: number;
+}
+
+/** Settings of the reference server. Every field is optional; `rtm-server --help` lists the defaults. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** HS256/384/512 secret, at least 32 bytes. Without one (and without `jwks`), a random one is generated and the server runs in development mode. */
+  secret?: string;
+  /** URL or file of a JWKS holding the RS/ES/PS public keys tokens may be signed with. */
+  jwks?: string;
+  /** When set, tokens must carry this `iss`. */
+  issuer?: string;
+  /** When set, tokens must carry this `aud`. */
+  audience?: string;
+  /** Seconds of clock skew tolerated on `exp`/`nbf`, at most 30. Default 5. */
+  clockTolerance?: number;
+  /** The REST API key (named `default`). Generated in development mode; without any key, the REST API answers 503. */
+  apiKey?: string;
+  /** Named REST API keys; REST publishes carry `modifier.id` `api:<name>`. */
+  apiKeys?: Record<string, string>;
+  /** Development mode: serves `GET /api/dev/token`. Implied when neither a secret nor a JWKS is given. */
+  dev?: boolean;
+  /** Largest WebSocket frame in bytes; larger frames close the connection with 1009. Default 64 KiB. */
+  maxPayload?: number;
+  /** Token timing, in seconds. */
+  timing?: Partial<SessionTiming>;
+  /** Abuse limits. */
+  limits?: Partial<Limits>;
+  /** Seconds between WebSocket pings; a connection that missed the previous pong is terminated. 0 turns it off. Default 30. */
+  heartbeat?: number;
+  /** Origins allowed to open WebSockets (exact match). Empty: any. Requests without an Origin header (non-browsers) are always allowed. */
+  origins?: string[];
+  /** Channel allow-list (a trailing `*` is a wildcard). Empty: any valid name. Other channels answer 1001. */
+  channels?: string[];
+  /** Resource types (and names) clients may subscribe to: `ds` allows any name of type ds, `ds:orders` only that one. Default `ds`, `fs`. */
+  resources?: string[];
+  /** Serve the legacy APEX RTM endpoint (a plain WebSocket at `/`). Default true. */
+  legacy?: boolean;
+  /** Take the client IP from `X-Real-IP` / `X-Forwarded-For` (set this only behind a proxy that sets them). Default false. */
+  trustProxy?: boolean;
+  /** Where log lines go. Default: pino JSON lines on stdout at `logLevel`. */
+  logger?: Logger;
+  /** `fatal`, `error`, `warn`, `info`, `debug` or `silent`. Default `info`. */
+  logLevel?: string;
+  /** Include message payloads in logs. Default false. */
+  logPayloads?: boolean;
+  /** Append every channel message (ts, source, channel, eventName, status, error) to this file as JSON lines. */
+  messageLog?: string;
+  /** Time source; tests pass a manual clock. */
+  clock?: Clock;
+  /** Folder served at `/`. Default: the package's `server-mock/public`. */
+  publicDir?: string;
+  /** Folder served at `/dist/`. Default: the package's `dist`. */
+  distDir?: string;
+}
+
+/** Raised for a setting that cannot work; the message says which and why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Default token timing. */
+export const DEFAULT_TIMING: SessionTiming = { reminder: 60, grace: 5, authTimeout: 10 };
+
+/** Default limits; see protocol-notes: 128 subscriptions, 30 connections a minute per IP and 200 publishes a second pass. */
+export const DEFAULT_LIMITS: Limits = {
+  maxDepth: 32,
+  maxSubscriptions: 128,
+  rateBurst: 500,
+  ratePerSecond: 200,
+  abuseLimit: 200,
+  ipConnectionsPerMinute: 120,
+  maxBuffered: 1024 * 1024,
+};
+
+/** Log levels, most to least severe, and `silent`. */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Largest clock tolerance accepted, in seconds. */
+export const MAX_CLOCK_TOLERANCE = 30;
+
+/** Checks the numeric settings; throws ConfigError naming the first bad one. */
+export function checkOptions(options: ServerOptions): void {
+  const whole = (name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+  };
+  whole('port', options.port, 0, 65_535);
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  whole('clockTolerance', options.clockTolerance, 0, MAX_CLOCK_TOLERANCE);
+  whole('maxPayload', options.maxPayload, 256, 100 * 1024 * 1024);
+  whole('heartbeat', options.heartbeat, 0, 3600);
+  for (const [name, value] of Object.entries(options.timing ?? {})) whole(name, value, name === 'reminder' ? 0 : 1, 86_400);
+  for (const [name, value] of Object.entries(options.limits ?? {})) {
+    if (!(name in DEFAULT_LIMITS)) throw new ConfigError(`unknown limit "${name}"`);
+    whole(name, value, name === 'ipConnectionsPerMinute' ? 0 : 1);
+  }
+  if (options.apiKeys) {
+    for (const [name, key] of Object.entries(options.apiKeys)) {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`API key name "${name}" must be 1-64 of A-Z a-z 0-9 _ . -`);
+      if (typeof key !== 'string' || key === '') throw new ConfigError(`API key "${name}" must be a non-empty string`);
+    }
+  }
+  for (const origin of options.origins ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`origin "${origin}" must look like https://host[:port], without a path`);
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Hub, type Subscriber } from './hub.js';
+
+const collector = () => {
+  const frames: any[] = [];
+  const subscriber: Subscriber = { deliver: (frame) => frames.push(JSON.parse(frame)) };
+  return { frames, subscriber };
+};
+const orders = { type: 'ds', name: 'orders' };
+
+describe('Hub', () => {
+  it('delivers resource events by action, with "all" matching every action', () => {
+    const hub = new Hub(() => Date.UTC(2026, 0, 1));
+    const created = collector();
+    const all = collector();
+    hub.subscribe(orders, created.subscriber, ['created']);
+    hub.subscribe(orders, all.subscriber, ['all']);
+    expect(hub.emit(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
+    expect(hub.emit(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
+    expect(created.frames.map((f) => f.data.action)).toEqual(['created']);
+    expect(all.frames[0]).toEqual({ type: 'event', data: { action: 'updated', resource: orders, modifier: { id: 'ums:1' }, timestamp: '2026-01-01T00:00:00.000Z', data: [{ id: 1 }] } });
+  });
+
+  it('removes actions one by one and forgets a resource when its last subscriber goes', () => {
+    const hub = new Hub();
+    const { subscriber } = collector();
+    hub.subscribe(orders, subscriber, ['created', 'deleted']);
+    expect(hub.unsubscribe(orders, subscriber, ['created'])).toBe(false);
+    expect(hub.topicCount).toBe(1);
+    expect(hub.unsubscribe(orders, subscriber, ['deleted'])).toBe(true);
+    expect(hub.topicCount).toBe(0);
+    hub.subscribe(orders, subscriber, ['created']);
+    expect(hub.unsubscribe(orders, subscriber, ['all'])).toBe(true);
+    expect(hub.topicCount).toBe(0);
+  });
+
+  it('shows channel messages to taps, in the channel convention, until untapped', () => {
+    const hub = new Hub();
+    const seen: unknown[] = [];
+    const untap = hub.tap((post) => seen.push(post));
+    hub.publish('news', { eventName: 'flash', payload: 1 }, 'alice');
+    hub.publish('news', 'raw', 'bob');
+    untap();
+    hub.publish('news', 'unseen', 'carol');
+    expect(seen).toEqual([
+      { channel: 'news', source: 'alice', eventName: 'flash', payload: 1 },
+      { channel: 'news', source: 'bob', eventName: null, payload: 'raw' },
+    ]);
+  });
+});

@@ -1,0 +1,43 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics, in a registry of their own (not
+ * prom-client's global one) so several servers in one process, as in the
+ * tests, keep separate counts.
+ */
+export class Metrics {
+  /** The registry `/metrics` renders. */
+  readonly registry = new Registry();
+  /** Open connections, by endpoint (`rtc` or `legacy`). */
+  readonly connections = new Gauge({ name: 'rtm_connections', help: 'Open WebSocket connections', labelNames: ['endpoint'] as const, registers: [this.registry] });
+  /** Subscriptions held by all RTC connections. */
+  readonly subscriptions = new Gauge({ name: 'rtm_subscriptions', help: 'Subscriptions held by RTC connections', registers: [this.registry] });
+  /** Frames received from clients. */
+  readonly messagesIn = new Counter({ name: 'rtm_messages_in_total', help: 'WebSocket frames received from clients', registers: [this.registry] });
+  /** Frames sent to clients (responses, events, notifications, legacy frames). */
+  readonly messagesOut = new Counter({ name: 'rtm_messages_out_total', help: 'WebSocket frames sent to clients', registers: [this.registry] });
+  /** Channel messages and resource events published, by source (`rtc` or `rest`). */
+  readonly broadcasts = new Counter({ name: 'rtm_broadcasts_total', help: 'Channel messages and resource events published', labelNames: ['source'] as const, registers: [this.registry] });
+  /** Errors answered, by RTC error code. */
+  readonly errors = new Counter({ name: 'rtm_errors_total', help: 'Error responses sent, by RTC error code', labelNames: ['code'] as const, registers: [this.registry] });
+  /** Connections closed because they read too slowly. */
+  readonly slowConsumers = new Counter({ name: 'rtm_slow_consumers_total', help: 'Connections closed because their send buffer overflowed', registers: [this.registry] });
+  /** Connections refused or closed by a limit, by which one. */
+  readonly limited = new Counter({ name: 'rtm_limited_total', help: 'Connections refused or closed by a limit', labelNames: ['limit'] as const, registers: [this.registry] });
+  /** Resources (channels and resource names) with at least one subscriber; read from the hub when scraped. */
+  readonly topics: Gauge;
+  /** Message-log lines dropped because the file could not keep up. */
+  readonly messageLogDropped = new Counter({ name: 'rtm_message_log_dropped_total', help: 'Message log lines dropped because the file could not keep up', registers: [this.registry] });
+
+  /** `topicCount` reports how many resources have subscribers. */
+  constructor(topicCount: () => number) {
+    this.topics = new Gauge({
+      name: 'rtm_topics',
+      help: 'Channels and resources with at least one subscriber',
+      registers: [this.registry],
+      collect() {
+        this.set(topicCount());
+      },
+    });
+  }
+}
