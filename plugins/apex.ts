@@ -35,7 +35,8 @@ const running = new Map<string, ListenerHandle>();
  * APEX before the page renders), 02 event names, 03 payload filter
  * (`status=DONE`), 04 event to fire (default `rtm-message`), 05 item map
  * (`P10_MESSAGE=payload.value`), 06 regions to refresh, 07 notification
- * template, 08 function to call, 09 debounce ms, 10 options (`ONCE:IGNORE_OWN`).
+ * template, 08 function to call, 09 debounce ms, 10 options (`ONCE:IGNORE_OWN`),
+ * 11 resource (`ds:orders`: listen to its created/updated/deleted events instead of a channel).
  * Firing the same Listener again replaces it rather than adding a second one.
  */
 export function listener(this: DaContext): void {
@@ -43,7 +44,8 @@ export function listener(this: DaContext): void {
   connect(this);
   const options = (a.attribute10 ?? '').split(':');
   const config = {
-    channel: a.attribute01!,
+    channel: a.attribute01 ?? undefined,
+    resource: a.attribute11 ?? undefined,
     event: a.attribute02 ?? undefined,
     where: a.attribute03 ?? undefined,
     fire: a.attribute04 || 'rtm-message',

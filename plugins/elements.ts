@@ -1,6 +1,6 @@
 import { configure, pageClient } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
-import { listen, type ListenerHandle } from './listener.js';
+import { listen, statusOf, type ListenerConfig, type ListenerHandle } from './listener.js';
 import { widgetEvents } from './dom.js';
 import { fire } from './page.js';
 
@@ -26,12 +26,14 @@ export class RtmConnectionElement extends Base {
  * `<rtm-listener channel="test" event="ping" set="#log=payload.text" append
  * refresh="orders" notify="New: {payload.text}" fire="rtm-message">`: a
  * Listener (see `ListenerConfig`; attributes are its keys, `ignore-own` for
- * `ignoreOwn`) that runs while the element is in the document, moves when its
- * attributes change, and mirrors the connection in a `connected` attribute
- * for CSS. `fire` defaults to `rtm-message`, fired on the element.
+ * `ignoreOwn`; `resource="ds:orders"` instead of `channel` for resource
+ * events) that runs while the element is in the document and moves when its
+ * attributes change. It carries a `connected` attribute, for CSS, while its
+ * subscription is confirmed by the server, and fires `rtm-error` when the
+ * server refuses it. `fire` defaults to `rtm-message`, fired on the element.
  */
 export class RtmListenerElement extends Base {
-  static readonly observedAttributes = ['channel', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
+  static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
   private stopState: (() => void) | undefined;
   private live = false;
@@ -39,23 +41,11 @@ export class RtmListenerElement extends Base {
   connectedCallback(): void {
     this.live = true;
     this.restart();
-    void pageClient().then((client) => {
-      if (!this.isConnected || this.stopState) return;
-      const reflect = (): void => {
-        this.toggleAttribute('connected', client.state === 'open');
-      };
-      reflect();
-      this.stopState = client.on('state', reflect);
-    });
   }
 
   disconnectedCallback(): void {
     this.live = false;
-    this.handle?.stop();
-    this.handle = undefined;
-    this.stopState?.();
-    this.stopState = undefined;
-    this.removeAttribute('connected');
+    this.stop();
   }
 
   attributeChangedCallback(): void {
@@ -63,26 +53,43 @@ export class RtmListenerElement extends Base {
     if (this.live) this.restart();
   }
 
-  private restart(): void {
+  private stop(): void {
     this.handle?.stop();
-    this.handle = undefined;
+    this.stopState?.();
+    this.handle = this.stopState = undefined;
+    this.removeAttribute('connected');
+  }
+
+  private restart(): void {
+    this.stop();
     const get = (name: string): string | undefined => this.getAttribute(name) ?? undefined;
+    const config: ListenerConfig = {
+      channel: get('channel'),
+      resource: get('resource'),
+      event: get('event'),
+      where: get('where'),
+      fire: get('fire') ?? 'rtm-message',
+      eventTarget: this,
+      set: get('set'),
+      append: this.hasAttribute('append'),
+      refresh: get('refresh'),
+      notify: get('notify'),
+      call: get('call'),
+      once: this.hasAttribute('once'),
+      debounce: Number(get('debounce') ?? 0),
+      ignoreOwn: this.hasAttribute('ignore-own'),
+    };
     try {
-      this.handle = listen({
-        channel: get('channel')!,
-        event: get('event'),
-        where: get('where'),
-        fire: get('fire') ?? 'rtm-message',
-        eventTarget: this,
-        set: get('set'),
-        append: this.hasAttribute('append'),
-        refresh: get('refresh'),
-        notify: get('notify'),
-        call: get('call'),
-        once: this.hasAttribute('once'),
-        debounce: Number(get('debounce') ?? 0),
-        ignoreOwn: this.hasAttribute('ignore-own'),
-      });
+      const handle = (this.handle = listen(config));
+      pageClient().then((client) => {
+        if (this.handle !== handle) return;
+        const status = statusOf(client, config);
+        const reflect = (): void => {
+          this.toggleAttribute('connected', status.state === 'subscribed');
+        };
+        reflect();
+        this.stopState = status.onState(reflect);
+      }).catch(() => undefined); // a bad channel name: listen() has reported it as rtm-error
     } catch (error) {
       reportError(this, error);
     }

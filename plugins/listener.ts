@@ -1,10 +1,14 @@
-import { RtmError, type ChannelMeta, type Json } from '../client/index.js';
+import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStatus } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own.js';
 import { fire, globalFunction, notify, refresh, setItem } from './page.js';
 import { list, matchesEvent, pairs, pick, template, toText } from './parse.js';
 
-/** A message as the Listener's actions see it. */
+/**
+ * A message as the Listener's actions see it. For a resource event,
+ * `channel` is `<type>:<name>`, `eventName` the action (`created`,
+ * `updated`, `deleted`) and `payload` the records.
+ */
 export interface ListenerMessage extends ChannelMeta {
   /** What the publisher sent. */
   payload: Json;
@@ -18,15 +22,17 @@ export interface ListenerMessage extends ChannelMeta {
  */
 export interface ListenerConfig {
   /** Channel to listen on, e.g. `test` or `user:alice`. */
-  channel: string;
-  /** Event names to act on: exact names, prefixes such as `order.*`, or `*` (the default). */
+  channel?: string;
+  /** Or a resource whose created / updated / deleted events to act on: `ds:orders` or `{ type, name }`. */
+  resource?: string | { type: string; name: string };
+  /** Event names (for a resource: actions) to act on: exact names, prefixes such as `order.*`, or `*` (the default). */
   event?: string | string[];
   /** Narrows further by payload fields, all of which must match: `{ "payload.status": "DONE" }`, `"status=DONE"`, or a predicate. */
   where?: string | Record<string, Json> | ((message: ListenerMessage) => boolean);
+  /** Where {@link fire}, `rtm-error` (a refused subscription, a failing action) and, outside APEX, `rtm-refresh` go. Default: `document`. */
+  eventTarget?: EventTarget;
   /** Fires this named event with the message as data (`apex.event.trigger`, or a DOM `CustomEvent` with `detail`). Cancelling it skips the other actions. */
   fire?: string;
-  /** Where {@link fire} fires. Default: `document`. */
-  eventTarget?: EventTarget;
   /**
    * Writes message fields into page items or elements: `{ P10_MESSAGE: "payload.value" }` or
    * `"P10_MESSAGE=payload.value"`. Only these declared targets are ever written, and only as text.
@@ -54,10 +60,13 @@ export interface ListenerHandle {
   stop(): void;
 }
 
+const ACTIONS = ['created', 'updated', 'deleted'];
+
 /** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
-  if (!config || typeof config.channel !== 'string' || !config.channel) throw new RtmError('bad_argument', 'a Listener needs a channel');
+  if (!config || !(config.channel || config.resource)) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource');
   const events = list(config.event);
+  const target = config.eventTarget ?? document;
   const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
   const targets = pairs(config.set);
   const regions = list(config.refresh);
@@ -68,7 +77,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
   let stopped = false;
 
   const run = (message: ListenerMessage): void => {
-    if (config.fire && fire(config.eventTarget ?? document, config.fire, message)) return;
+    if (config.fire && fire(target, config.fire, message)) return;
     for (const [target, path] of targets) {
       const value = pick(message, path);
       if (value !== undefined) setItem(target, value, config.append);
@@ -93,23 +102,31 @@ export function listen(config: ListenerConfig): ListenerHandle {
     unsubscribe = undefined;
   };
 
-  pageClient().then((client) => {
-    if (stopped) return;
-    unsubscribe = client.channel(config.channel).on((payload, meta) => {
-      const message: ListenerMessage = { ...meta, payload };
-      if (stopped || !matches(message)) return;
-      if (config.once) off();
-      if (!config.debounce) return run(message);
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        try {
-          run(message);
-        } catch (error) {
-          fire(config.eventTarget ?? document, 'rtm-error', { error });
-        }
-      }, config.debounce);
-    });
-  }).catch((error: unknown) => fire(config.eventTarget ?? document, 'rtm-error', { error }));
+  const onMessage = (message: ListenerMessage): void => {
+    if (stopped || !matches(message)) return;
+    if (config.once) off();
+    if (!config.debounce) return run(message);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        run(message);
+      } catch (error) {
+        fire(target, 'rtm-error', { error });
+      }
+    }, config.debounce);
+  };
+
+  pageClient()
+    .then((client) => {
+      if (stopped) return;
+      const [source, on] = subscribe(client, config, events, onMessage);
+      const stopErrors = source.onError((error) => fire(target, 'rtm-error', { error }));
+      unsubscribe = () => {
+        on();
+        stopErrors();
+      };
+    })
+    .catch((error: unknown) => fire(target, 'rtm-error', { error }));
 
   return {
     stop() {
@@ -117,4 +134,34 @@ export function listen(config: ListenerConfig): ListenerHandle {
       clearTimeout(timer);
     },
   };
+}
+
+/** A Listener's resource as `[type, name]`, when it listens to one. */
+function resourceOf(config: ListenerConfig): [string, string] | undefined {
+  const { resource } = config;
+  if (typeof resource !== 'string') return resource && [resource.type, resource.name];
+  const at = resource.indexOf(':');
+  return [resource.slice(0, at), resource.slice(at + 1)];
+}
+
+/** Starts listening; returns the subscription's status handle and the function that stops listening. */
+function subscribe(client: RtmClient, config: ListenerConfig, events: string[], onMessage: (message: ListenerMessage) => void): [SubscriptionStatus, () => void] {
+  const ref = resourceOf(config);
+  if (!ref) {
+    const channel = client.channel(config.channel!);
+    return [channel, channel.on((payload, meta) => onMessage({ ...meta, payload }))];
+  }
+  const resource = client.resource(ref[0], ref[1]);
+  // Subscribe to just the actions named, when they all are actions; else to all of them and filter here.
+  const actions = events.filter((event) => ACTIONS.includes(event)) as ResourceAction[];
+  const off = resource.on(actions.length && actions.length === events.length ? actions : 'all', (event) =>
+    onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp }),
+  );
+  return [resource, off];
+}
+
+/** The status handle (state, errors) of the subscription behind a Listener's config. */
+export function statusOf(client: RtmClient, config: ListenerConfig): SubscriptionStatus {
+  const ref = resourceOf(config);
+  return ref ? client.resource(ref[0], ref[1]) : client.channel(config.channel!);
 }

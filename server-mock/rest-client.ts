@@ -47,11 +47,16 @@ export function notifyUser(request: RestTarget & { user: string; eventName?: str
   return post(request, `api/users/${encodeURIComponent(request.user)}/messages`, { eventName: request.eventName ?? null, payload: request.payload ?? null });
 }
 
-/** Emits a resource event (`created`, `updated` or `deleted`) to its subscribers, as `POST /api/events`. */
+/**
+ * Emits a resource event (`created`, `updated` or `deleted`) to its subscribers, as `POST /api/events`.
+ * `data` is the records (each with at least `id`); `modifier` names who made the change (default: the API key).
+ */
 export function emitEvent(
-  request: RestTarget & { resource: { type: string; name: string }; action: 'created' | 'updated' | 'deleted'; data?: Json },
+  request: RestTarget & { resource: { type: string; name: string }; action: 'created' | 'updated' | 'deleted'; data?: Json; modifier?: string },
 ): Promise<Json> {
-  return post(request, 'api/events', { resource: request.resource, action: request.action, data: request.data ?? [] });
+  const body: { [key: string]: Json } = { resource: request.resource, action: request.action, data: request.data ?? [] };
+  if (request.modifier !== undefined) body.modifier = { id: request.modifier };
+  return post(request, 'api/events', body);
 }
 
 async function post(target: RestTarget, path: string, body: Json): Promise<Json> {

@@ -33,7 +33,7 @@ end;
 prompt --application/shared_components/plugins/dynamic_action/com_rtmkit_broadcast
 begin
 wwv_flow_imp_shared.create_plugin(
- p_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000016001)
 ,p_plugin_type=>'DYNAMIC ACTION'
 ,p_name=>'COM.RTMKIT.BROADCAST'
 ,p_display_name=>'RTM - Broadcast'
@@ -102,8 +102,8 @@ wwv_flow_imp_shared.create_plugin(
 ,p_about_url=>'https://github.com/rtm-kit/rtm-kit'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000016001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000017001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>1
 ,p_display_sequence=>10
@@ -115,8 +115,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'The channel to publish on. The server refuses user:<name> channels of other users.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000017001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000018001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>2
 ,p_display_sequence=>20
@@ -128,8 +128,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'The messages event name.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000018001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000019001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>3
 ,p_display_sequence=>30
@@ -141,8 +141,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'Page items whose values are sent as {"ITEM": value}.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000019001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000020001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>4
 ,p_display_sequence=>40
@@ -154,8 +154,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'Optional JSON merged under the item values.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000020001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000021001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>5
 ,p_display_sequence=>50
@@ -167,8 +167,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'Optional name of a global JavaScript function returning the payload (an object is merged over the items).'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000021001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000022001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>6
 ,p_display_sequence=>60
@@ -180,14 +180,14 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'How long to wait for the servers acknowledgement. With Wait for Result, the next actions run after the acknowledgement; a refusal or timeout is an error, which stops them when Stop Execution On Error is set.'
 );
 wwv_flow_imp_shared.create_plugin_event(
- p_id=>wwv_flow_imp.id(7361000000022001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000023001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_name=>'rtm-sent'
 ,p_display_name=>'RTM message acknowledged'
 );
 wwv_flow_imp_shared.create_plugin_event(
- p_id=>wwv_flow_imp.id(7361000000023001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000015001)
+ p_id=>wwv_flow_imp.id(7361000000024001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000016001)
 ,p_name=>'rtm-send-error'
 ,p_display_name=>'RTM message refused or timed out'
 );

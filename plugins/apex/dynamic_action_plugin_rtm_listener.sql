@@ -91,6 +91,7 @@ wwv_flow_imp_shared.create_plugin(
 '  l_result.attribute_08 := p_dynamic_action.attribute_08; -- function to call',
 '  l_result.attribute_09 := p_dynamic_action.attribute_09; -- debounce ms',
 '  l_result.attribute_10 := p_dynamic_action.attribute_10; -- options',
+'  l_result.attribute_11 := p_dynamic_action.attribute_11; -- resource',
 '  l_result.attribute_14 := socket_url;',
 '  return l_result;',
 'end render_listener;'))
@@ -112,10 +113,10 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_display_sequence=>10
 ,p_prompt=>'Channel'
 ,p_attribute_type=>'TEXT'
-,p_is_required=>true
+,p_is_required=>false
 ,p_examples=>'user:&APP_USER.'
 ,p_is_translatable=>false
-,p_help_text=>'The channel to listen on. Substitutions such as &APP_USER. are replaced when the page renders; user:<name> channels are private to that user (the token is signed in the database for :APP_USER).'
+,p_help_text=>'The channel to listen on (or leave it empty and set Resource). Substitutions such as &APP_USER. are replaced when the page renders; user:<name> channels are private to that user (the token is signed in the database for :APP_USER).'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
  p_id=>wwv_flow_imp.id(7361000000002001)
@@ -226,6 +227,19 @@ wwv_flow_imp_shared.create_plugin_attribute(
  p_id=>wwv_flow_imp.id(7361000000010001)
 ,p_plugin_id=>wwv_flow_imp.id(7361000000000001)
 ,p_attribute_scope=>'COMPONENT'
+,p_attribute_sequence=>11
+,p_display_sequence=>110
+,p_prompt=>'Resource'
+,p_attribute_type=>'TEXT'
+,p_is_required=>false
+,p_examples=>'ds:orders'
+,p_is_translatable=>false
+,p_help_text=>'Instead of a channel: a resource type:name whose created, updated and deleted events to act on (Event Names then filter the actions); this.data.payload holds the records. Pushed with rtm_api.emit_event.'
+);
+wwv_flow_imp_shared.create_plugin_attribute(
+ p_id=>wwv_flow_imp.id(7361000000011001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000000001)
+,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>10
 ,p_display_sequence=>100
 ,p_prompt=>'Options'
@@ -236,27 +250,27 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'Once: stop after the first matching message. Ignore Own: skip the echo of messages this page broadcast.'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000011001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000010001)
+ p_id=>wwv_flow_imp.id(7361000000012001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000011001)
 ,p_display_sequence=>10
 ,p_display_value=>'Once'
 ,p_return_value=>'ONCE'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000012001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000010001)
+ p_id=>wwv_flow_imp.id(7361000000013001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000011001)
 ,p_display_sequence=>20
 ,p_display_value=>'Ignore Own'
 ,p_return_value=>'IGNORE_OWN'
 );
 wwv_flow_imp_shared.create_plugin_event(
- p_id=>wwv_flow_imp.id(7361000000013001)
+ p_id=>wwv_flow_imp.id(7361000000014001)
 ,p_plugin_id=>wwv_flow_imp.id(7361000000000001)
 ,p_name=>'rtm-message'
 ,p_display_name=>'RTM message received'
 );
 wwv_flow_imp_shared.create_plugin_event(
- p_id=>wwv_flow_imp.id(7361000000014001)
+ p_id=>wwv_flow_imp.id(7361000000015001)
 ,p_plugin_id=>wwv_flow_imp.id(7361000000000001)
 ,p_name=>'rtm-error'
 ,p_display_name=>'RTM error'

@@ -33,7 +33,7 @@ end;
 prompt --application/shared_components/plugins/process_type/com_rtmkit_broadcast_process
 begin
 wwv_flow_imp_shared.create_plugin(
- p_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000025001)
 ,p_plugin_type=>'PROCESS TYPE'
 ,p_name=>'COM.RTMKIT.BROADCAST_PROCESS'
 ,p_display_name=>'RTM - Broadcast (Process)'
@@ -82,8 +82,8 @@ wwv_flow_imp_shared.create_plugin(
 ,p_about_url=>'https://github.com/rtm-kit/rtm-kit'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000025001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000026001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>1
 ,p_display_sequence=>10
@@ -96,29 +96,29 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'CHANNEL publishes on a channel; USER pushes to one user''s private channel; RESOURCE emits a resource event (created/updated/deleted).'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000026001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000025001)
+ p_id=>wwv_flow_imp.id(7361000000027001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_display_sequence=>10
 ,p_display_value=>'Channel'
 ,p_return_value=>'CHANNEL'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000027001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000025001)
+ p_id=>wwv_flow_imp.id(7361000000028001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_display_sequence=>20
 ,p_display_value=>'User'
 ,p_return_value=>'USER'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000028001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000025001)
+ p_id=>wwv_flow_imp.id(7361000000029001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_display_sequence=>30
 ,p_display_value=>'Resource Event'
 ,p_return_value=>'RESOURCE'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000029001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000030001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>2
 ,p_display_sequence=>20
@@ -127,15 +127,15 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>true
 ,p_examples=>'orders'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'EQUALS'
 ,p_depending_on_expression=>'CHANNEL'
 ,p_help_text=>'The channel to publish on.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000030001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000031001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>3
 ,p_display_sequence=>30
@@ -144,15 +144,15 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>true
 ,p_default_value=>'&APP_USER.'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'EQUALS'
 ,p_depending_on_expression=>'USER'
 ,p_help_text=>'The user to notify (their channel user:<name>).'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000031001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000032001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>4
 ,p_display_sequence=>40
@@ -161,15 +161,15 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>true
 ,p_default_value=>'ds'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'EQUALS'
 ,p_depending_on_expression=>'RESOURCE'
 ,p_help_text=>'The resource type, e.g. ds (dataset).'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000032001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000033001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>5
 ,p_display_sequence=>50
@@ -178,15 +178,15 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>true
 ,p_examples=>'orders'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'EQUALS'
 ,p_depending_on_expression=>'RESOURCE'
 ,p_help_text=>'The resource name, e.g. orders.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000033001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000034001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>6
 ,p_display_sequence=>60
@@ -195,7 +195,7 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>true
 ,p_default_value=>'updated'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'EQUALS'
 ,p_depending_on_expression=>'RESOURCE'
@@ -203,29 +203,29 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'What happened to the record.'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000034001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000033001)
+ p_id=>wwv_flow_imp.id(7361000000035001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000034001)
 ,p_display_sequence=>10
 ,p_display_value=>'Created'
 ,p_return_value=>'created'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000035001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000033001)
+ p_id=>wwv_flow_imp.id(7361000000036001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000034001)
 ,p_display_sequence=>20
 ,p_display_value=>'Updated'
 ,p_return_value=>'updated'
 );
 wwv_flow_imp_shared.create_plugin_attr_value(
- p_id=>wwv_flow_imp.id(7361000000036001)
-,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000033001)
+ p_id=>wwv_flow_imp.id(7361000000037001)
+,p_plugin_attribute_id=>wwv_flow_imp.id(7361000000034001)
 ,p_display_sequence=>30
 ,p_display_value=>'Deleted'
 ,p_return_value=>'deleted'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000037001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000038001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>7
 ,p_display_sequence=>70
@@ -234,15 +234,15 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>false
 ,p_examples=>'order.created'
 ,p_is_translatable=>false
-,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000025001)
+,p_depending_on_attribute_id=>wwv_flow_imp.id(7361000000026001)
 ,p_depending_on_has_to_exist=>true
 ,p_depending_on_condition_type=>'IN_LIST'
 ,p_depending_on_expression=>'CHANNEL,USER'
 ,p_help_text=>'The message''s event name.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000038001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000039001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>8
 ,p_display_sequence=>80
@@ -254,8 +254,8 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_help_text=>'Page items whose session-state values are sent as {"ITEM": value}.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
- p_id=>wwv_flow_imp.id(7361000000039001)
-,p_plugin_id=>wwv_flow_imp.id(7361000000024001)
+ p_id=>wwv_flow_imp.id(7361000000040001)
+,p_plugin_id=>wwv_flow_imp.id(7361000000025001)
 ,p_attribute_scope=>'COMPONENT'
 ,p_attribute_sequence=>9
 ,p_display_sequence=>90
