@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
+import { base, openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
 
 // The APEX form, on a page with a stand-in for the apex.* namespace that
 // runs DAs the way da.js does (fn.call(context), Wait for Result, Stop
@@ -117,5 +117,33 @@ test('notification text containing <img onerror> is shown as text (APEX success 
   // The same Listener refreshed its region through apex.region(id).refresh().
   await expect(page.locator('#orders')).toHaveAttribute('data-refreshed', '1');
   expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  await page.context().close();
+});
+
+test('a Listener DA on a resource refreshes its region on created/updated events and hands the records to DAs', async ({ browser }) => {
+  const name = unique('orders');
+  const { page } = await openWidgetPage(browser, `<div id="orders_report" class="t-Region"></div>`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    name,
+    `
+    dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute11: 'ds:' + channel, attribute02: 'created,updated', attribute06: 'orders_report', attribute14: '/rtc' }] });
+    dynamicAction({ when: { event: 'rtm-message' }, actionList: [{ javascriptFunction() { log.push(this.data.eventName + ' ' + this.data.payload[0].id); } }] });
+  `,
+  );
+  await settled(page);
+  const emit = async (action: string, id: number): Promise<void> => {
+    const response = await fetch(`${base()}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
+      body: JSON.stringify({ resource: { type: 'ds', name }, action, data: [{ id }] }),
+    });
+    expect(response.status).toBe(200);
+  };
+  await emit('created', 1);
+  await emit('deleted', 1);
+  await emit('updated', 2);
+  await expect.poll(() => pageLog(page)).toEqual(['created 1', 'updated 2']);
+  await expect(page.locator('#orders_report')).toHaveAttribute('data-refreshed', '2');
   await page.context().close();
 });

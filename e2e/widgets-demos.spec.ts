@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { base, restBroadcast, settled } from './widgets-page.js';
+import { base, settled } from './widgets-page.js';
 
 /** Opens a demo page in a fresh browser context (a separate user) once its Listener is connected and subscribed. */
 async function openDemo(browser: Browser, path: string, listener: string): Promise<Page> {
@@ -31,7 +31,12 @@ test('chat demo: a message reaches the other tab in the same room only', async (
 test("notifications demo: alice's push shows in alice's tab only, and the browser cannot write to bob", async ({ browser }) => {
   const alice = `alice${Date.now()}`;
   const [a, b] = await Promise.all([openDemo(browser, `/notifications.html?user=${alice}`, '#inbox-listener'), openDemo(browser, '/notifications.html?user=bob', '#inbox-listener')]);
-  await restBroadcast(`user:${alice}`, 'note', { title: 'Invoice', text: '#42 was paid' });
+  const pushed = await fetch(`${base()}/api/users/${alice}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
+    body: JSON.stringify({ eventName: 'note', payload: { title: 'Invoice', text: '#42 was paid' } }),
+  });
+  expect(pushed.status).toBe(200);
   await expect(a.locator('#inbox li')).toHaveText(['#42 was paid']);
   await expect(a.locator('#rtm-notifications [role=status]')).toHaveText('Invoice: #42 was paid');
   await a.click('#send-note');
@@ -40,15 +45,28 @@ test("notifications demo: alice's push shows in alice's tab only, and the browse
   await Promise.all([a.context().close(), b.context().close()]);
 });
 
-test('dashboard demo: an order event updates the tiles and refreshes the region in every open dashboard', async ({ browser }) => {
+test('dashboard demo: resource events refresh the Orders region in every open dashboard', async ({ browser }) => {
   const [a, b] = await Promise.all([openDemo(browser, '/dashboard.html', '#dashboard-listener'), openDemo(browser, '/dashboard.html', '#dashboard-listener')]);
-  await restBroadcast('orders', 'order.created', { id: 2001, customer: 'Barbara', amount: 99, count: 7, revenue: 1234 });
+  const event = async (action: string, data: unknown): Promise<void> => {
+    const response = await fetch(`${base()}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
+      body: JSON.stringify({ resource: { type: 'ds', name: 'orders' }, action, data }),
+    });
+    expect(response.status).toBe(200);
+  };
+  await event('created', [{ id: 2001, customer: 'Barbara', amount: 99, status: 'new' }]);
+  await event('created', [{ id: 2002, customer: 'Edsger', amount: 1, status: 'new' }]);
+  await event('updated', [{ id: 2001, status: 'paid' }]);
+  await event('deleted', [{ id: 2002 }]);
   for (const page of [a, b]) {
-    await expect(page.locator('#orders-count')).toHaveText('7');
-    await expect(page.locator('#last-order')).toHaveText('Barbara');
-    await expect(page.locator('#recent-orders tbody tr').first()).toContainText('2001');
+    await expect(page.locator('#orders tbody tr')).toHaveCount(1);
+    await expect(page.locator('#orders tbody tr')).toContainText('Barbara');
+    await expect(page.locator('#orders tbody tr')).toContainText('paid');
+    await expect(page.locator('#orders-count')).toHaveText('1');
+    await expect(page.locator('#revenue')).toHaveText('99');
+    await expect(page.locator('#last-change')).toHaveText('deleted by api:default');
+    await expect(page.locator('#rtm-notifications [role=status]').last()).toHaveText('Order 2002 deleted');
   }
-  await a.click('#simulate');
-  await expect(b.locator('#orders-count')).toHaveText('8');
   await Promise.all([a.context().close(), b.context().close()]);
 });

@@ -3,9 +3,14 @@ import { base, openWidgetPage, restBroadcast, settled, unique } from './widgets-
 
 const connection = (sub?: string): string => `<rtm-connection url="/rtc" token-url="/api/dev/token${sub ? `?sub=${sub}` : ''}"></rtm-connection>`;
 
-/** Pushes to a user's private channel the way a backend does. */
+/** Pushes to a user's private channel the way a backend does: POST /api/users/<id>/messages with the API key. */
 async function pushToUser(user: string, payload: unknown): Promise<void> {
-  await restBroadcast(`user:${user}`, 'note', payload);
+  const response = await fetch(`${base()}/api/users/${user}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
+    body: JSON.stringify({ eventName: 'note', payload }),
+  });
+  expect(response.status).toBe(200);
 }
 
 test("a private user:alice listener gets a REST push to alice, and bob's page gets nothing", async ({ browser }) => {
@@ -13,14 +18,14 @@ test("a private user:alice listener gets a REST push to alice, and bob's page ge
   const bob = unique('bob');
   const mine = (me: string): string => `<rtm-listener channel="user:${me}" set="#inbox=payload.text" append></rtm-listener><ul id="inbox"></ul><ul id="stolen"></ul>`;
   const [a, b] = await Promise.all([openWidgetPage(browser, connection(alice) + mine(alice)), openWidgetPage(browser, connection(bob) + mine(bob))]);
-  // bob's page also asks for user:alice; the server refuses it.
+  // bob's page also asks for user:alice; the server refuses it, and the element says so.
   const refused = await b.page.evaluate(async (alice) => {
-    const client = await RTM.pageClient();
-    const error = new Promise<unknown>((resolve) => client.on('error', (e) => resolve({ code: e.code })));
-    document.body.insertAdjacentHTML('beforeend', `<rtm-listener channel="user:${alice}" set="#stolen=payload.text" append></rtm-listener>`);
-    return error;
+    document.body.insertAdjacentHTML('beforeend', `<rtm-listener id="theirs" channel="user:${alice}" set="#stolen=payload.text" append></rtm-listener>`);
+    const theirs = document.getElementById('theirs')!;
+    return new Promise<unknown>((resolve) => theirs.addEventListener('rtm-error', (e) => resolve({ code: (e as CustomEvent).detail.error.code })));
   }, alice);
   expect(refused).toEqual({ code: 2 });
+  await expect(b.page.locator('#theirs')).not.toHaveAttribute('connected');
   await Promise.all([settled(a.page), settled(b.page)]);
 
   await pushToUser(alice, { text: 'for alice only' });
