@@ -46,6 +46,8 @@ export interface ListenerConfig {
   notify?: string;
   /** Calls a function (or a global one by dotted name) with `this` = the message and `(payload, message)`. */
   call?: string | ((this: ListenerMessage, payload: Json, message: ListenerMessage) => void);
+  /** Called for each matching message, after the other actions: the plain JS form of {@link call}. */
+  onMessage?: (payload: Json, message: ListenerMessage) => void;
   /** Stops after the first matching message. */
   once?: boolean;
   /** Acts only on the last of a burst, once no message matched for this many ms. */
@@ -89,6 +91,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
       if (!fn) throw new RtmError('bad_argument', `the Listener's call "${String(call)}" is not a function`);
       fn.call(message, message.payload, message);
     }
+    config.onMessage?.(message.payload, message);
   };
 
   const matches = (message: ListenerMessage): boolean =>
