@@ -73,25 +73,29 @@ export function listen(config: ListenerConfig): ListenerHandle {
   const targets = pairs(config.set);
   const regions = list(config.refresh);
   const call = config.call;
-  const callback = typeof call === 'string' ? () => globalFunction(call) : () => call;
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
+  // A failing action is reported on the target as rtm-error, like a refused subscription.
   const run = (message: ListenerMessage): void => {
-    if (config.fire && fire(target, config.fire, message)) return;
-    for (const [target, path] of targets) {
-      const value = pick(message, path);
-      if (value !== undefined) setItem(target, value, config.append);
+    try {
+      if (config.fire && fire(target, config.fire, message)) return;
+      for (const [item, path] of targets) {
+        const value = pick(message, path);
+        if (value !== undefined) setItem(item, value, config.append);
+      }
+      for (const region of regions) refresh(region, message);
+      if (config.notify) notify(template(config.notify, message));
+      if (call) {
+        const fn = typeof call === 'string' ? globalFunction(call) : call;
+        if (!fn) throw new RtmError('bad_argument', `the Listener's call "${call}" is not a function`);
+        fn.call(message, message.payload, message);
+      }
+      config.onMessage?.(message.payload, message);
+    } catch (error) {
+      fire(target, 'rtm-error', { error });
     }
-    for (const region of regions) refresh(region, message);
-    if (config.notify) notify(template(config.notify, message));
-    if (call) {
-      const fn = callback();
-      if (!fn) throw new RtmError('bad_argument', `the Listener's call "${String(call)}" is not a function`);
-      fn.call(message, message.payload, message);
-    }
-    config.onMessage?.(message.payload, message);
   };
 
   const matches = (message: ListenerMessage): boolean =>
@@ -110,13 +114,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
     if (config.once) off();
     if (!config.debounce) return run(message);
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      try {
-        run(message);
-      } catch (error) {
-        fire(target, 'rtm-error', { error });
-      }
-    }, config.debounce);
+    timer = setTimeout(run, config.debounce, message);
   };
 
   pageClient()
