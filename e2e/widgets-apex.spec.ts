@@ -83,6 +83,39 @@ test('Wait for Result resumes the chain on acknowledgement and stops it on error
   await page.context().close();
 });
 
+test('Wait for Result treats a missing acknowledgement as an error once the timeout passes', async ({ browser }) => {
+  const channel = unique('timeout');
+  const { page } = await openWidgetPage(browser, `<button id="STOP">stop</button><button id="GO_ON">go on</button>`, { apexUser: 'ALICE' });
+  // Between the page and the real server, drop the server's answers to publish: the acknowledgement never comes.
+  await page.routeWebSocket(/\/rtc/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((frame) => {
+      const { type, data } = JSON.parse(String(frame));
+      const request = data?.request?.data ?? data?.request;
+      if (type === 'command response' && request?.command === 'publish') return;
+      ws.send(frame);
+    });
+  });
+  await defineDAs(
+    page,
+    channel,
+    `
+    const broadcast = (stop) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: channel, attribute02: 'ping', attribute06: '300', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: stop });
+    const mark = (text) => ({ javascriptFunction() { log.push(text); } });
+    dynamicAction({ when: { event: 'click', selector: '#STOP' }, actionList: [broadcast(true), mark('after stop')] });
+    dynamicAction({ when: { event: 'click', selector: '#GO_ON' }, actionList: [broadcast(false), mark('after go on')] });
+    dynamicAction({ when: { event: 'rtm-send-error', selector: 'button' }, actionList: [{ javascriptFunction() { log.push('error ' + this.data.error.code); } }] });
+  `,
+  );
+  await page.click('#STOP');
+  await expect.poll(() => pageLog(page)).toEqual(['error timeout']);
+  await expect(page.locator('#STOP')).toBeEnabled();
+  await page.click('#GO_ON');
+  await expect.poll(() => pageLog(page)).toEqual(['error timeout', 'error timeout', 'after go on']);
+  expect(await pageLog(page)).not.toContain('after stop');
+  await page.context().close();
+});
+
 test('a payload that tries to name another item writes nothing; only the declared map is written', async ({ browser }) => {
   const channel = unique('items');
   const { page } = await openWidgetPage(browser, `<input id="P10_MESSAGE" value=""><input id="P10_SECRET" value="keep"><input id="P10_ROLE" value="user">`, { apexUser: 'ALICE' });
