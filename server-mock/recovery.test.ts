@@ -143,6 +143,24 @@ describe('subscribe with since', () => {
     await Promise.all([first.close(), back.close()]);
   });
 
+  it('when history cannot be read, answers error 1 and holds no subscription (nothing is delivered on it)', async () => {
+    const inner = new MemoryHistory({ retention: () => ({ size: 10, ttl: 60 }), maxBytes: 1 << 20, now: Date.now });
+    const broken: HistoryStore = {
+      append: (event) => inner.append(event),
+      position: () => Promise.reject(new Error('store unreachable')),
+      since: () => Promise.reject(new Error('store unreachable')),
+    };
+    const server = await start({ stores: { history: broken } });
+    const peer = await rtcPeer(server);
+    expect((await peer.command('subscribe', channelArgs('down'))).error).toEqual({ code: 1, info: 'internal error' });
+    await broadcast(server, 'down', 'unseen');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^rtm_subscriptions 0$/m);
+    expect(metrics).toMatch(/^rtm_topics 0$/m);
+    expect(events(peer, 'down')).toEqual([]);
+    await peer.close();
+  });
+
   it('paces a replay larger than the send buffer instead of closing the client as a slow consumer', async () => {
     const server = await start({ limits: { maxBuffered: 64 * 1024 }, history: { size: 1000 } });
     const peer = await rtcPeer(server);

@@ -209,7 +209,8 @@ export class Session implements Subscriber {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
     const key = topicKey(resource);
-    if (!this.subscriptions.has(key)) {
+    const fresh = !this.subscriptions.has(key);
+    if (fresh) {
       if (this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
         this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
         throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
@@ -225,9 +226,14 @@ export class Session implements Subscriber {
     let response: SubscribeResponse;
     try {
       response = since === undefined ? await this.ctx.history.position(resource) : await this.recover(resource, actions, since);
-    } finally {
+    } catch (error) {
+      // History failed (a shared store can be unreachable): a new subscription is undone; one held before keeps its live events.
       this.held.delete(key);
+      if (!fresh) for (const event of held.events) this.write(event.frame);
+      else if (this.ctx.hub.unsubscribe(resource, this) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
+      throw error;
     }
+    this.held.delete(key);
     for (const event of held.events) if (event.offset > response.offset!) this.write(event.frame);
     return { ...response };
   }
