@@ -65,7 +65,10 @@ test('100 forced disconnects while 2,000 numbered messages are published: each s
       await publisher.evaluate((n) => (window as any).allow(n), target);
       await expect.poll(acked, FAST).toBeGreaterThanOrEqual(target - BATCH / 2);
       if (i % 2 === 0) {
+        const before = relay.connections;
         relay.cut();
+        // Every page comes back on a new relayed connection before the next cut (a page may still look open for a moment).
+        await expect.poll(() => relay.connections, { ...FAST, timeout: 15_000 }).toBeGreaterThanOrEqual(before + pages.length);
       } else {
         const victim = (i >> 1) % pages.length;
         const context = contexts[victim]!;
