@@ -96,6 +96,22 @@ describe('recovery after a reconnect', () => {
     expect(ctx.server.commands('subscribe')[2]!.arguments.since).toEqual({ epoch: 'e2', offset: 8 });
   });
 
+  it('after a failed recovery the server’s position is the new baseline, even when it is behind the old one', async () => {
+    ctx.server.reply = (r) => ({ response: r.command === 'subscribe' ? { epoch: 'e1', offset: 5 } : {} });
+    const client = connect();
+    const got: unknown[] = [];
+    client.channel('room').on((payload) => got.push(payload));
+    await ctx.server.until(() => client.channel('room').state === 'subscribed');
+    // The stream was reset without a new epoch (a shared store that lost it): offsets 3, 4… are new events.
+    ctx.server.reply = (r) => ({ response: r.command === 'subscribe' ? { epoch: 'e1', offset: 2, recovered: false, reason: 'epoch', info: 'offset 5 is ahead' } : {} });
+    ctx.server.peers[0]!.kill();
+    const second = await ctx.server.nextPeer();
+    await ctx.server.until(() => ctx.server.commands('subscribe').length === 2 && client.channel('room').state === 'subscribed');
+    event(second, 'room', 3);
+    await ctx.server.until(() => got.length === 1);
+    expect(got).toEqual([3]);
+  });
+
   it('against a server without history, every resubscription reports recovered: false (unsupported); events are delivered as they come', async () => {
     const client = connect();
     const got: unknown[] = [];

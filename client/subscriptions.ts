@@ -210,11 +210,13 @@ export class Subscriptions {
       (response) => {
         if (!live()) return;
         // The server replayed what was missed before answering; its position covers every event up to now.
+        // A failed recovery starts over from that position, whatever the old one said.
         const at = positionOf(response);
-        if (at) entry.position = advance(entry.position, at) ?? entry.position;
+        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history for this subscription' }) : undefined;
+        if (at) entry.position = recovery?.recovered === false ? at : (advance(entry.position, at) ?? entry.position);
         entry.confirmed = true;
         this.setState(entry, 'subscribed');
-        if (resubscribing) this.report(entry, since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported', info: 'the server keeps no history for this subscription' });
+        if (recovery) this.report(entry, recovery);
       },
       (error: RtmError) => {
         // A dropped link is not a failure: the subscription is sent again on the next open.
