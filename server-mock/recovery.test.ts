@@ -143,6 +143,37 @@ describe('subscribe with since', () => {
     await Promise.all([first.close(), back.close()]);
   });
 
+  it('a subscription the connection already holds keeps its live events while it is subscribed again', async () => {
+    const inner = new MemoryHistory({ retention: () => ({ size: 100, ttl: 60 }), maxBytes: 1 << 20, now: Date.now });
+    let gate: Promise<void> = Promise.resolve();
+    let reading = (): void => {};
+    const slow: HistoryStore = {
+      append: (event) => inner.append(event),
+      // The position is read after the test lets it, so an event published meanwhile is at or below it.
+      async position(resource: ResourceRef) {
+        reading();
+        await gate;
+        return inner.position(resource);
+      },
+      since: (resource, since) => inner.since(resource, since),
+    };
+    const server = await start({ stores: { history: slow } });
+    const peer = await rtcPeer(server);
+    await peer.command('subscribe', channelArgs('again'));
+    let open!: () => void;
+    gate = new Promise((resolve) => (open = resolve));
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    const answer = peer.command('subscribe', channelArgs('again'));
+    await read;
+    await broadcast(server, 'again', 'during');
+    open();
+    await answer;
+    await broadcast(server, 'again', 'after');
+    await until(() => events(peer, 'again').length >= 2);
+    expect(events(peer, 'again').map((e) => e.data.payload)).toEqual(['during', 'after']);
+    await peer.close();
+  });
+
   it('when history cannot be read, answers error 1 and holds no subscription (nothing is delivered on it)', async () => {
     const inner = new MemoryHistory({ retention: () => ({ size: 10, ttl: 60 }), maxBytes: 1 << 20, now: Date.now });
     const broken: HistoryStore = {

@@ -218,8 +218,8 @@ export class Session implements Subscriber {
       this.subscriptions.set(key, resource);
       this.ctx.metrics.subscriptions.inc();
     }
-    // Live events are held from the moment the subscription exists until the position is read (and any replay sent):
-    // each is then sent only if history did not already account for it, so nothing is missed or sent twice.
+    // Live events are held from the moment the subscription exists until the position is read (and any replay sent),
+    // so none overtakes the replay, and none is both replayed and sent live.
     const held = { events: [] as StoredEvent[], bytes: 0 };
     this.held.set(key, held);
     this.ctx.hub.subscribe(resource, this, actions);
@@ -234,7 +234,9 @@ export class Session implements Subscriber {
       throw error;
     }
     this.held.delete(key);
-    for (const event of held.events) if (event.offset > response.offset!) this.write(event.frame);
+    // Held events up to the position predate a new subscription; one this connection already had was owed them live
+    // (any it also got in the replay, the client drops by offset).
+    for (const event of held.events) if (!fresh || event.offset > response.offset!) this.write(event.frame);
     return { ...response };
   }
 
