@@ -28,7 +28,7 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Default command timeout in ms, counted from sending. Default 5000. */
   requestTimeout?: number;
-  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast. */
+  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast (and publishes cut off by a drop reject with `disconnected` instead of being sent again). */
   maxQueued?: number;
   /** Silence after which the client pings the server, in ms. Default 25 000. */
   pingInterval?: number;
