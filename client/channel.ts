@@ -28,9 +28,11 @@ export interface Channel extends SubscriptionStatus {
   on(eventName: string, handler: ChannelHandler): () => void;
   /**
    * Publishes `payload` under `eventName`. While the client is not connected the
-   * publish waits in the outbox and is sent in order on reconnect. Resolves with
-   * the server's response; rejects with an {@link RtmError} carrying the RTC
-   * `code` and `info`, or `outbox_full`, `disconnected`, `timeout`, `aborted`.
+   * publish waits in the outbox and is sent in order on reconnect; one already
+   * sent when the link drops is sent again, with the same correlation ID, so the
+   * server publishes it once. Resolves with the server's response; rejects with
+   * an {@link RtmError} carrying the RTC `code` and `info`, or `outbox_full`,
+   * `timeout`, `aborted`, `closed`, or `disconnected` (only with `maxQueued: 0`).
    */
   publish(eventName: string | null, payload: Json, options?: RequestOptions): Promise<Json>;
 }

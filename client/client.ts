@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './log.js';
 import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
 import { Requests, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
-import { Subscriptions } from './subscriptions.js';
+import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
 import { Timers } from './timers.js';
 import { Tokens, type TokenProvider } from './token.js';
 import { TokenRefresh } from './token-refresh.js';
@@ -28,7 +28,7 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Default command timeout in ms, counted from sending. Default 5000. */
   requestTimeout?: number;
-  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast. */
+  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast (and publishes cut off by a drop reject with `disconnected` instead of being sent again). */
   maxQueued?: number;
   /** Silence after which the client pings the server, in ms. Default 25 000. */
   pingInterval?: number;
@@ -56,6 +56,8 @@ export interface ClientEvents {
   notification: (notification: NotificationData) => void;
   /** A new token was obtained (and, if connected, sent to the server with `jwt replace`). */
   token: (change: TokenChange) => void;
+  /** A subscription was sent again after a reconnect: `recovered` says whether every missed event was delivered. */
+  recovery: (event: RecoveryEvent) => void;
 }
 
 /** Counts of what a client holds, for leak checks and diagnostics. */
@@ -133,6 +135,7 @@ export function createClient(options: ClientOptions): RtmClient {
     request: (command, args) => requests.request(command, args, {}, false),
     isOpen: () => connection.state === 'open',
     report,
+    recovered: (event) => emitter.emit('recovery', event),
   });
   const liveness = new Liveness({
     interval: pingInterval,
@@ -163,7 +166,7 @@ export function createClient(options: ClientOptions): RtmClient {
       requests.flush();
     } else if (state !== 'closed') {
       liveness.stop();
-      requests.failSent(new RtmError('disconnected', `the connection was lost (${change.reason})`));
+      requests.linkLost(new RtmError('disconnected', `the connection was lost (${change.reason})`));
       subscriptions.suspend();
     } else {
       liveness.stop();

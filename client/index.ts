@@ -14,7 +14,7 @@
 export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type RtmClient, type TokenChange } from './client.js';
 export type { Channel, ChannelHandler, ChannelMeta } from './channel.js';
 export type { Resource, ResourceAction, ResourceEvent, ResourceHandler } from './resource.js';
-export type { SubscriptionState, SubscriptionStateHandler, SubscriptionStatus } from './subscriptions.js';
+export type { Recovery, RecoveryEvent, SubscriptionState, SubscriptionStateHandler, SubscriptionStatus } from './subscriptions.js';
 export type { ConnectionState, StateChange, WebSocketConstructor } from './connection.js';
 export type { BackoffOptions } from './backoff.js';
 export type { AbortSignalLike, RequestOptions } from './requests.js';
@@ -23,4 +23,4 @@ export type { Environment, EnvironmentEvent } from './environment.js';
 export type { Logger } from './log.js';
 export { CLOSE_POLICY, type CloseAction } from './close-codes.js';
 export { RtmError, UnauthorizedError, type ClientErrorCode } from './errors.js';
-export { RtcErrorCode, CloseCode, type Json, type NotificationData } from './protocol.js';
+export { RtcErrorCode, CloseCode, type Json, type NotificationData, type RecoveryFailure, type StreamPosition } from './protocol.js';

@@ -1,6 +1,8 @@
 /**
  * A bounded first-in first-out queue of what waits for the connection. It
  * never drops: `add` returns false when full, so the caller can reject loudly.
+ * The limit bounds new items; items taken out and handed back with `requeue`
+ * were admitted already and always fit.
  */
 export class Outbox<T> {
   private items: T[] = [];
@@ -18,6 +20,11 @@ export class Outbox<T> {
     if (this.items.length >= this.limit) return false;
     this.items.push(item);
     return true;
+  }
+
+  /** Puts `items` back at the front, in order, even beyond the limit: they were already admitted once (e.g. sent on a link that dropped). */
+  requeue(items: readonly T[]): void {
+    if (items.length > 0) this.items = [...items, ...this.items];
   }
 
   /** Removes `item` if it is waiting (for example when its caller gave up). */

@@ -74,10 +74,42 @@ export interface ResourceRef {
   name: string;
 }
 
+/**
+ * Extension: where a stream (a channel or a resource's events) stands. Every
+ * event on a stream gets the next `offset` (1, 2, …); `epoch` names the
+ * stream's history, and changes whenever that history was lost (e.g. a
+ * restart without persistent history), so offsets are comparable only
+ * within one epoch.
+ */
+export interface StreamPosition {
+  epoch: string;
+  /** Offset of the last event; 0 before the first. */
+  offset: number;
+}
+
 /** Arguments of `subscribe` and `unsubscribe`. */
 export interface SubscribeArguments {
   action: EventAction[];
   resource: ResourceRef;
+  /** Extension (subscribe only): replay the events after this position before any live one. */
+  since?: StreamPosition;
+}
+
+/** Why a subscribe with `since` could not recover: the epoch changed (history lost), or the missed events left the history. */
+export type RecoveryFailure = 'epoch' | 'expired';
+
+/**
+ * Extension: the response of `subscribe` on servers with history. `epoch` and
+ * `offset` give the stream's position once subscribed. With `since`,
+ * `recovered` says whether every missed event was replayed (before this
+ * response); when false, `reason` and `info` say why, and nothing was replayed.
+ */
+export interface SubscribeResponse {
+  epoch?: string;
+  offset?: number;
+  recovered?: boolean;
+  reason?: RecoveryFailure;
+  info?: string;
 }
 
 /** Arguments of `publish`. */
@@ -122,6 +154,10 @@ export interface EventData {
   modifier?: { id: string };
   timestamp: string;
   data: Json;
+  /** Extension: the event's place in its stream (see {@link StreamPosition}). */
+  offset?: number;
+  /** Extension: the epoch `offset` belongs to. */
+  epoch?: string;
 }
 
 /** The `data` of a `notification` message. */

@@ -6,7 +6,7 @@ import { useScriptedServer } from './test-setup.test-util.js';
 const { ctx, connect } = useScriptedServer();
 
 describe('correlation', () => {
-  it('generates numeric IDs and resolves each request with its own response', async () => {
+  it('generates IDs unique to this client (a random prefix and a number) and resolves each request with its own response', async () => {
     const client = connect();
     ctx.server.reply = async (r) => {
       // Answer out of order: the later request first.
@@ -16,7 +16,13 @@ describe('correlation', () => {
     await client.ready();
     const [a, b] = await Promise.all([client.request('echo', { n: 1 }), client.request('echo', { n: 2 })]);
     expect([a, b]).toEqual([{ echo: 1 }, { echo: 2 }]);
-    expect(ctx.server.received.map((r) => typeof r.correlation_id)).toEqual(['number', 'number']);
+    const ids = ctx.server.received.map((r) => r.correlation_id as string);
+    expect(ids).toEqual([expect.stringMatching(/^[0-9a-z]{12}-1$/), expect.stringMatching(/^[0-9a-z]{12}-2$/)]);
+    // Another client (a reload, another tab of the same user) numbers after another prefix, so the server's publish de-duplication never confuses the two.
+    const other = connect();
+    await other.ready();
+    await other.request('echo', { n: 3 });
+    expect(ctx.server.received[2]!.correlation_id).not.toBe(ids[0]);
   });
 
   it.each([['a string', 'req-1'], ['an array', [1, 'x']], ['an object', { b: 1, a: [2, { d: 1, c: 2 }] }], ['zero', 0], ['false', false]])(
@@ -45,12 +51,14 @@ describe('correlation', () => {
     const client = connect();
     await client.ready();
     ctx.server.reply = () => null;
-    void client.request('x', null, { id: 2, timeout: 200 }).catch(() => {});
-    await expect(client.request('x', null, { id: 2 })).rejects.toMatchObject({ code: 'bad_argument' });
-    void client.request('y', null, { timeout: 200 }).catch(() => {});
+    void client.request('probe', null, { timeout: 200 }).catch(() => {});
+    await ctx.server.until(() => ctx.server.received.length === 1);
+    const prefix = (ctx.server.received[0]!.correlation_id as string).replace(/1$/, '');
+    void client.request('x', null, { id: `${prefix}2`, timeout: 200 }).catch(() => {});
+    await expect(client.request('x', null, { id: `${prefix}2` })).rejects.toMatchObject({ code: 'bad_argument' });
     void client.request('y', null, { timeout: 200 }).catch(() => {});
     await ctx.server.until(() => ctx.server.received.length === 3);
-    expect(ctx.server.received.map((r) => r.correlation_id)).toEqual([2, 1, 3]);
+    expect(ctx.server.received.map((r) => r.correlation_id)).toEqual([`${prefix}1`, `${prefix}2`, `${prefix}3`]);
   });
 });
 
@@ -60,7 +68,7 @@ describe('settlement', () => {
     ctx.server.reply = () => ({ error: { code: 2, info: 'not allowed' } });
     await client.ready();
     const error = await client.request('publish', { channel: 'x', data: 1 }).catch((e) => e);
-    expect(error).toMatchObject({ name: 'RtmError', code: 2, info: 'not allowed', request: { command: 'publish', correlation_id: 1 } });
+    expect(error).toMatchObject({ name: 'RtmError', code: 2, info: 'not allowed', request: { command: 'publish', correlation_id: expect.any(String) } });
   });
 
   it('times out (default 5 s, here per call), counted from sending, and leaves no entry or timer', async () => {

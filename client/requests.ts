@@ -17,7 +17,12 @@ export interface RequestOptions {
   timeout?: number;
   /** Gives up on the request: it rejects with `aborted` and, if still queued, is never sent. */
   signal?: AbortSignalLike;
-  /** Correlation ID to send, any JSON value; by default the client numbers its requests. Must not be in use. */
+  /**
+   * Correlation ID to send, any JSON value; must not be in use. By default the
+   * client numbers its requests after a random prefix, so IDs are unique across
+   * clients and page loads: the server de-duplicates publishes by their sender
+   * and correlation ID, so a reused ID with the same content is not published again.
+   */
   id?: Json;
 }
 
@@ -26,9 +31,13 @@ interface Pending {
   message: CommandMessage;
   timeout: number;
   sent: boolean;
+  /** Sent again after a lost link instead of failing: a publish, which the server de-duplicates by correlation ID. */
+  retry: boolean;
   resolve: (response: Json) => void;
   reject: (error: RtmError) => void;
-  /** Releases the timer and the abort listener. */
+  /** Stops the response timeout, armed while sent. */
+  stopTimer?: () => void;
+  /** Releases the abort listener. */
   release: () => void;
 }
 
@@ -53,15 +62,27 @@ export function correlationKey(id: Json): string {
   );
 }
 
+/** A random prefix for generated correlation IDs (getRandomValues works in insecure contexts too, unlike randomUUID). */
+function idPrefix(): string {
+  const bytes = new Uint8Array(6);
+  const crypto = (globalThis as { crypto?: { getRandomValues(array: Uint8Array): Uint8Array } }).crypto;
+  if (crypto) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `${Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('')}-`;
+}
+
 /**
  * Commands in flight, matched to their responses by correlation ID. A command
  * issued while the link is down waits in the bounded outbox and is sent in
- * order once it is up; its timeout starts when it is actually sent. Every
- * entry is removed, with its timer and abort listener, as it settles.
+ * order once it is up; its timeout starts when it is actually sent. A publish
+ * whose link drops before its response goes back to the outbox and is sent
+ * again, with the same ID, on the next link. Every entry is removed, with its
+ * timer and abort listener, as it settles.
  */
 export class Requests {
   private readonly pending = new Map<string, Pending>();
   private readonly outbox: Outbox<Pending>;
+  private readonly prefix = idPrefix();
   private nextId = 1;
   private closed: RtmError | undefined;
 
@@ -89,7 +110,7 @@ export class Requests {
       if (this.closed) return reject(this.closed);
       let id = options.id;
       if (id === undefined) {
-        do id = this.nextId++;
+        do id = `${this.prefix}${this.nextId++}`;
         while (this.pending.has(correlationKey(id)));
       }
       const key = correlationKey(id);
@@ -105,6 +126,7 @@ export class Requests {
         message: { type: 'command', data },
         timeout: options.timeout ?? this.options.timeout,
         sent: false,
+        retry: command === 'publish' && queue && this.options.maxQueued > 0,
         resolve,
         reject,
         release: () => signal?.removeEventListener('abort', onAbort),
@@ -123,8 +145,11 @@ export class Requests {
 
   /** Sends every queued command, oldest first. Call when the link opens. */
   flush(): void {
-    // Whatever cannot be sent (the link went down again) goes back, still in order.
-    for (const entry of this.outbox.drain()) this.transmit(entry) || this.outbox.add(entry);
+    // Whatever cannot be sent (the link went down again) goes back, still in order, however full the outbox is.
+    const entries = this.outbox.drain();
+    let sent = 0;
+    while (sent < entries.length && this.transmit(entries[sent]!)) sent++;
+    this.outbox.requeue(entries.slice(sent));
   }
 
   /** Settles the command a response belongs to. Returns false if none matched. */
@@ -140,9 +165,26 @@ export class Requests {
     return true;
   }
 
-  /** Rejects commands that were sent but not answered: their responses are lost with the link. Queued ones stay. */
-  failSent(error: RtmError): void {
-    for (const entry of [...this.pending.values()]) if (entry.sent) this.fail(entry, error);
+  /**
+   * The link dropped, and with it the responses to what was sent. Sent
+   * publishes go back to the front of the outbox, in order, to be sent again
+   * with the same correlation ID (the server acknowledges a repeat without
+   * publishing it twice); other sent commands reject with `error`. Queued ones stay.
+   */
+  linkLost(error: RtmError): void {
+    const again: Pending[] = [];
+    for (const entry of [...this.pending.values()]) {
+      if (!entry.sent) continue;
+      if (!entry.retry) {
+        this.fail(entry, error);
+        continue;
+      }
+      entry.sent = false;
+      entry.stopTimer?.();
+      entry.stopTimer = undefined;
+      again.push(entry);
+    }
+    this.outbox.requeue(again);
   }
 
   /** Rejects every command, sent or queued, and every later one, with `error`. */
@@ -154,15 +196,10 @@ export class Requests {
   private transmit(entry: Pending): boolean {
     if (!this.options.send(entry.message)) return false;
     entry.sent = true;
-    const cancel = this.options.timers.set(() => {
+    entry.stopTimer = this.options.timers.set(() => {
       const { command } = entry.message.data;
       this.fail(entry, new RtmError('timeout', `no response to ${command} within ${entry.timeout} ms`, entry.message.data));
     }, entry.timeout);
-    const release = entry.release;
-    entry.release = () => {
-      cancel();
-      release();
-    };
     return true;
   }
 
@@ -175,6 +212,7 @@ export class Requests {
   private remove(entry: Pending): void {
     this.pending.delete(entry.key);
     this.outbox.remove(entry);
+    entry.stopTimer?.();
     entry.release();
   }
 }

@@ -1,6 +1,7 @@
 import { createNanoEvents } from 'nanoevents';
 import { RtmError } from './errors.js';
-import { CHANNEL_TYPE, PUBLISHED, type EventAction, type EventData, type Json, type ResourceRef } from './protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
+import { advance, positionOf } from './stream-position.js';
 
 /** Receives the events of one subscription. */
 export type EventListener = (event: EventData) => void;
@@ -15,6 +16,26 @@ export type SubscriptionState = 'subscribing' | 'subscribed' | 'failed';
 /** Receives the new {@link SubscriptionStatus.state} on every change; `error` is set when a subscription failed. */
 export type SubscriptionStateHandler = (state: SubscriptionState | 'unsubscribed', error?: RtmError) => void;
 
+/**
+ * What a subscription learns when it is sent again after a reconnect: with
+ * `recovered` true, every event missed while the link was down has been
+ * delivered (in order, each once); with false, some may be lost, and the app
+ * should reload what it shows. `reason`: `epoch` (the server lost the
+ * stream's history, e.g. a restart), `expired` (the missed events were no
+ * longer in history), `unsupported` (the server keeps no history).
+ */
+export interface Recovery {
+  recovered: boolean;
+  reason?: RecoveryFailure | 'unsupported';
+  /** The server's explanation, when it gave one. */
+  info?: string;
+}
+
+/** A {@link Recovery} of one subscription, as the client's `recovery` event reports it. */
+export interface RecoveryEvent extends Recovery {
+  resource: ResourceRef;
+}
+
 /** State and errors of the server subscriptions behind a channel or resource handle. */
 export interface SubscriptionStatus {
   /** `unsubscribed` when no listener is on; else the least healthy state of its subscriptions. */
@@ -23,6 +44,8 @@ export interface SubscriptionStatus {
   onState(handler: SubscriptionStateHandler): () => void;
   /** Calls `handler` when the server refuses the subscription (e.g. code 2, unauthorized); returns the function that stops it. */
   onError(handler: (error: RtmError) => void): () => void;
+  /** Calls `handler` for each resubscription after a reconnect, with whether missed events were recovered; returns the function that stops it. */
+  onRecovery(handler: (recovery: Recovery) => void): () => void;
 }
 
 interface Entry {
@@ -32,6 +55,10 @@ interface Entry {
   actions: EventAction[];
   listeners: Set<EventListener>;
   state: SubscriptionState;
+  /** The last event delivered (or the position the server gave at subscribe): the next resubscribe asks for what came after. */
+  position?: StreamPosition;
+  /** The server confirmed this subscription once: later subscribes are resubscriptions that report a recovery. */
+  confirmed: boolean;
 }
 
 /** What {@link Subscriptions} needs from the client. */
@@ -41,6 +68,8 @@ export interface SubscriptionsDeps {
   isOpen: () => boolean;
   /** Reports an error nobody else hears (a throwing listener, a refused subscription without an error handler). */
   report: (error: RtmError) => void;
+  /** Hears every recovery, of every subscription. */
+  recovered: (event: RecoveryEvent) => void;
 }
 
 const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.type, resource.name]);
@@ -54,6 +83,7 @@ const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.
 export class Subscriptions {
   private readonly entries = new Map<string, Entry>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
+  private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
   private closed = false;
 
   constructor(private readonly deps: SubscriptionsDeps) {}
@@ -78,7 +108,7 @@ export class Subscriptions {
     const key = JSON.stringify([resource.type, resource.name, sorted]);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Set(), state: 'subscribing' };
+      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Set(), state: 'subscribing', confirmed: false };
       this.entries.set(key, entry);
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
@@ -118,6 +148,7 @@ export class Subscriptions {
       },
       onState: (handler) => (this.closed ? () => {} : this.status.on(key, handler)),
       onError: (handler) => (this.closed ? () => {} : this.status.on(key, (state, error) => void (error && handler(error)))),
+      onRecovery: (handler) => (this.closed ? () => {} : this.recoveries.on(key, handler)),
     };
   }
 
@@ -131,10 +162,20 @@ export class Subscriptions {
     for (const entry of this.entries.values()) this.setState(entry, 'subscribing');
   }
 
-  /** Delivers an event to the listeners whose subscription it matches. */
+  /**
+   * Delivers an event to the listeners whose subscription it matches, unless
+   * that subscription already delivered it: a replay after a reconnect may
+   * overlap what arrived live.
+   */
   dispatch(event: EventData): void {
+    const at = positionOf(event);
     for (const entry of [...this.entries.values()]) {
       if (!matches(entry, event)) continue;
+      if (at) {
+        const next = advance(entry.position, at);
+        if (!next) continue;
+        entry.position = next;
+      }
       for (const listener of [...entry.listeners]) {
         // A listener removed by an earlier one during this dispatch must not run.
         if (!entry.listeners.has(listener)) continue;
@@ -152,6 +193,7 @@ export class Subscriptions {
     this.closed = true;
     this.entries.clear();
     this.status.events = {};
+    this.recoveries.events = {};
   }
 
   private args(entry: Entry): Json {
@@ -161,8 +203,21 @@ export class Subscriptions {
   private subscribe(key: string, entry: Entry): void {
     this.setState(entry, 'subscribing');
     const live = (): boolean => this.entries.get(key) === entry;
-    this.deps.request('subscribe', this.args(entry)).then(
-      () => live() && this.setState(entry, 'subscribed'),
+    const since = entry.position;
+    const resubscribing = entry.confirmed;
+    const args = since ? { ...(this.args(entry) as object), since: { ...since } } : this.args(entry);
+    this.deps.request('subscribe', args).then(
+      (response) => {
+        if (!live()) return;
+        // The server replayed what was missed before answering; its position covers every event up to now.
+        // A failed recovery starts over from that position, whatever the old one said.
+        const at = positionOf(response);
+        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history for this subscription' }) : undefined;
+        if (at) entry.position = recovery?.recovered === false ? at : (advance(entry.position, at) ?? entry.position);
+        entry.confirmed = true;
+        this.setState(entry, 'subscribed');
+        if (recovery) this.report(entry, recovery);
+      },
       (error: RtmError) => {
         // A dropped link is not a failure: the subscription is sent again on the next open.
         if (!live() || error.code === 'disconnected' || error.code === 'closed') return;
@@ -171,6 +226,11 @@ export class Subscriptions {
         if (!heard) this.deps.report(error);
       },
     );
+  }
+
+  private report(entry: Entry, recovery: Recovery): void {
+    if (this.recoveries.events[entry.owner]?.length) this.recoveries.emit(entry.owner, recovery);
+    this.deps.recovered({ resource: { ...entry.resource }, ...recovery });
   }
 
   private setState(entry: Entry, state: SubscriptionState, error?: RtmError): void {
@@ -183,6 +243,13 @@ export class Subscriptions {
     // Only computed when someone listens: a reconnect with many subscriptions must not cost O(n²).
     if (this.status.events[entry.owner]?.length) this.status.emit(entry.owner, this.statusOf(entry.resource).state, error);
   }
+}
+
+function readRecovery(response: Json): Recovery {
+  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say whether it recovered' };
+  if (response.recovered) return { recovered: true };
+  const reason = response.reason === 'epoch' || response.reason === 'expired' ? response.reason : undefined;
+  return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };
 }
 
 function matches(entry: Entry, event: EventData): boolean {

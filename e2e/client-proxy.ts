@@ -10,17 +10,25 @@ export interface BlackholeProxy {
   port: number;
   /** Silently swallows all traffic of the connections open now. */
   blackhole(): void;
+  /** Swallows what the server sends on the connections open now (acknowledgements get lost); what the client sends still arrives. */
+  muteDownstream(): void;
+  /** Cuts every connection open now at once, as a crashed network or a server-side terminate does (the client sees 1006). */
+  cut(): void;
+  /** Connections relayed so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
 export async function startProxy(targetPort: number): Promise<BlackholeProxy> {
-  const pairs: Array<{ client: Socket; upstream: Socket; dead: boolean }> = [];
+  let pairs: Array<{ client: Socket; upstream: Socket; dead: boolean; muted: boolean }> = [];
+  let connections = 0;
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
-    const pair = { client, upstream, dead: false };
+    const pair = { client, upstream, dead: false, muted: false };
     pairs.push(pair);
+    connections += 1;
     client.on('data', (chunk) => pair.dead || upstream.write(chunk));
-    upstream.on('data', (chunk) => pair.dead || client.write(chunk));
+    upstream.on('data', (chunk) => pair.dead || pair.muted || client.write(chunk));
     const end = (): void => {
       if (pair.dead) return;
       client.destroy();
@@ -33,6 +41,14 @@ export async function startProxy(targetPort: number): Promise<BlackholeProxy> {
   return {
     port: (server.address() as { port: number }).port,
     blackhole: () => pairs.forEach((pair) => (pair.dead = true)),
+    muteDownstream: () => pairs.forEach((pair) => (pair.muted = true)),
+    cut: () => {
+      for (const { client, upstream } of pairs) client.destroy(), upstream.destroy();
+      pairs = [];
+    },
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const { client, upstream } of pairs) client.destroy(), upstream.destroy();

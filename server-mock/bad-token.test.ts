@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET, channelArgs, openPeer, startServer } from './peer.test-util.js';
+import { SECRET, channelArgs, openPeer, startServer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
@@ -67,7 +67,7 @@ describe('bad-token matrix', () => {
     const mallory = await good().setSubject('mallory').setExpirationTime('1h').sign(key);
     expect((await peer.command('jwt replace', { token: mallory })).error).toEqual({ code: 3, info: 'the new token is for another subject' });
     expect((await peer.command('subscribe', channelArgs('user:mallory'))).error.code).toBe(2);
-    expect((await peer.command('subscribe', channelArgs('user:alice'))).response).toEqual({});
+    expect((await peer.command('subscribe', channelArgs('user:alice'))).response).toEqual(SUBSCRIBED);
     await peer.close();
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, DEFAULT_LIMITS, DEFAULT_TIMING, type Limits, type ServerOptions, type SessionTiming } from './config.js';
+import { ConfigError, DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config.js';
+import { parseRetentionRule } from './retention.js';
 
 type Kind = 'int' | 'string' | 'bool' | 'list';
 
@@ -18,6 +19,8 @@ interface Field {
 
 const timing = (key: keyof SessionTiming) => (o: ServerOptions, v: number) => void (o.timing = { ...o.timing, [key]: v });
 const limit = (key: keyof Limits) => (o: ServerOptions, v: number) => void (o.limits = { ...o.limits, [key]: v });
+const history = (key: keyof HistorySettings) => (o: ServerOptions, v: unknown) => void (o.history = { ...o.history, [key]: v });
+const dedup = (key: keyof DedupSettings) => (o: ServerOptions, v: number) => void (o.dedup = { ...o.dedup, [key]: v });
 
 /** Every setting, in the order `--help` lists them. The single source of flags, variables and file keys. */
 const FIELDS: Field[] = [
@@ -41,6 +44,12 @@ const FIELDS: Field[] = [
   { flag: 'abuse-limit', env: 'RTM_ABUSE_LIMIT', kind: 'int', value: '<n>', set: limit('abuseLimit'), help: `frames refused for rate within 10 s before closing with 4004 (default ${DEFAULT_LIMITS.abuseLimit})` },
   { flag: 'ip-connections', env: 'RTM_IP_CONNECTIONS', kind: 'int', value: '<n>', set: limit('ipConnectionsPerMinute'), help: `WebSocket connections per IP per minute, 0 = no limit, loopback exempt (default ${DEFAULT_LIMITS.ipConnectionsPerMinute})` },
   { flag: 'max-buffered', env: 'RTM_MAX_BUFFERED', kind: 'int', value: '<bytes>', set: limit('maxBuffered'), help: `unsent bytes for a slow reader before closing it with 4003, and unhandled bytes from a client before 4004 (default ${DEFAULT_LIMITS.maxBuffered})` },
+  { flag: 'history-size', env: 'RTM_HISTORY_SIZE', kind: 'int', value: '<n>', set: history('size'), help: `events each channel and resource keeps for recovery after a reconnect (default ${DEFAULT_HISTORY.size})` },
+  { flag: 'history-ttl', env: 'RTM_HISTORY_TTL', kind: 'int', value: '<s>', set: history('ttl'), help: `seconds an event stays in history (default ${DEFAULT_HISTORY.ttl})` },
+  { flag: 'history', env: 'RTM_HISTORY', kind: 'list', value: '<rules>', set: (o, v: string[]) => history('rules')(o, v.map(parseRetentionRule)), help: 'per-pattern history, first match wins: pattern=size[/ttl], e.g. room:*=100/60,ds:*=0' },
+  { flag: 'history-memory', env: 'RTM_HISTORY_MEMORY', kind: 'int', value: '<bytes>', set: history('maxBytes'), help: `most memory all history may use; least recently used streams shrink first (default ${DEFAULT_HISTORY.maxBytes})` },
+  { flag: 'dedup-window', env: 'RTM_DEDUP_WINDOW', kind: 'int', value: '<s>', set: dedup('window'), help: `seconds a publish's correlation_id is remembered per sub, to acknowledge a re-send without publishing twice (default ${DEFAULT_DEDUP.window})` },
+  { flag: 'dedup-max', env: 'RTM_DEDUP_MAX', kind: 'int', value: '<n>', set: dedup('maxEntries'), help: `most publishes remembered at once, the oldest forgotten first (default ${DEFAULT_DEDUP.maxEntries})` },
   { flag: 'heartbeat', env: 'RTM_HEARTBEAT', kind: 'int', value: '<s>', set: (o, v: number) => void (o.heartbeat = v), help: 'ping interval; no pong by the next ping terminates, 0 = off (default 30)' },
   { flag: 'origins', env: 'RTM_ORIGINS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.origins = v), help: 'comma-separated Origins allowed to connect, exact match (default: any)' },
   { flag: 'channels', env: 'RTM_CHANNELS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.channels = v), help: 'channel allow-list, trailing * wildcard; others get 1001 (default: any)' },

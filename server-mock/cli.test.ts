@@ -32,6 +32,19 @@ describe('reading settings', () => {
     });
   });
 
+  it('reads history and de-duplication settings, per-pattern rules included, from flags and the config file', () => {
+    const file = files({ history: ['room:*=100/60', 'ds:*=0'], historyTtl: 30, dedupMax: 500 });
+    const invocation = readInvocation(['--config', 'rtm.json', '--history-size', '50', '--history-memory', '2097152', '--dedup-window', '60'], {}, file);
+    expect(invocation).toEqual({
+      command: 'serve',
+      options: {
+        history: { size: 50, ttl: 30, maxBytes: 2097152, rules: [{ pattern: 'room:*', size: 100, ttl: 60 }, { pattern: 'ds:*', size: 0 }] },
+        dedup: { window: 60, maxEntries: 500 },
+      },
+    });
+    expect(() => readInvocation(['--history', 'room:*=lots'], {})).toThrow(/history rule "room:\*=lots" must look like/);
+  });
+
   it('keeps the skeleton’s flags and variables', () => {
     const invocation = readInvocation(['--port', '0', '--dev'], { RTM_JWT_SECRET: SECRET, RTM_API_KEY: 'key', HOST: '0.0.0.0' });
     expect(invocation).toEqual({ command: 'serve', options: { port: 0, dev: true, secret: SECRET, apiKey: 'key', host: '0.0.0.0' } });

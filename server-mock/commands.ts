@@ -1,5 +1,5 @@
 import type { RawData } from 'ws';
-import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type Json, type ResourceRef } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type Json, type ResourceRef, type StreamPosition } from '../client/protocol.js';
 import type { Policy, Refusal } from './authorization.js';
 import { exceedsDepth } from './json.js';
 
@@ -26,6 +26,8 @@ export interface SubscriptionRequest {
   resource: ResourceRef;
   /** Normalized: channels always `["published"]`, resources without duplicates. */
   actions: string[];
+  /** Extension: the position to replay from. */
+  since?: StreamPosition;
 }
 
 /**
@@ -50,7 +52,15 @@ export function readSubscription(args: unknown, policy: Policy): SubscriptionReq
   const resource = { type, name };
   const refusal = policy.checkResource(resource);
   if (refusal) throw CommandError.from(refusal);
-  return { resource, actions: channel ? [PUBLISHED] : [...new Set(args.action as string[])] };
+  const actions = channel ? [PUBLISHED] : [...new Set(args.action as string[])];
+  return args.since === undefined ? { resource, actions } : { resource, actions, since: readSince(args.since) };
+}
+
+function readSince(since: unknown): StreamPosition {
+  if (!isObject(since) || typeof since.epoch !== 'string' || since.epoch.length > 64 || !Number.isSafeInteger(since.offset) || (since.offset as number) < 0) {
+    throw new CommandError(RtcErrorCode.Formatting, 'since must be {epoch, offset}: the epoch a string of at most 64 characters, the offset a whole number');
+  }
+  return { epoch: since.epoch, offset: since.offset as number };
 }
 
 /** Parses a text frame; undefined when it is not JSON. */

@@ -1,5 +1,8 @@
 import type { Clock } from './clock.js';
+import type { HistoryStore } from './history.js';
 import type { Logger } from './log.js';
+import type { PublishLedger } from './publish-ledger.js';
+import { checkRetention, type RetentionRule } from './retention.js';
 
 /** Token timing, in seconds. */
 export interface SessionTiming {
@@ -27,6 +30,26 @@ export interface Limits {
   ipConnectionsPerMinute: number;
   /** Bytes queued for a client that reads too slowly before it is closed (4003), and the most its frames may occupy while waiting to be handled (4004). Default 1 MiB. */
   maxBuffered: number;
+}
+
+/** History of every stream (channel, `user:` channel, resource), replayed to clients that reconnect with `since`. */
+export interface HistorySettings {
+  /** Events a stream keeps. Default 1000. */
+  size: number;
+  /** Seconds an event is kept. Default 300. */
+  ttl: number;
+  /** Per-pattern retention; the first match wins, other streams get `size` and `ttl`. */
+  rules: RetentionRule[];
+  /** Most bytes all history may occupy; the least recently published streams lose their oldest events first. Default 64 MiB. */
+  maxBytes: number;
+}
+
+/** Publish de-duplication: accepted publishes remembered by `sub` and correlation ID. */
+export interface DedupSettings {
+  /** Seconds a publish is remembered. Default 120. */
+  window: number;
+  /** Most publishes remembered at once (the oldest are forgotten first). Default 100 000. */
+  maxEntries: number;
 }
 
 /** Settings of the reference server. Every field is optional; `rtm-server --help` lists the defaults. */
@@ -77,6 +100,12 @@ export interface ServerOptions {
   logPayloads?: boolean;
   /** Append every channel message (ts, source, channel, eventName, status, error) to this file as JSON lines. */
   messageLog?: string;
+  /** History and recovery. */
+  history?: Partial<HistorySettings>;
+  /** Publish de-duplication. */
+  dedup?: Partial<DedupSettings>;
+  /** Replacements for the in-memory history and publish ledger (tests; shared engines). */
+  stores?: { history?: HistoryStore; ledger?: PublishLedger };
   /** Time source; tests pass a manual clock. */
   clock?: Clock;
   /** Folder served at `/`. Default: the package's `server-mock/public`. */
@@ -104,6 +133,12 @@ export const DEFAULT_LIMITS: Limits = {
   maxBuffered: 1024 * 1024,
 };
 
+/** Default history: what centrifugo-style recovery needs for ordinary reconnects, bounded in memory. */
+export const DEFAULT_HISTORY: HistorySettings = { size: 1000, ttl: 300, rules: [], maxBytes: 64 * 1024 * 1024 };
+
+/** Default publish de-duplication: longer than any sensible reconnect, bounded in memory. */
+export const DEFAULT_DEDUP: DedupSettings = { window: 120, maxEntries: 100_000 };
+
 /** Log levels, most to least severe, and `silent`. */
 export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -126,6 +161,16 @@ export function checkOptions(options: ServerOptions): void {
     if (!(name in DEFAULT_LIMITS)) throw new ConfigError(`unknown limit "${name}"`);
     whole(name, value, name === 'ipConnectionsPerMinute' ? 0 : 1);
   }
+  const history = options.history ?? {};
+  checkRetention(history, 'history');
+  whole('history maxBytes', history.maxBytes, 1024 * 1024);
+  for (const rule of history.rules ?? []) {
+    if (typeof rule?.pattern !== 'string' || rule.pattern === '') throw new ConfigError('a history rule needs a pattern');
+    checkRetention(rule, `history rule "${rule.pattern}"`);
+    if (rule.size === undefined) throw new ConfigError(`history rule "${rule.pattern}" needs a size`);
+  }
+  whole('dedup window', options.dedup?.window, 0, 86_400);
+  whole('dedup maxEntries', options.dedup?.maxEntries, 0);
   if (options.apiKeys) {
     for (const [name, key] of Object.entries(options.apiKeys)) {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`API key name "${name}" must be 1-64 of A-Z a-z 0-9 _ . -`);

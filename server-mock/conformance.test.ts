@@ -3,7 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, ManualClock, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
+import { API_KEY, ManualClock, openPeer, post, rtcPeer, startServer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
@@ -30,7 +30,7 @@ describe('Command messages and command responses', () => {
       const request = { command: 'subscribe', correlation_id: id, arguments: { action: ['published'], resource: { type: 'channel', name: 'test' } } };
       peer.send({ type: 'command', data: request });
       const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request.correlation_id) === JSON.stringify(id));
-      expect(response).toEqual({ type: 'command response', data: { request, response: {} } });
+      expect(response).toEqual({ type: 'command response', data: { request, response: SUBSCRIBED } });
     }
     await peer.close();
   });
@@ -113,7 +113,7 @@ describe('Events', () => {
   it('subscribes to resource events (correlation_id 42), receives them, and unsubscribes (43)', async () => {
     const peer = await rtcPeer(server);
     peer.send({ type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } });
-    expect((await peer.next()).data).toEqual({ request: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } }, response: {} });
+    expect((await peer.next()).data).toEqual({ request: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } }, response: SUBSCRIBED });
 
     const emit = (action: string) => post(server, '/api/events', { resource: { type: 'ds', name: 'orders' }, action, data: [{ id: '4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4' }] });
     expect((await emit('updated')).status).toBe(200); // not subscribed to updated
@@ -126,6 +126,9 @@ describe('Events', () => {
         modifier: { id: 'api:default' },
         timestamp: expect.stringMatching(ISO_8601),
         data: [{ id: '4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4' }],
+        // Extension: the event's place in the resource's stream; the unseen `updated` took offset 1.
+        offset: 2,
+        epoch: expect.any(String),
       },
     });
 
@@ -139,7 +142,7 @@ describe('Events', () => {
 
   it('treats "all" as every applicable action, and reports 1000/1001/1002 on subscribe and unsubscribe', async () => {
     const peer = await rtcPeer(server);
-    expect((await peer.command('subscribe', { action: ['all'], resource: { type: 'fs', name: 'avatars' } })).response).toEqual({});
+    expect((await peer.command('subscribe', { action: ['all'], resource: { type: 'fs', name: 'avatars' } })).response).toEqual(SUBSCRIBED);
     for (const action of ['created', 'updated', 'deleted']) await post(server, '/api/events', { resource: { type: 'fs', name: 'avatars' }, action, data: [{ id: action }] });
     for (const action of ['created', 'updated', 'deleted']) expect((await peer.waitFor((m) => m.type === 'event')).data.action).toBe(action);
     for (const command of ['subscribe', 'unsubscribe']) {
@@ -156,7 +159,7 @@ describe('Channels', () => {
     const [alice, bob] = [await rtcPeer(server, 'alice'), await rtcPeer(server, 'bob')];
     for (const peer of [alice, bob]) {
       peer.send({ type: 'command', data: { command: 'subscribe', correlation_id: 'some unique value', arguments: { action: ['published'], resource: { type: 'channel', name: 'example' } } } });
-      expect((await peer.next()).data.response).toEqual({});
+      expect((await peer.next()).data.response).toEqual(SUBSCRIBED);
     }
     alice.send({ type: 'command', data: { command: 'publish', correlation_id: ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], arguments: { channel: 'example', data: { foo: 42 } } } });
     const ack = await alice.waitFor((m) => m.type === 'command response');
@@ -164,7 +167,7 @@ describe('Channels', () => {
     for (const peer of [alice, bob]) {
       expect(await peer.waitFor((m) => m.type === 'event')).toEqual({
         type: 'event',
-        data: { action: 'published', resource: { type: 'channel', name: 'example' }, modifier: { id: 'alice' }, timestamp: expect.stringMatching(ISO_8601), data: { foo: 42 } },
+        data: { action: 'published', resource: { type: 'channel', name: 'example' }, modifier: { id: 'alice' }, timestamp: expect.stringMatching(ISO_8601), data: { foo: 42 }, offset: 1, epoch: expect.any(String) },
       });
     }
     await Promise.all([alice.close(), bob.close()]);
@@ -172,7 +175,7 @@ describe('Channels', () => {
 
   it('accepts the document’s "publish" spelling when subscribing, and still emits "published"', async () => {
     const peer = await rtcPeer(server);
-    expect((await peer.command('subscribe', { action: ['publish'], resource: { type: 'channel', name: 'test' } })).response).toEqual({});
+    expect((await peer.command('subscribe', { action: ['publish'], resource: { type: 'channel', name: 'test' } })).response).toEqual(SUBSCRIBED);
     await post(server, '/api/broadcast', { channel: 'test', eventName: 'e', payload: 1 }, { 'x-api-key': API_KEY });
     expect((await peer.waitFor((m) => m.type === 'event')).data.action).toBe('published');
     await peer.close();
@@ -193,7 +196,7 @@ describe('Public-key tokens (the document’s eyJhbGciOiJS… example is RS-sign
     for (const [alg, key, kid] of [['RS256', rs.privateKey, 'rs'], ['ES256', es.privateKey, 'es']] as const) {
       const token = await new SignJWT({}).setProtectedHeader({ alg, kid }).setSubject(`user-${alg}`).setExpirationTime('1h').sign(key);
       const peer = await openPeer(`${jwksServer.ws}/rtc?access_token=${token}`);
-      expect((await peer.command('subscribe', { action: ['published'], resource: { type: 'channel', name: `user:user-${alg}` } })).response).toEqual({});
+      expect((await peer.command('subscribe', { action: ['published'], resource: { type: 'channel', name: `user:user-${alg}` } })).response).toEqual(SUBSCRIBED);
       await peer.close();
     }
     await jwksServer.close();

@@ -1,6 +1,6 @@
 // Token expiry and reminders, with time moved by hand: the clock is the subject here.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, channelArgs, openPeer, startServer, type Peer } from './peer.test-util.js';
+import { ManualClock, channelArgs, openPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let clock: ManualClock;
@@ -54,7 +54,7 @@ describe('reminder and expiry', () => {
     clock.advance(200_000); // well past the first token's exp + grace
     await settle();
     expect(peer.ws.readyState).toBe(peer.ws.OPEN);
-    expect((await peer.command('subscribe', channelArgs('user:alice'))).response).toEqual({});
+    expect((await peer.command('subscribe', channelArgs('user:alice'))).response).toEqual(SUBSCRIBED);
     clock.advance(340_000); // 540 s after the replacement: 60 s before the new exp
     await settle();
     expect(notifications(peer)).toHaveLength(2);

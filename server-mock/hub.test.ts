@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryHistory } from './history.js';
 import { Hub, type Subscriber } from './hub.js';
+
+const history = () => new MemoryHistory({ retention: () => ({ size: 10, ttl: 60 }), maxBytes: 1024 * 1024, now: Date.now });
 
 const collector = () => {
   const frames: any[] = [];
@@ -9,20 +12,23 @@ const collector = () => {
 const orders = { type: 'ds', name: 'orders' };
 
 describe('Hub', () => {
-  it('delivers resource events by action, with "all" matching every action', () => {
-    const hub = new Hub(() => Date.UTC(2026, 0, 1));
+  it('delivers resource events by action, with "all" matching every action, each with the next offset of its stream', async () => {
+    const hub = new Hub(history(), () => Date.UTC(2026, 0, 1));
     const created = collector();
     const all = collector();
     hub.subscribe(orders, created.subscriber, ['created']);
     hub.subscribe(orders, all.subscriber, ['all']);
-    expect(hub.emit(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
-    expect(hub.emit(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
-    expect(created.frames.map((f) => f.data.action)).toEqual(['created']);
-    expect(all.frames[0]).toEqual({ type: 'event', data: { action: 'updated', resource: orders, modifier: { id: 'ums:1' }, timestamp: '2026-01-01T00:00:00.000Z', data: [{ id: 1 }] } });
+    expect(await hub.emit(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
+    expect(await hub.emit(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
+    expect(created.frames.map((f) => [f.data.action, f.data.offset])).toEqual([['created', 2]]);
+    const epoch = all.frames[0].data.epoch;
+    expect(epoch).toEqual(expect.any(String));
+    expect(all.frames[0]).toEqual({ type: 'event', data: { action: 'updated', resource: orders, modifier: { id: 'ums:1' }, timestamp: '2026-01-01T00:00:00.000Z', data: [{ id: 1 }], offset: 1, epoch } });
+    expect(all.frames[1].data).toMatchObject({ offset: 2, epoch });
   });
 
   it('removes actions one by one and forgets a resource when its last subscriber goes', () => {
-    const hub = new Hub();
+    const hub = new Hub(history());
     const { subscriber } = collector();
     hub.subscribe(orders, subscriber, ['created', 'deleted']);
     expect(hub.unsubscribe(orders, subscriber, ['created'])).toBe(false);
@@ -34,14 +40,14 @@ describe('Hub', () => {
     expect(hub.topicCount).toBe(0);
   });
 
-  it('shows channel messages to taps, in the channel convention, until untapped', () => {
-    const hub = new Hub();
+  it('shows channel messages to taps, in the channel convention, until untapped', async () => {
+    const hub = new Hub(history());
     const seen: unknown[] = [];
     const untap = hub.tap((post) => seen.push(post));
-    hub.publish('news', { eventName: 'flash', payload: 1 }, 'alice');
-    hub.publish('news', 'raw', 'bob');
+    await hub.publish('news', { eventName: 'flash', payload: 1 }, 'alice');
+    await hub.publish('news', 'raw', 'bob');
     untap();
-    hub.publish('news', 'unseen', 'carol');
+    await hub.publish('news', 'unseen', 'carol');
     expect(seen).toEqual([
       { channel: 'news', source: 'alice', eventName: 'flash', payload: 1 },
       { channel: 'news', source: 'bob', eventName: null, payload: 'raw' },

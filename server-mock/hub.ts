@@ -1,9 +1,10 @@
-import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
+import type { HistoryStore, StoredEvent } from './history.js';
 
 /** Anything that can receive serialized event frames. */
 export interface Subscriber {
-  /** Receives one serialized frame. */
-  deliver(frame: string): void;
+  /** Receives one event frame of the stream `topic` (a {@link topicKey}). */
+  deliver(frame: string, topic: string, event: StoredEvent): void;
 }
 
 /** A channel message as taps see it (the legacy endpoint, the message log). */
@@ -15,14 +16,18 @@ export interface ChannelPost extends ChannelMessage {
 
 /**
  * The fan-out registry: which subscribers hold which resource, for which
- * actions. Nothing is stored: an event is serialized once and the same
- * string goes to every matching subscriber, then forgotten.
+ * actions. Every event first goes into its stream's history, which gives it
+ * an offset and serializes it once; the same string then goes to every
+ * matching subscriber.
  */
 export class Hub {
   private readonly topics = new Map<string, Map<Subscriber, Set<string>>>();
   private readonly taps = new Set<(post: ChannelPost) => void>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly history: HistoryStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Number of resources with at least one subscriber. */
   get topicCount(): number {
@@ -62,9 +67,9 @@ export class Hub {
     return () => this.taps.delete(listener);
   }
 
-  /** Publishes a channel message; returns how many subscribers it was sent to. */
-  publish(channel: string, data: Json, source: string): number {
-    const recipients = this.emit({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
+  /** Publishes a channel message; resolves with how many subscribers it was sent to. */
+  async publish(channel: string, data: Json, source: string): Promise<number> {
+    const recipients = await this.emit({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
     if (this.taps.size > 0) {
       const post: ChannelPost = { channel, source, ...toChannelMessage(data) };
       for (const listener of this.taps) listener(post);
@@ -72,16 +77,17 @@ export class Hub {
     return recipients;
   }
 
-  /** Sends an event to the subscribers of `resource` that asked for `action` (or `all`); returns how many. */
-  emit(resource: ResourceRef, action: string, data: Json, modifierId: string): number {
-    const members = this.topics.get(topicKey(resource));
+  /** Records an event in history and sends it to the subscribers of `resource` that asked for `action` (or `all`); resolves with how many. */
+  async emit(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
+    const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
+    // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
+    const topic = topicKey(resource);
+    const members = this.topics.get(topic);
     if (!members) return 0;
-    const event: EventData = { action, resource, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data };
-    const frame = JSON.stringify({ type: 'event', data: event });
     let count = 0;
     for (const [subscriber, actions] of members) {
       if (!actions.has(action) && !actions.has('all')) continue;
-      subscriber.deliver(frame);
+      subscriber.deliver(event.frame, topic, event);
       count += 1;
     }
     return count;

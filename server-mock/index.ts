@@ -12,7 +12,21 @@
  * @packageDocumentation
  */
 export { createServer, type RtmServer } from './server.js';
-export { ConfigError, DEFAULT_LIMITS, DEFAULT_TIMING, type Limits, type ServerOptions, type SessionTiming } from './config.js';
+export {
+  ConfigError,
+  DEFAULT_DEDUP,
+  DEFAULT_HISTORY,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMING,
+  type DedupSettings,
+  type HistorySettings,
+  type Limits,
+  type ServerOptions,
+  type SessionTiming,
+} from './config.js';
+export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention, type StoredEvent } from './history.js';
+export { MemoryLedger, fingerprint, type LedgerAnswer, type MemoryLedgerOptions, type PublishLedger } from './publish-ledger.js';
+export type { RetentionRule } from './retention.js';
 export { createAuth, TokenError, MIN_SECRET_BYTES, type Auth, type AuthOptions, type Identity } from './auth.js';
 export type { Rights } from './authorization.js';
 export type { Clock } from './clock.js';

@@ -1,6 +1,6 @@
 // Private user channels and the rtm claim: who may read and write what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, openPeer, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
+import { channelArgs, openPeer, post, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
@@ -18,8 +18,8 @@ describe('private-channel isolation across two users', () => {
     const alice = await rtcPeer(server, 'alice');
     const bob = await rtcPeer(server, 'bob');
     const legacy = await openPeer(`${server.ws}/`);
-    expect((await alice.command('subscribe', channelArgs('user:alice'))).response).toEqual({});
-    expect((await bob.command('subscribe', channelArgs('user:bob'))).response).toEqual({});
+    expect((await alice.command('subscribe', channelArgs('user:alice'))).response).toEqual(SUBSCRIBED);
+    expect((await bob.command('subscribe', channelArgs('user:bob'))).response).toEqual(SUBSCRIBED);
 
     // Bob cannot subscribe to, publish on or unsubscribe his way into Alice's channel.
     expect((await bob.command('subscribe', channelArgs('user:alice'))).error).toEqual({ code: 2, info: expect.any(String) });
@@ -70,7 +70,7 @@ describe('the rtm claim narrows what a token may do', () => {
     const peer = await withRights('carol', { subscribe: ['*'], publish: ['*'] });
     expect((await peer.command('subscribe', channelArgs('user:alice'))).error.code).toBe(2);
     expect((await peer.command('publish', { channel: 'user:alice', data: 1 })).error.code).toBe(2);
-    expect((await peer.command('subscribe', channelArgs('user:carol'))).response).toEqual({});
+    expect((await peer.command('subscribe', channelArgs('user:carol'))).response).toEqual(SUBSCRIBED);
     await peer.close();
   });
 
@@ -79,7 +79,7 @@ describe('the rtm claim narrows what a token may do', () => {
     expect((await readOnly.command('publish', { channel: 'news', data: 1 })).error.code).toBe(2);
     const plain = await rtcPeer(server, 'erin');
     expect((await plain.command('publish', { channel: 'news', data: 1 })).response).toEqual({});
-    expect((await plain.command('subscribe', { action: ['all'], resource: { type: 'ds', name: 'anything' } })).response).toEqual({});
+    expect((await plain.command('subscribe', { action: ['all'], resource: { type: 'ds', name: 'anything' } })).response).toEqual(SUBSCRIBED);
     await Promise.all([readOnly.close(), plain.close()]);
   });
 });
@@ -88,7 +88,7 @@ describe('the channel allow-list', () => {
   it('answers 1001 for channels not on it, on subscribe, publish and REST', async () => {
     const listed = await startServer({ channels: ['news', 'room:*'] });
     const peer = await rtcPeer(listed);
-    expect((await peer.command('subscribe', channelArgs('room:1'))).response).toEqual({});
+    expect((await peer.command('subscribe', channelArgs('room:1'))).response).toEqual(SUBSCRIBED);
     expect((await peer.command('subscribe', channelArgs('sports'))).error).toEqual({ code: 1001, info: 'resource "sports" is unavailable' });
     expect((await peer.command('publish', { channel: 'sports', data: 1 })).error.code).toBe(1001);
     expect((await peer.command('subscribe', channelArgs('user:alice'))).error.code).toBe(1001);

@@ -1,6 +1,6 @@
 // Limits: the defaults let ordinary pages through (protocol-notes, last section); each limit, tightened, bites.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer } from './peer.test-util.js';
+import { ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -13,7 +13,7 @@ describe('default settings do not get in the way of ordinary use', () => {
 
   it('a page subscribing to 128 channels at start-up, one command after another', async () => {
     const peer = await rtcPeer(server);
-    for (let i = 0; i < 128; i += 1) expect((await peer.command('subscribe', channelArgs(`widget-${i}`))).response).toEqual({});
+    for (let i = 0; i < 128; i += 1) expect((await peer.command('subscribe', channelArgs(`widget-${i}`))).response).toEqual(SUBSCRIBED);
     await peer.close();
   });
 

@@ -24,6 +24,10 @@ export class Metrics {
   readonly slowConsumers = new Counter({ name: 'rtm_slow_consumers_total', help: 'Connections closed because their send buffer overflowed', registers: [this.registry] });
   /** Connections refused or closed by a limit, by which one. */
   readonly limited = new Counter({ name: 'rtm_limited_total', help: 'Connections refused or closed by a limit', labelNames: ['limit'] as const, registers: [this.registry] });
+  /** Subscribes with `since`, by result: `recovered`, or why not (`epoch`, `expired`). */
+  readonly recoveries = new Counter({ name: 'rtm_recoveries_total', help: 'Subscribes that asked to recover missed events, by result', labelNames: ['result'] as const, registers: [this.registry] });
+  /** Publishes answered from the de-duplication window instead of being published again. */
+  readonly publishRepeats = new Counter({ name: 'rtm_publish_repeats_total', help: 'Repeated publishes acknowledged without publishing again', registers: [this.registry] });
   /** Resources (channels and resource names) with at least one subscriber; read from the hub when scraped. */
   readonly topics: Gauge;
   /** Message-log lines dropped because the file could not keep up. */

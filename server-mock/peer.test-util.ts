@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
 import { createServer, silentLogger, type RtmServer, type ServerOptions } from './index.js';
@@ -107,6 +108,9 @@ export const command = (name: string, args?: unknown, id: unknown = 1) => ({
   type: 'command',
   data: { command: name, correlation_id: id, ...(args === undefined ? {} : { arguments: args }) },
 });
+
+/** A subscribe response: RTC's `{}` plus the stream position (an extension strict clients ignore). */
+export const SUBSCRIBED = { epoch: expect.any(String), offset: expect.any(Number) };
 
 /** Subscribe arguments for a channel. */
 export const channelArgs = (name: string) => ({ action: ['published'], resource: { type: 'channel', name } });

@@ -68,7 +68,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   };
 
   /** Publishes a channel message from REST; `channel` is already validated. */
-  const post = (req: IncomingMessage, res: ServerResponse, keyName: string, channel: string, body: Record<string, unknown>): void => {
+  const post = async (req: IncomingMessage, res: ServerResponse, keyName: string, channel: string, body: Record<string, unknown>): Promise<void> => {
     // The seed's MLE module sends eventName; its PL/SQL package sends event_name.
     const eventName = body.eventName ?? body.event_name ?? null;
     if (eventName !== null && (typeof eventName !== 'string' || eventName.length > 255)) {
@@ -76,7 +76,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     }
     const payload = (body.payload ?? null) as Json;
     const source = `api:${keyName}`;
-    const recipients = ctx.hub.publish(channel, { eventName, payload }, source);
+    const recipients = await ctx.hub.publish(channel, { eventName, payload }, source);
     ctx.metrics.broadcasts.inc({ source: 'rest' });
     ctx.messageLog?.write({ source, channel, eventName, status: 'sent', recipients, ...(ctx.logPayloads ? { payload } : {}) });
     ctx.log.info('broadcast', { channel, eventName, recipients, key: keyName, ip: requestIp(req, ctx.trustProxy), ...(ctx.logPayloads ? { payload } : {}) });
@@ -95,7 +95,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const keyName = authenticate(req);
     const body = await readBody(req, shape);
     try {
-      post(req, res, keyName, checkChannel(channelOf(body)), body);
+      await post(req, res, keyName, checkChannel(channelOf(body)), body);
     } catch (error) {
       if (error instanceof HttpError && ctx.messageLog) {
         const eventName = body.eventName ?? body.event_name;
@@ -131,7 +131,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
       throw new HttpError(400, RtcErrorCode.Formatting, 'modifier must be {id} with a non-empty string id');
     }
     const modifierId = modifier === undefined ? `api:${keyName}` : (modifier.id as string);
-    const recipients = ctx.hub.emit(ref, action, (body.data ?? []) as Json, modifierId);
+    const recipients = await ctx.hub.emit(ref, action, (body.data ?? []) as Json, modifierId);
     ctx.metrics.broadcasts.inc({ source: 'rest' });
     ctx.log.info('event', { resource: ref, action, recipients, key: keyName, ip: requestIp(req, ctx.trustProxy), ...(ctx.logPayloads ? { data: body.data } : {}) });
     sendJson(res, 200, { ok: true, resource: ref, action, recipients });

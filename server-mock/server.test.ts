@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, silentLogger, type RtmServer } from './index.js';
+import { SUBSCRIBED } from './peer.test-util.js';
 
 let server: RtmServer;
 let wsBase: string;
@@ -72,7 +73,7 @@ describe('bad input never breaks the connection', () => {
 
     // Still usable: a subscribe and a publish work after all of that.
     peer.send(subscribeTo('test', 7));
-    expect((await peer.next()).data).toEqual({ request: subscribeTo('test', 7).data, response: {} });
+    expect((await peer.next()).data).toEqual({ request: subscribeTo('test', 7).data, response: SUBSCRIBED });
     peer.send(command('publish', { channel: 'test', data: { eventName: 'ping', payload: 1 } }, 8));
     const [first, second] = [await peer.next(), await peer.next()];
     const event = [first, second].find((m) => m.type === 'event');
@@ -166,7 +167,7 @@ describe('private user channels', () => {
   it('lets only user <id> subscribe to user:<id>', async () => {
     const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
     alice.send(subscribeTo('user:alice'));
-    expect((await alice.next()).data.response).toEqual({});
+    expect((await alice.next()).data.response).toEqual(SUBSCRIBED);
     bob.send(subscribeTo('user:alice'));
     expect((await bob.next()).data.error.code).toBe(2);
     alice.ws.close();

@@ -9,17 +9,20 @@ import { CloseCode, RtcErrorCode } from '../client/protocol.js';
 import { createAuth, type Auth } from './auth.js';
 import { Policy } from './authorization.js';
 import { systemClock } from './clock.js';
-import { DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, type ServerOptions } from './config.js';
+import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, type ServerOptions } from './config.js';
 import { Heartbeat } from './heartbeat.js';
 import { HttpError, sendJson } from './http-json.js';
+import { MemoryHistory } from './history.js';
 import { Hub } from './hub.js';
 import { LegacyEndpoint } from './legacy.js';
 import { jsonLogger } from './log.js';
 import { openMessageLog } from './message-log.js';
 import { Metrics } from './metrics.js';
+import { MemoryLedger } from './publish-ledger.js';
 import { KeyedRateLimiter } from './rate-limit.js';
 import { parseTarget } from './request-url.js';
 import { createRestApi } from './rest.js';
+import { retentionOf } from './retention.js';
 import { Session } from './session.js';
 import { serveFile } from './static.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -59,7 +62,14 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const logPayloads = options.logPayloads === true;
   const auth = createAuth({ secret, jwks: options.jwks, issuer: options.issuer, audience: options.audience, clockTolerance: options.clockTolerance, clock });
   const policy = new Policy({ channels: options.channels, resources: options.resources });
-  const hub = new Hub(() => clock.now());
+  const now = () => clock.now();
+  const historySettings = { ...DEFAULT_HISTORY, ...options.history };
+  const dedup = { ...DEFAULT_DEDUP, ...options.dedup };
+  const history =
+    options.stores?.history ??
+    new MemoryHistory({ retention: retentionOf(historySettings.rules, { size: historySettings.size, ttl: historySettings.ttl }), maxBytes: historySettings.maxBytes, now });
+  const ledger = options.stores?.ledger ?? new MemoryLedger({ window: dedup.window * 1000, maxEntries: dedup.maxEntries, now });
+  const hub = new Hub(history, now);
   const metrics = new Metrics(() => hub.topicCount);
   const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
   const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
@@ -114,7 +124,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
         // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
         const token = parseTarget(req.url).query.get('access_token') ?? undefined;
-        const session = new Session(ws, { auth, hub, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin });
+        const session = new Session(ws, { auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin });
         void session.start(token);
       },
     }),

@@ -1,16 +1,18 @@
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
+import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse } from '../client/protocol.js';
 import { TokenError, type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
 import { CommandError, quote, readSubscription, shallowEcho, tryParse } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Limits, SessionTiming } from './config.js';
+import type { HistoryStore, StoredEvent } from './history.js';
 import { topicKey, type Hub, type Subscriber } from './hub.js';
 import { exceedsDepth } from './json.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
+import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
 import { TokenTimers } from './token-timers.js';
 
@@ -18,6 +20,8 @@ import { TokenTimers } from './token-timers.js';
 export interface SessionContext {
   auth: Auth;
   hub: Hub;
+  history: HistoryStore;
+  ledger: PublishLedger;
   policy: Policy;
   log: Logger;
   metrics: Metrics;
@@ -50,6 +54,8 @@ export class Session implements Subscriber {
   private queuedBytes = 0;
   private readonly rate: TokenBucket;
   private readonly strikes: TokenBucket;
+  /** Live events of streams being subscribed to, held back until the position is known and any replay is out. */
+  private readonly held = new Map<string, { events: StoredEvent[]; bytes: number }>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -82,15 +88,27 @@ export class Session implements Subscriber {
     await verified;
   }
 
+  /** Sends a live event, or holds it back while its stream is being subscribed to. */
+  deliver(frame: string, topic: string, event: StoredEvent): void {
+    const held = this.held.get(topic);
+    if (!held) return this.write(frame);
+    held.events.push(event);
+    held.bytes += frame.length;
+    if (held.bytes > this.ctx.limits.maxBuffered) this.dropSlowConsumer();
+  }
+
   /** Sends a frame unless the client reads too slowly, in which case it is closed with 4003. */
-  deliver(frame: string): void {
+  private write(frame: string): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    if (!sendBounded(this.ws, frame, this.ctx.limits.maxBuffered)) {
-      this.ctx.metrics.slowConsumers.inc();
-      this.ctx.log.warn('slow_consumer', { user: this.identity?.sub, ip: this.ctx.ip, buffered: this.ws.bufferedAmount });
-      return this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
-    }
+    if (!sendBounded(this.ws, frame, this.ctx.limits.maxBuffered)) return this.dropSlowConsumer();
     this.ctx.metrics.messagesOut.inc();
+  }
+
+  private dropSlowConsumer(): void {
+    if (this.closing) return;
+    this.ctx.metrics.slowConsumers.inc();
+    this.ctx.log.warn('slow_consumer', { user: this.identity?.sub, ip: this.ctx.ip, buffered: this.ws.bufferedAmount });
+    this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -155,7 +173,7 @@ export class Session implements Subscriber {
     }
     const request = data as Json;
     try {
-      const response = await this.execute(data.command, data.arguments);
+      const response = await this.execute(data.command, data.arguments, data.correlation_id as Json | undefined);
       this.send({ type: 'command response', data: { request, response } });
     } catch (error) {
       if (!(error instanceof CommandError)) {
@@ -167,7 +185,7 @@ export class Session implements Subscriber {
     }
   }
 
-  private async execute(command: string, args: unknown): Promise<Json> {
+  private async execute(command: string, args: unknown, id: Json | undefined): Promise<Json> {
     if (command === 'jwt replace') return this.replaceToken(args);
     const identity = this.identity;
     if (!identity) throw new CommandError(RtcErrorCode.InvalidToken, 'authenticate first: send jwt replace with a token');
@@ -177,7 +195,7 @@ export class Session implements Subscriber {
       case 'unsubscribe':
         return this.unsubscribe(args);
       case 'publish':
-        return this.publish(identity, args);
+        return this.publish(identity, args, id);
       case 'ping':
         return { pong: true, time: this.ctx.clock.now() };
       default:
@@ -185,13 +203,14 @@ export class Session implements Subscriber {
     }
   }
 
-  private subscribe(identity: Identity, args: unknown): Json {
-    const { resource, actions } = readSubscription(args, this.ctx.policy);
+  private async subscribe(identity: Identity, args: unknown): Promise<Json> {
+    const { resource, actions, since } = readSubscription(args, this.ctx.policy);
     if (!this.ctx.policy.maySubscribe(identity, resource)) {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
     const key = topicKey(resource);
-    if (!this.subscriptions.has(key)) {
+    const fresh = !this.subscriptions.has(key);
+    if (fresh) {
       if (this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
         this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
         throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
@@ -199,8 +218,45 @@ export class Session implements Subscriber {
       this.subscriptions.set(key, resource);
       this.ctx.metrics.subscriptions.inc();
     }
+    // Live events are held from the moment the subscription exists until the position is read (and any replay sent),
+    // so none overtakes the replay, and none is both replayed and sent live.
+    const held = { events: [] as StoredEvent[], bytes: 0 };
+    this.held.set(key, held);
     this.ctx.hub.subscribe(resource, this, actions);
-    return {};
+    let response: SubscribeResponse;
+    try {
+      response = since === undefined ? await this.ctx.history.position(resource) : await this.recover(resource, actions, since);
+    } catch (error) {
+      // History failed (a shared store can be unreachable): a new subscription is undone; one held before keeps its live events.
+      this.held.delete(key);
+      if (!fresh) for (const event of held.events) this.write(event.frame);
+      else if (this.ctx.hub.unsubscribe(resource, this) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
+      throw error;
+    }
+    this.held.delete(key);
+    // Held events up to the position predate a new subscription; one this connection already had was owed them live
+    // (any it also got in the replay, the client drops by offset).
+    for (const event of held.events) if (!fresh || event.offset > response.offset!) this.write(event.frame);
+    return { ...response };
+  }
+
+  /** Replays what was missed since `since`, paced by what the client reads; answers whether it could. */
+  private async recover(resource: ResourceRef, actions: string[], since: { epoch: string; offset: number }): Promise<SubscribeResponse> {
+    const recovery = await this.ctx.history.since(resource, since);
+    const { epoch, offset } = recovery.position;
+    this.ctx.metrics.recoveries.inc({ result: recovery.recovered ? 'recovered' : recovery.reason });
+    if (!recovery.recovered) return { recovered: false, reason: recovery.reason, info: recovery.info, epoch, offset };
+    const wanted = (action: string): boolean => actions.includes(action) || actions.includes('all');
+    // History is bounded, and the replay waits whenever half the send buffer is full: a long replay is never mistaken for a slow consumer.
+    const pause = this.ctx.limits.maxBuffered / 2;
+    for (const event of recovery.events) {
+      if (this.closing || this.ws.readyState !== this.ws.OPEN) break;
+      if (!wanted(event.action)) continue;
+      if (this.ws.bufferedAmount + event.frame.length > pause) await new Promise<void>((flushed) => this.ws.send(event.frame, () => flushed()));
+      else this.ws.send(event.frame);
+      this.ctx.metrics.messagesOut.inc();
+    }
+    return { recovered: true, epoch, offset };
   }
 
   private unsubscribe(args: unknown): Json {
@@ -210,18 +266,25 @@ export class Session implements Subscriber {
     return {};
   }
 
-  private publish(identity: Identity, args: unknown): Json {
+  private async publish(identity: Identity, args: unknown, id: Json | undefined): Promise<Json> {
     if (!isObject(args) || !('data' in args) || !('channel' in args)) throw new CommandError(RtcErrorCode.Formatting, 'publish needs arguments.channel and arguments.data');
     const refusal = this.ctx.policy.checkChannel(args.channel);
     if (refusal) throw CommandError.from(refusal);
     const channel = args.channel as string;
     if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
     const data = args.data as Json;
-    const recipients = this.ctx.hub.publish(channel, data, identity.sub);
-    this.ctx.metrics.broadcasts.inc({ source: 'rtc' });
-    const { eventName, payload } = toChannelMessage(data);
-    this.ctx.messageLog?.write({ source: identity.sub, channel, eventName, status: 'sent', recipients, ...(this.ctx.logPayloads ? { payload } : {}) });
-    return {};
+    const publish = async (): Promise<Json> => {
+      const recipients = await this.ctx.hub.publish(channel, data, identity.sub);
+      this.ctx.metrics.broadcasts.inc({ source: 'rtc' });
+      const { eventName, payload } = toChannelMessage(data);
+      this.ctx.messageLog?.write({ source: identity.sub, channel, eventName, status: 'sent', recipients, ...(this.ctx.logPayloads ? { payload } : {}) });
+      return {};
+    };
+    if (id === undefined) return publish();
+    // A publish re-sent after its acknowledgement was lost carries the same correlation ID: answer it again, publish it once.
+    const { response, repeated } = await this.ctx.ledger.once(identity.sub, id, fingerprint(channel, data), publish);
+    if (repeated) this.ctx.metrics.publishRepeats.inc();
+    return response;
   }
 
   private logRejectedPublish(args: unknown, error: CommandError): void {
@@ -254,7 +317,7 @@ export class Session implements Subscriber {
   }
 
   private send(message: unknown): void {
-    this.deliver(JSON.stringify(message));
+    this.write(JSON.stringify(message));
   }
 
   private closeWith(code: number, reason: string): void {

@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { startProxy } from './client-proxy.js';
+import { FAST, openRecoveryPage, received, unique } from './recovery-page.js';
+import { startServer } from './server.js';
+
+// A publish whose acknowledgement is lost with the link is re-sent on the next link with the same
+// correlation_id; the server recognises the repeat, acknowledges it, and does not publish it again.
+
+test('a publisher whose link drops right after sending (acknowledgement lost) retries, and the message appears once', async ({ browser }) => {
+  const server = await startServer();
+  const relay = await startProxy(server.port);
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  try {
+    const channel = unique('ack-lost');
+    const [readerPage, writerPage] = await Promise.all(contexts.map((context) => context.newPage()));
+    await openRecoveryPage(readerPage!, server.url, { sub: 'reader', channels: [channel] });
+    await openRecoveryPage(writerPage!, server.url, { ws: `ws://127.0.0.1:${relay.port}`, sub: 'writer' });
+
+    // From now on nothing the server says reaches the writer over this link: the acknowledgement will be lost.
+    relay.muteDownstream();
+    const outcome = writerPage!.evaluate((name) => (window as any).rtm.channel(name).publish('n', 'once').then(() => 'acknowledged', (e: { code: unknown }) => `rejected ${String(e.code)}`), channel);
+    // The server accepted and published it...
+    await expect.poll(() => received(readerPage!, channel), FAST).toEqual(['once']);
+    expect(await writerPage!.evaluate(() => (window as any).rtm.stats().pending)).toBe(1);
+    // ...and the link drops before the writer heard back.
+    relay.cut();
+    expect(await outcome).toBe('acknowledged');
+
+    const sends = await writerPage!.evaluate(() =>
+      (window as any).log.filter((line: string) => line.startsWith('send ') && line.includes('"command":"publish"')).map((line: string) => JSON.parse(line.slice('send '.length)).data.correlation_id),
+    );
+    expect(sends).toHaveLength(2);
+    expect(sends[1]).toEqual(sends[0]);
+
+    // A later message arrives after it: had the repeat been published, it would be in between.
+    await writerPage!.evaluate((name) => (window as any).rtm.channel(name).publish('n', 'after'), channel);
+    await expect.poll(() => received(readerPage!, channel), FAST).toEqual(['once', 'after']);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^rtm_publish_repeats_total 1$/m);
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+    await relay.close();
+    await server.stop();
+  }
+});

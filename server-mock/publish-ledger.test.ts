@@ -1,0 +1,66 @@
+// The publish de-duplication window: a repeat is answered from memory, within a bounded time and count.
+import { describe, expect, it } from 'vitest';
+import { MemoryLedger, fingerprint } from './publish-ledger.js';
+
+function setup(window = 1_000, maxEntries = 100) {
+  let now = 0;
+  const ledger = new MemoryLedger({ window, maxEntries, now: () => now });
+  return { ledger, advance: (ms: number) => void (now += ms) };
+}
+
+describe('MemoryLedger', () => {
+  it('answers a repeat (same sub, correlation_id and content) with the original response, without publishing again', async () => {
+    const { ledger } = setup();
+    let count = 0;
+    const publish = async () => ({ n: ++count });
+    const print = fingerprint('room', { payload: 1 });
+    expect(await ledger.once('alice', 'c-1', print, publish)).toEqual({ response: { n: 1 }, repeated: false });
+    expect(await ledger.once('alice', 'c-1', print, publish)).toEqual({ response: { n: 1 }, repeated: true });
+    expect(count).toBe(1);
+  });
+
+  it('keeps senders apart, and treats a reused ID with other content as a new publish', async () => {
+    const { ledger } = setup();
+    let count = 0;
+    const publish = async () => ({ n: ++count });
+    await ledger.once('alice', 1, fingerprint('room', 'a'), publish);
+    expect((await ledger.once('bob', 1, fingerprint('room', 'a'), publish)).repeated).toBe(false);
+    expect((await ledger.once('alice', 1, fingerprint('room', 'b'), publish)).repeated).toBe(false);
+    expect((await ledger.once('alice', 1, fingerprint('hall', 'b'), publish)).repeated).toBe(false);
+    expect(count).toBe(4);
+  });
+
+  it('forgets after the window, and holds at most maxEntries (the oldest go first)', async () => {
+    const { ledger, advance } = setup(1_000, 3);
+    let count = 0;
+    const publish = async () => ++count;
+    await ledger.once('a', 1, 'p', publish);
+    advance(999);
+    expect((await ledger.once('a', 1, 'p', publish)).repeated).toBe(true);
+    advance(1);
+    expect((await ledger.once('a', 1, 'p', publish)).repeated).toBe(false);
+    for (const id of [2, 3, 4]) await ledger.once('a', id, 'p', publish);
+    expect(ledger.size).toBe(3);
+    expect((await ledger.once('a', 1, 'p', publish)).repeated).toBe(false);
+    expect((await ledger.once('a', 4, 'p', publish)).repeated).toBe(true);
+  });
+
+  it('does not remember a publish that failed, so its retry is tried again; concurrent repeats share one publish', async () => {
+    const { ledger } = setup();
+    await expect(ledger.once('a', 1, 'p', async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    expect((await ledger.once('a', 1, 'p', async () => 'ok')).repeated).toBe(false);
+    let count = 0;
+    let release!: () => void;
+    const slow = () => new Promise<number>((resolve) => (release = () => resolve(++count)));
+    const both = Promise.all([ledger.once('a', 2, 'p', slow), ledger.once('a', 2, 'p', slow)]);
+    release();
+    expect(await both).toEqual([{ response: 1, repeated: false }, { response: 1, repeated: true }]);
+  });
+
+  it('costs the same for a huge correlation ID as for a short one', async () => {
+    const { ledger } = setup();
+    const id = 'x'.repeat(100_000);
+    await ledger.once('a', id, 'p', async () => 1);
+    expect((await ledger.once('a', id, 'p', async () => 2)).response).toBe(1);
+  });
+});
