@@ -6,6 +6,16 @@ import { WANTED_FDS, fdLimit } from './proc.mjs';
 
 export const BIN = fileURLToPath(new URL('../../dist/rtm-server.js', import.meta.url));
 
+// Servers started here have no IPC link to notice that the runner died, so the runner kills them on exit.
+const live = new Set();
+process.on('exit', () => killBins());
+
+/** Kills every rtm-server this process started and has not stopped. */
+export function killBins() {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 /** Runs `rtm-server …args`; resolves with { url, port, pid, fdLimit, stop } once it listens. */
 export function startBin(args, env = {}, timeoutMs = 15_000) {
   const quoted = [process.execPath, BIN, ...args].map((part) => `'${String(part).replaceAll("'", "'\\''")}'`).join(' ');
@@ -13,7 +23,8 @@ export function startBin(args, env = {}, timeoutMs = 15_000) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  live.add(child);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => (live.delete(child), resolve({ code, signal }))));
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`rtm-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { BIN, startBin } from '../lib/bin.mjs';
 import { startProcess, sleep } from '../lib/proc.mjs';
-import { max, percentile, round } from '../lib/stats.mjs';
+import { max, median, percentile, round } from '../lib/stats.mjs';
 
 const BUCKET_MS = 100;
 const PROBE_EVERY_MS = 50;
@@ -57,7 +57,7 @@ function summarize({ label, system, n, stoppedAt, upAt, attempts, resubscribedAt
   };
 }
 
-async function herdRtm({ n, deadlineMs, log }) {
+async function herdRtm({ n, deadlineMs }) {
   const secret = randomBytes(32).toString('hex');
   const apiKey = randomBytes(16).toString('hex');
   const env = { RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey };
@@ -75,7 +75,6 @@ async function herdRtm({ n, deadlineMs, log }) {
     await load.call('setup', { system: 'rtm', url: `ws://127.0.0.1:${port}/rtc`, token, n });
     await load.call('arm', { nextEpoch: 0 });
     await probeUntil(publish, async () => (await load.call('status')).resubscribed === n, Date.now() + deadlineMs, 0);
-    log(`  rtm-kit: ${(await load.call('status')).resubscribed}/${n} subscribed; restarting the server`);
     // Connections younger than the client's 5 s stability window would count as a failing server.
     await sleep(5_500);
     const stoppedAt = await load.call('arm', { nextEpoch: 1 });
@@ -93,7 +92,7 @@ async function herdRtm({ n, deadlineMs, log }) {
   }
 }
 
-async function herdSocketIo({ n, deadlineMs, log }) {
+async function herdSocketIo({ n, deadlineMs }) {
   let server = await startProcess('servers/socketio.mjs');
   const port = server.info.port;
   const url = `http://127.0.0.1:${port}`;
@@ -114,7 +113,6 @@ async function herdSocketIo({ n, deadlineMs, log }) {
     await load.call('setup', { system: 'socketio', url, token: '', n });
     await load.call('arm', { nextEpoch: 0 });
     await probeUntil(publish, async () => (await load.call('status')).resubscribed === n, Date.now() + deadlineMs, 0);
-    log(`  socket.io: ${(await load.call('status')).resubscribed}/${n} subscribed; restarting the server`);
     await sleep(1_000);
     const stoppedAt = await load.call('arm', { nextEpoch: 1 });
     publisher.close();
@@ -134,12 +132,22 @@ async function herdSocketIo({ n, deadlineMs, log }) {
   }
 }
 
-export async function run({ n = 2_000, deadlineMs = 45_000, log }) {
-  const rows = [];
-  for (const herd of [herdRtm, herdSocketIo]) {
-    const row = await herd({ n, deadlineMs, log });
-    log(`    ${row.label}: ${row.attempts} attempts, most in 100 ms ${row.maxAttemptsIn100ms}, all resubscribed after ${row.allResubscribedMs} ms (downtime ${row.downtimeMs} ms)`);
-    rows.push(row);
+export async function run({ n = 2_000, runs = 3, deadlineMs = 45_000, log }) {
+  const perRun = { rtm: [], socketio: [] };
+  for (let r = 0; r < runs; r++) {
+    for (const [system, herd] of [['rtm', herdRtm], ['socketio', herdSocketIo]]) {
+      const row = await herd({ n, deadlineMs, log });
+      log(`    run ${r + 1}/${runs} ${row.label}: ${row.attempts} attempts, most in 100 ms ${row.maxAttemptsIn100ms}, all resubscribed after ${row.allResubscribedMs} ms (server down ${row.downtimeMs} ms)`);
+      perRun[system].push(row);
+    }
   }
-  return rows;
+  const numeric = ['downtimeMs', 'attempts', 'attemptsPerClient', 'maxAttemptsIn100ms', 'attemptsSpreadMs', 'resubscribed', 'resubscribedP50Ms', 'resubscribedP99Ms'];
+  return Object.values(perRun).map((rows) => {
+    const merged = { ...rows[0], runs: rows.length, histogram: rows[0].histogram, timedOut: rows.some((row) => row.timedOut) };
+    for (const key of numeric) merged[key] = round(median(rows.map((row) => row[key])));
+    // "All resubscribed" only counts if every run got there; otherwise it is reported as not reached.
+    merged.allResubscribedMs = rows.every((row) => row.allResubscribedMs != null) ? round(median(rows.map((row) => row.allResubscribedMs))) : null;
+    merged.allResubscribedMaxMs = merged.allResubscribedMs == null ? null : max(rows.map((row) => row.allResubscribedMs));
+    return merged;
+  });
 }
