@@ -57,14 +57,14 @@ function latencySection(rows) {
   const lines = [
     '## 3. End-to-end latency (publish → receive, loopback)',
     '',
-    "One load process (separate from the servers) holds a publisher and a receiver per system, each the system's own Node client: rtm-kit `createClient` (`channel.publish` / `channel.on`), socket.io-client (`emitWithAck('publish')` / `on('message')`; the server emits to a room), raw `ws` (no acknowledgement). Messages go out at a fixed rate; latency counts from each message's **scheduled** send time, so a lagging sender is not hidden. p50 and p99 are medians over the runs; max is over all runs. All three servers run side by side and runs interleave systems and rates.",
+    "One load process (separate from the servers) holds a publisher and a receiver per system, each the system's own Node client: rtm-kit `createClient` (`channel.publish` / `channel.on`), socket.io-client (`emitWithAck('publish')` / `on('message')`; the server emits to a room), raw `ws` (no acknowledgement). Messages go out at a fixed rate; latency counts from each message's **scheduled** send time, so a lagging sender is not hidden. p50 and p99 are medians over the runs; max is over all runs. All three servers run side by side and runs interleave systems and rates. The last column is the largest event-loop delay of the load process itself during those runs (`monitorEventLoopDelay`): a tail close to it is a stall of the machine or the generator, not of the system measured.",
     '',
   ];
   lines.push(
     tableAligned(
-      ['system', 'rate, msg/s', 'runs × messages', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'p50 vs raw'],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows.map((r) => [r.label, n(r.rate), `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.p50Ms, 2)}**`, n(r.p99Ms, 2), n(r.maxMs, 1), n(r.lost), x(r.p50VsRaw)]),
+      ['system', 'rate, msg/s', 'runs × messages', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'p50 vs raw', 'load-process stall, max ms'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows.map((r) => [r.label, n(r.rate), `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.p50Ms, 2)}**`, n(r.p99Ms, 2), n(r.maxMs, 1), n(r.lost), x(r.p50VsRaw), n(r.loadLoopLagMaxMs, 1)]),
     ),
   );
   return lines.join('\n');
@@ -74,7 +74,7 @@ function fanoutSection(rows) {
   const lines = [
     '## 4. Server fan-out',
     '',
-    'Server in its own process; all subscribers in one separate load process (rtm-kit subscribers speak RTC directly over `ws`, socket.io subscribers are socket.io-clients with the WebSocket transport) and a publisher connection in the same process. Each **round** publishes one message and waits until every subscriber has it; time-to-last = publish → last delivery. deliveries/s = subscribers / time-to-last, median over rounds; "time-to-last p99" is over the rounds (nearest rank, so with 15 rounds it is the slowest); "delivery p99" is over every delivery of every complete round.',
+    'Each server in its own process; its subscribers in one separate load process (rtm-kit subscribers speak RTC directly over `ws`, socket.io subscribers are socket.io-clients with the WebSocket transport) and a publisher connection in the same process. All three servers hold their connections at once and take turns round by round (2 warm-up rounds each, discarded). Each **round** publishes one message and waits until every subscriber has it; time-to-last = publish → last delivery. deliveries/s = subscribers / time-to-last, median over rounds; "vs raw" is the median over rounds of the ratio to the raw relay’s round with the same index; "time-to-last p99" is over the rounds (nearest rank, so with 15 rounds it is the slowest); "delivery p99" is over every delivery of every complete round.',
     '',
   ];
   lines.push(
@@ -112,17 +112,17 @@ function herdSection(rows) {
   const lines = [
     '## 6. Reconnect herd',
     '',
-    'N clients connected and subscribed (rtm-kit: `createClient` with its default backoff, in one load process; socket.io: `io(url)` with every default, long-polling first, re-joining the room on each `connect`). The server gets SIGTERM (both close every client gracefully), then a new server process starts on the same port. An **attempt** is a WebSocket the rtm client constructs (counted through the `WebSocket` option) or a socket.io `reconnect_attempt`. A client counts as **resubscribed** when it receives a probe published after the restart (probes every 50 ms: REST `/api/broadcast` for rtm-kit, a socket.io publisher for socket.io). Times are from the SIGTERM. Each row is the median of its runs (runs alternate between the two clients); "all resubscribed" also gives the slowest run.',
+    'N clients connected and subscribed (rtm-kit: `createClient` with its default backoff, in one load process; socket.io: `io(url)` with every default, long-polling first, re-joining the room on each `connect`). After 5.5 s connected (past rtm-kit’s 5 s stable-connection window) the server is killed with SIGKILL, so every client loses it in the same instant, and a new server process starts on the same port. An **attempt** is a WebSocket the rtm client constructs (counted through the `WebSocket` option) or a socket.io `reconnect_attempt`. A client counts as **resubscribed** when it receives a probe published after the restart (probes every 50 ms: REST `/api/broadcast` for rtm-kit, a socket.io publisher for socket.io). Times are from the kill. Each row is the median of its runs (runs alternate between the two clients); "all resubscribed" also gives the slowest run.',
     '',
   ];
   lines.push(
     tableAligned(
-      ['client', 'clients × runs', 'server down, ms', 'attempts', 'most attempts in any 100 ms', 'attempts spread over, ms', 'resubscribed p50 ms', 'p99 ms', 'all resubscribed, ms'],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows.map((r) => [r.label, `${n(r.clients)} × ${r.runs}`, n(r.downtimeMs), n(r.attempts), `**${n(r.maxAttemptsIn100ms)}**`, n(r.attemptsSpreadMs), n(r.resubscribedP50Ms), n(r.resubscribedP99Ms), r.allResubscribedMs == null ? `**not all within ${n(45_000)} ms**` : `**${n(r.allResubscribedMs)}** (slowest run ${n(r.allResubscribedMaxMs)})`]),
+      ['client', 'clients × runs', 'server down, ms', 'attempts', 'most attempts in any 100 ms', 'attempts spread over, ms', 'resubscribed p50 ms', 'p99 ms', 'all resubscribed, ms', 'load-process stall, max ms'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows.map((r) => [r.label, `${n(r.clients)} × ${r.runs}`, n(r.downtimeMs), n(r.attempts), `**${n(r.maxAttemptsIn100ms)}**`, n(r.attemptsSpreadMs), n(r.resubscribedP50Ms), n(r.resubscribedP99Ms), r.allResubscribedMs == null ? `**not all within ${n(45_000)} ms**` : `**${n(r.allResubscribedMs)}** (slowest run ${n(r.allResubscribedMaxMs)})`, n(r.loadLoopLagMaxMs)]),
     ),
   );
-  lines.push('', 'Attempts per 100 ms after the SIGTERM, first run (bucket start in ms: count):', '');
+  lines.push('', 'Attempts per 100 ms after the kill, first run (bucket start in ms: count):', '');
   for (const r of rows) lines.push(`- ${r.label}: ${r.histogram.map((h) => `${h.fromMs}: ${h.count}`).join(', ')}`);
   return lines.join('\n');
 }

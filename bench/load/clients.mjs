@@ -68,28 +68,31 @@ async function subscribe({ channel, from, to, concurrency = 500 }) {
   return { subscribed: Math.min(to, peers.length) - from - failed, failed, ms: performance.now() - started };
 }
 
-/** Publishes `rounds` messages one after another from a separate connection; each round waits for all `expected` deliveries. */
+let publisher;
+
+/**
+ * Publishes `rounds` messages one after another from a separate connection
+ * (opened on first use, then kept); each round waits for all `expected` deliveries.
+ */
 async function fanout({ system, url, token, channel, rounds, expected, timeoutMs = 10_000, firstSeq = 0 }) {
-  const publisher = await OPENERS[system](url, token);
+  publisher ??= await OPENERS[system](url, token);
   const results = [];
-  try {
-    for (let i = 0; i < rounds; i++) {
-      const seq = firstSeq + i;
-      const finished = new Promise((resolve) => {
-        round = { seq, expected, times: [], sentAt: 0, done: resolve };
-      });
-      const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs));
-      round.sentAt = performance.now();
-      publisher.publish(channel, 'm', { seq, text: 'x'.repeat(64) }).catch(() => {});
-      await Promise.race([finished, timer]);
-      const { times } = round;
-      round = undefined;
-      results.push({ delivered: times.length, times: times.slice() });
-      // Let the server and the sockets settle so rounds do not overlap.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } finally {
-    publisher.close();
+  for (let i = 0; i < rounds; i++) {
+    const seq = firstSeq + i;
+    const finished = new Promise((resolve) => {
+      round = { seq, expected, times: [], sentAt: 0, done: resolve };
+    });
+    let timer;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    round.sentAt = performance.now();
+    publisher.publish(channel, 'm', { seq, text: 'x'.repeat(64) }).catch(() => {});
+    await Promise.race([finished, timeout]);
+    clearTimeout(timer);
+    const { times } = round;
+    round = undefined;
+    results.push({ delivered: times.length, times: times.slice() });
+    // Let the server and the sockets settle so rounds do not overlap.
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return results;
 }
@@ -117,6 +120,8 @@ function status() {
 
 async function closeAll() {
   clearInterval(heartbeat);
+  publisher?.close();
+  publisher = undefined;
   for (const peer of peers) peer.close();
   peers.length = 0;
   return status();

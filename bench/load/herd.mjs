@@ -2,12 +2,15 @@
 // default reconnect policy. Logs the wall-clock time of every connection
 // attempt and of each client's first probe after the restart (its proof of
 // being subscribed again).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { io } from 'socket.io-client';
 import { createClient } from '../../dist/rtm.js';
 import { serveParent } from '../lib/proc.mjs';
 
 let attempts = [];
+// This process's own event-loop stalls delay the attempts it logs; reported next to them.
+const lag = monitorEventLoopDelay({ resolution: 5 });
 let armedAt = Infinity;
 let epoch = 0;
 const resubscribedAt = new Map();
@@ -52,6 +55,8 @@ function arm({ nextEpoch }) {
   armedAt = Date.now();
   epoch = nextEpoch;
   resubscribedAt.clear();
+  lag.reset();
+  lag.enable();
   return armedAt;
 }
 
@@ -60,7 +65,8 @@ function status() {
 }
 
 function report() {
-  return { attempts, resubscribedAt: [...resubscribedAt.values()] };
+  lag.disable();
+  return { attempts, resubscribedAt: [...resubscribedAt.values()], loopLagMaxMs: lag.max / 1e6 };
 }
 
 function closeAll() {

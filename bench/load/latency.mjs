@@ -1,7 +1,7 @@
 // Latency load process: one publisher and one receiver per system, each the
 // system's own Node client (rtm-kit's createClient, socket.io-client, raw ws),
 // so publish → receive is measured through the SDKs a user would run.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { createClient } from '../../dist/rtm.js';
 import { serveParent } from '../lib/proc.mjs';
@@ -74,6 +74,9 @@ async function measure({ system, rate, durationMs, drainMs = 2_000 }) {
     seen[seq] = 1;
     latencies.push(performance.now() - scheduled[seq]);
   };
+  // The load process's own stalls (GC, the VM) land in every figure; report them next to the latencies.
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const start = performance.now() + 5;
   let next = 0;
   await new Promise((resolve) => {
@@ -92,7 +95,9 @@ async function measure({ system, rate, durationMs, drainMs = 2_000 }) {
   const deadline = performance.now() + drainMs;
   while (latencies.length < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   pair.onSeq = () => {};
+  lag.disable();
   return {
+    loopLagMaxMs: lag.max / 1e6,
     sent: total,
     received: latencies.length,
     duplicates,
