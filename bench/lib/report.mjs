@@ -112,7 +112,7 @@ function herdSection(rows) {
   const lines = [
     '## 6. Reconnect herd',
     '',
-    'N clients connected and subscribed (rtm-kit: `createClient` with its default backoff, in one load process; socket.io: `io(url)` with every default, long-polling first, re-joining the room on each `connect`). After 5.5 s connected (past rtm-kit’s 5 s stable-connection window) the server is killed with SIGKILL, so every client loses it in the same instant, and a new server process starts on the same port. An **attempt** is a WebSocket the rtm client constructs (counted through the `WebSocket` option) or a socket.io `reconnect_attempt`. A client counts as **resubscribed** when it receives a probe published after the restart (probes every 50 ms: REST `/api/broadcast` for rtm-kit, a socket.io publisher for socket.io). Times are from the kill. Each row is the median of its runs (runs alternate between the two clients); "all resubscribed" also gives the slowest run.',
+    'N clients connected and subscribed (rtm-kit: `createClient` with its default backoff, in one load process; socket.io: `io(url)` with every default, long-polling first, re-joining the room on each `connect`). After 5.5 s connected (past rtm-kit’s 5 s stable-connection window) the server is killed with SIGKILL, so every client loses it in the same instant, and a new server process starts on the same port. An **attempt** is a WebSocket the rtm client constructs (counted through the `WebSocket` option) or a socket.io `reconnect_attempt`. A client counts as **resubscribed** when it receives a probe published after the restart (probes every 50 ms: REST `/api/broadcast` for rtm-kit, a socket.io publisher for socket.io). Times are from the kill. Each row is the median of its runs (runs alternate between the two clients); "all resubscribed" also gives the slowest run. Attempt times are logged inside the load process: while 2,000 clients wake at once its own event loop lags (last column), which bunches some logged attempts later than the backoff chose, for both clients alike.',
     '',
   ];
   lines.push(
@@ -189,6 +189,9 @@ function losses(s) {
     if (sio && !sio.skipped && row.deliveriesPerSecond < sio.deliveriesPerSecond)
       out.push(`**Fan-out to ${n(row.subscribers)}**: ${n(row.deliveriesPerSecond)} deliveries/s for rtm-kit against ${n(sio.deliveriesPerSecond)} for socket.io.`);
   }
+  const slowFanout = (s['fanout-memory']?.fanout ?? []).filter((r) => r.system === 'rtm' && !r.skipped && r.throughputVsRaw < 0.9);
+  if (slowFanout.length)
+    out.push(`**Fan-out vs the limit**: rtm-kit delivers at ${slowFanout.map((r) => `${x(r.throughputVsRaw)} (${n(r.subscribers)} subscribers)`).join(', ')} the raw relay's rate. Likely cause: the per-delivery work is the same (one string serialized once, then \`ws.send\` per subscriber), but the RTC event envelope (action, resource, modifier, ISO timestamp) makes each frame about twice the raw relay's (≈290 B against ≈145 B for this payload), so twice the bytes are copied, written and read per delivery.`);
   for (const row of s['fanout-memory']?.memory ?? []) {
     if (row.system !== 'rtm') continue;
     const sio = s['fanout-memory'].memory.find((r) => r.system === 'socketio');
