@@ -19,11 +19,12 @@ function sizeSection(rows) {
   const lines = ['## 1. Bundle size', '', 'Each bundle: esbuild bundle + minify, ESM (the IIFE as IIFE), platform browser, target es2020, no legal comments; gzip level 9 and brotli quality 11 from node:zlib. Bytes are deterministic, so each row is **1 build**. Budgets are enforced by `bench/size-budget.test.ts` (1 KB = 1,000 B).', ''];
   lines.push(
     tableAligned(
-      ['bundle (what is measured)', 'version', 'min', 'min+gzip', 'min+brotli', 'gzip vs rtm-kit client', 'budget (gzip)'],
-      ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      ['bundle (what is measured)', 'version', 'runs', 'min', 'min+gzip', 'min+brotli', 'gzip vs rtm-kit client', 'budget (gzip)'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
       rows.map((r) => [
         r.name,
         r.version ?? '–',
+        '1 build',
         n(r.min),
         `**${n(r.gzip)}**`,
         n(r.brotli),
@@ -100,9 +101,9 @@ function memorySection(rows) {
   ];
   lines.push(
     tableAligned(
-      ['server', 'connections', 'RSS / connection', 'vs raw', 'JS heap / connection', 'vs raw', 'RSS with all connected', 'connects/s while ramping'],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows.map((r) => [r.label, n(r.connections), `**${kb(r.rssPerConnection)}**`, x(r.rssVsRaw), kb(r.heapPerConnection), x(r.heapVsRaw), `${n(r.rssAt / 2 ** 20, 0)} MiB`, n(r.connectsPerSecond)]),
+      ['server', 'connections', 'runs', 'RSS / connection', 'vs raw', 'JS heap / connection', 'vs raw', 'RSS with all connected', 'connects/s while ramping'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows.map((r) => [r.label, n(r.connections), `1 (median of ${r.samples} readings)`, `**${kb(r.rssPerConnection)}**`, x(r.rssVsRaw), kb(r.heapPerConnection), x(r.heapVsRaw), `${n(r.rssAt / 2 ** 20, 0)} MiB`, n(r.connectsPerSecond)]),
     ),
   );
   return lines.join('\n');
@@ -136,7 +137,7 @@ function ceilingSection(c) {
   ];
   lines.push(
     tableAligned(
-      ['measured', 'value'],
+      ['measured (1 run)', 'value'],
       ['l', 'r'],
       [
         ['target (bounded by)', `${n(c.target)} (${c.boundBy})`],
