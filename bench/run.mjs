@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark section in one run on this machine, then
 // bench/RESULTS.md and bench/results.json. Run after `npm run build` (the npm
-// script does both). `node bench/run.mjs size latency` runs only some sections.
+// script does both). `node bench/run.mjs size latency` runs only some sections
+// and prints their report instead of replacing the full one (add --write to replace it).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -61,7 +62,15 @@ async function main() {
   const wanted = selected.length ? selected : SECTIONS;
   const started = performance.now();
   const log = (line) => console.log(line);
-  const results = { date: new Date().toISOString(), machine: machine(), versions: versions(), sections: {}, errors: {} };
+  const results = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    versions: versions(),
+    // Non-default server settings, if any were given (see bench/servers/rtm.mjs and bench/lib/bin.mjs).
+    overrides: { BENCH_RTM_OPTIONS: process.env.BENCH_RTM_OPTIONS || null, BENCH_RTM_SERVER_ARGS: process.env.BENCH_RTM_SERVER_ARGS || null },
+    sections: {},
+    errors: {},
+  };
   const runners = {
     size: () => size.run({ versions: results.versions }),
     browser: () => browser.run({ log }),
@@ -70,8 +79,10 @@ async function main() {
     herd: () => herd.run({ log }),
     ceiling: () => ceiling.run({ log }),
   };
+  const toFiles = wanted.length === SECTIONS.length || process.argv.includes('--write');
   const write = () => {
     results.wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+    if (!toFiles) return void console.log(`\n${renderMarkdown(results)}`);
     writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(`${ROOT}bench/RESULTS.md`, renderMarkdown(results));
   };
@@ -95,7 +106,7 @@ async function main() {
   }
   clearTimeout(watchdog);
   write();
-  log(`wrote bench/RESULTS.md and bench/results.json in ${results.wallSeconds} s`);
+  log(toFiles ? `wrote bench/RESULTS.md and bench/results.json in ${results.wallSeconds} s` : `done in ${results.wallSeconds} s (files left as they were)`);
   if (Object.keys(results.errors).length) process.exitCode = 1;
 }
 

@@ -16,9 +16,12 @@ export function killBins() {
   live.clear();
 }
 
+/** Extra flags for every benchmarked rtm-server (e.g. to lift a per-IP connection-rate limit), space-separated; recorded in results.json. */
+export const EXTRA_ARGS = (process.env.BENCH_RTM_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Runs `rtm-server …args`; resolves with { url, port, pid, fdLimit, stop } once it listens. */
 export function startBin(args, env = {}, timeoutMs = 15_000) {
-  const quoted = [process.execPath, BIN, ...args].map((part) => `'${String(part).replaceAll("'", "'\\''")}'`).join(' ');
+  const quoted = [process.execPath, BIN, ...args, ...EXTRA_ARGS].map((part) => `'${String(part).replaceAll("'", "'\\''")}'`).join(' ');
   const child = spawn('sh', ['-c', `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${quoted}`], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,8 +11,9 @@ export const WANTED_FDS = 65_536;
 /**
  * Starts `node <script>` under `sh -c 'ulimit -n …'` with an IPC channel.
  * Resolves once the child sends `{ ready }`, with its payload and the fd limit it got.
+ * Servers' stdout is discarded by default: a server that logs each connection would drown the run's output.
  */
-export function startProcess(script, { env = {}, args = [], nodeArgs = [], timeoutMs = 20_000, quiet = false } = {}) {
+export function startProcess(script, { env = {}, args = [], nodeArgs = [], timeoutMs = 20_000, quiet = script.startsWith('servers/') } = {}) {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   const quoted = [process.execPath, ...nodeArgs, path, ...args].map((part) => `'${String(part).replaceAll("'", "'\\''")}'`).join(' ');
   const shell = `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${quoted}`;

@@ -225,6 +225,9 @@ export function renderMarkdown(results) {
     '',
     `**Versions**: Node ${v.node}${s.browser ? `, Chromium ${s.browser.chromium}` : ''}, rtm-kit ${v['rtm-kit']} (ws ${v.ws}, partysocket ${v.partysocket}, nanoevents ${v.nanoevents}, jose ${v.jose}), esbuild ${v.esbuild}, socket.io ${v['socket.io']}, socket.io-client ${v['socket.io-client']}, centrifuge ${v.centrifuge}, pusher-js ${v['pusher-js']}, phoenix ${v.phoenix}, @supabase/realtime-js ${v['@supabase/realtime-js']}, @playwright/test ${v['@playwright/test']}.`,
     '',
+    results.overrides?.BENCH_RTM_OPTIONS || results.overrides?.BENCH_RTM_SERVER_ARGS
+      ? `**Non-default server settings**: ${[results.overrides.BENCH_RTM_OPTIONS && `createServer options ${results.overrides.BENCH_RTM_OPTIONS}`, results.overrides.BENCH_RTM_SERVER_ARGS && `rtm-server flags \`${results.overrides.BENCH_RTM_SERVER_ARGS}\``].filter(Boolean).join('; ')}.\n`
+      : '**Server settings**: rtm-kit ran with its defaults (development mode for tokens, logging off in-process, on for the bin).\n',
     'Figures are medians unless a column says otherwise; every ratio compares systems measured in the same run. "raw ws" is the limit: the same job done with bare `ws` and `JSON.parse`, no protocol.',
     '',
   ];
