@@ -227,7 +227,7 @@ export function renderMarkdown(results) {
     '',
     results.overrides?.BENCH_RTM_OPTIONS || results.overrides?.BENCH_RTM_SERVER_ARGS
       ? `**Non-default server settings**: ${[results.overrides.BENCH_RTM_OPTIONS && `createServer options ${results.overrides.BENCH_RTM_OPTIONS}`, results.overrides.BENCH_RTM_SERVER_ARGS && `rtm-server flags \`${results.overrides.BENCH_RTM_SERVER_ARGS}\``].filter(Boolean).join('; ')}.\n`
-      : '**Server settings**: rtm-kit ran with its defaults (development mode for tokens, logging off in-process, on for the bin).\n',
+      : '**Server settings**: rtm-kit ran with its defaults: sections 2–5 use `createServer` from dist/server.js in development mode with logging off; sections 6–7 run the `rtm-server` bin with a real secret and its default logging (to a drained pipe).\n',
     'Figures are medians unless a column says otherwise; every ratio compares systems measured in the same run. "raw ws" is the limit: the same job done with bare `ws` and `JSON.parse`, no protocol.',
     '',
   ];
