@@ -4,7 +4,7 @@
 // and prints their report instead of replacing the full one (add --write to replace it).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './lib/report.mjs';
@@ -52,6 +52,7 @@ function machine() {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${process.platform} ${release()}`,
     fdLimitOfRunner: fdLimit(),
+    loadAverageAtStart: loadavg()[0],
   };
 }
 
@@ -82,6 +83,7 @@ async function main() {
   const toFiles = wanted.length === SECTIONS.length || process.argv.includes('--write');
   const write = () => {
     results.wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+    results.loadAverageAtEnd = loadavg()[0];
     if (!toFiles) return void console.log(`\n${renderMarkdown(results)}`);
     writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(`${ROOT}bench/RESULTS.md`, renderMarkdown(results));

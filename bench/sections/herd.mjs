@@ -135,7 +135,7 @@ async function herdSocketIo({ n, deadlineMs }) {
   }
 }
 
-export async function run({ n = 2_000, runs = 3, deadlineMs = 45_000, log }) {
+export async function run({ n = 2_000, runs = 3, deadlineMs = 30_000, log }) {
   const perRun = { rtm: [], socketio: [] };
   for (let r = 0; r < runs; r++) {
     for (const [system, herd] of [['rtm', herdRtm], ['socketio', herdSocketIo]]) {
@@ -146,7 +146,7 @@ export async function run({ n = 2_000, runs = 3, deadlineMs = 45_000, log }) {
   }
   const numeric = ['loadLoopLagMaxMs', 'downtimeMs', 'attempts', 'attemptsPerClient', 'maxAttemptsIn100ms', 'attemptsSpreadMs', 'resubscribed', 'resubscribedP50Ms', 'resubscribedP99Ms'];
   return Object.values(perRun).map((rows) => {
-    const merged = { ...rows[0], runs: rows.length, histogram: rows[0].histogram, timedOut: rows.some((row) => row.timedOut) };
+    const merged = { ...rows[0], runs: rows.length, deadlineMs, histogram: rows[0].histogram, timedOut: rows.some((row) => row.timedOut) };
     for (const key of numeric) merged[key] = round(median(rows.map((row) => row[key])));
     // "All resubscribed" only counts if every run got there; otherwise it is reported as not reached.
     merged.allResubscribedMs = rows.every((row) => row.allResubscribedMs != null) ? round(median(rows.map((row) => row.allResubscribedMs))) : null;
