@@ -58,14 +58,14 @@ function latencySection(rows) {
   const lines = [
     '## 3. End-to-end latency (publish → receive, loopback)',
     '',
-    "One load process (separate from the servers) holds a publisher and a receiver per system, each the system's own Node client: rtm-kit `createClient` (`channel.publish` / `channel.on`), socket.io-client (`emitWithAck('publish')` / `on('message')`; the server emits to a room), raw `ws` (no acknowledgement). Messages go out at a fixed rate; latency counts from each message's **scheduled** send time, so a lagging sender is not hidden. p50 and p99 are medians over the runs; max is over all runs. All three servers run side by side and runs interleave systems and rates. The last column is the largest event-loop delay of the load process itself during those runs (`monitorEventLoopDelay`): a tail close to it is a stall of the machine or the generator, not of the system measured.",
+    "One load process (separate from the servers) holds a publisher and a receiver per system, each the system's own Node client: rtm-kit `createClient` (`channel.publish` / `channel.on`), socket.io-client (`emitWithAck('publish')` / `on('message')`; the server emits to a room), raw `ws` (no acknowledgement). Messages go out at a fixed rate; latency counts from each message's **scheduled** send time, so a lagging sender is not hidden. p50 and p99 are medians over the runs; max is over all runs. All three servers run side by side and runs interleave systems and rates. \"client CPU\" is the load process's CPU time (user + system, \`process.cpuUsage\`) per message, publisher and receiver together: the clients' own cost, which wall-clock contention does not inflate (at low rates the sender's 1 ms timer tick dominates it; compare it at 5,000 msg/s). The last column is the largest event-loop delay of the load process itself during those runs (`monitorEventLoopDelay`): a tail close to it is a stall of the machine or the generator, not of the system measured.",
     '',
   ];
   lines.push(
     tableAligned(
-      ['system', 'rate, msg/s', 'runs × messages', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'p50 vs raw', 'load-process stall, max ms'],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      rows.map((r) => [r.label, n(r.rate), `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.p50Ms, 2)}**`, n(r.p99Ms, 2), n(r.maxMs, 1), n(r.lost), x(r.p50VsRaw), n(r.loadLoopLagMaxMs, 1)]),
+      ['system', 'rate, msg/s', 'runs × messages', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'p50 vs raw', 'client CPU µs / message', 'load-process stall, max ms'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      rows.map((r) => [r.label, n(r.rate), `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.p50Ms, 2)}**`, n(r.p99Ms, 2), n(r.maxMs, 1), n(r.lost), x(r.p50VsRaw), n(r.clientCpuUsPerMessage), n(r.loadLoopLagMaxMs, 1)]),
     ),
   );
   return lines.join('\n');
@@ -181,7 +181,7 @@ function losses(s) {
     if (row.system !== 'rtm') continue;
     const sio = s.latency.find((r) => r.system === 'socketio' && r.rate === row.rate);
     if (sio && row.p50Ms > sio.p50Ms)
-      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io. Likely cause: each publish is a full RTC command (JSON parse, depth check, channel authorization, acknowledgement) and the event envelope (action, resource, modifier, ISO timestamp) is about twice socket.io's packet, parsed by the receiving client through the same three dispatch layers as in the browser.`);
+      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io; the rtm-kit Node clients spend ${n(row.clientCpuUsPerMessage)} µs of CPU per message against socket.io-client's ${n(sio.clientCpuUsPerMessage)} µs, so on busy cores they fall behind first. Likely cause: each publish is a full RTC command (JSON parse, depth check, channel authorization, acknowledgement, a pending-request entry and timer in the client) and the event envelope (action, resource, modifier, ISO timestamp) is about twice socket.io's packet, parsed by the receiving client through the same three dispatch layers as in the browser.`);
     if (sio && row.p99Ms > sio.p99Ms * 1.2) out.push(`**Latency tail at ${n(row.rate)} msg/s**: p99 ${n(row.p99Ms, 2)} ms for rtm-kit against ${n(sio.p99Ms, 2)} ms for socket.io.`);
   }
   for (const row of s['fanout-memory']?.fanout ?? []) {

@@ -77,6 +77,7 @@ async function measure({ system, rate, durationMs, drainMs = 2_000 }) {
   // The load process's own stalls (GC, the VM) land in every figure; report them next to the latencies.
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now() + 5;
   let next = 0;
   await new Promise((resolve) => {
@@ -96,7 +97,10 @@ async function measure({ system, rate, durationMs, drainMs = 2_000 }) {
   while (latencies.length < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   pair.onSeq = () => {};
   lag.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   return {
+    // Publisher and receiver share this process: its CPU time per message is both clients' cost, wall-clock free.
+    cpuUsPerMessage: (cpu.user + cpu.system) / total,
     loopLagMaxMs: lag.max / 1e6,
     sent: total,
     received: latencies.length,

@@ -55,6 +55,7 @@ export async function run({ rates = [100, 1_000, 5_000], runs = 3, log }) {
         p99Ms: round(median(results.map((r) => r.p99))),
         maxMs: round(Math.max(...results.map((r) => r.max))),
         loadLoopLagMaxMs: round(Math.max(...results.map((r) => r.loopLagMaxMs))),
+        clientCpuUsPerMessage: round(median(results.map((r) => r.cpuUsPerMessage))),
       });
     }
     const raw = rows.find((r) => r.rate === rate && r.system === 'raw');
