@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark section in one run on this machine, then
 // bench/RESULTS.md and bench/results.json. Run after `npm run build` (the npm
 // script does both). `node bench/run.mjs size latency` runs only some sections
-// and prints their report instead of replacing the full one (add --write to replace it).
+// and prints their report instead of replacing the full one (add --write to replace it);
+// `node bench/run.mjs --render` rebuilds RESULTS.md from results.json.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -57,6 +58,12 @@ function machine() {
 }
 
 async function main() {
+  if (process.argv.includes('--render')) {
+    // Re-renders RESULTS.md from the stored results.json, e.g. after a change to the report's wording; measures nothing.
+    const stored = JSON.parse(readFileSync(`${ROOT}bench/results.json`, 'utf8'));
+    writeFileSync(`${ROOT}bench/RESULTS.md`, renderMarkdown(stored));
+    return console.log('re-rendered bench/RESULTS.md from bench/results.json');
+  }
   const selected = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const unknown = selected.filter((name) => !SECTIONS.includes(name));
   if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);

@@ -155,6 +155,14 @@ function ceilingSection(c) {
   return lines.join('\n');
 }
 
+/** How the two Node clients' CPU per message compares, as a clause for the latency note. */
+function cpuClause(rtm, sio) {
+  const [a, b] = [rtm.clientCpuUsPerMessage, sio.clientCpuUsPerMessage];
+  if (a == null || b == null) return '';
+  if (a > b * 1.1) return `; the rtm-kit Node clients also spend more CPU per message (${n(a)} µs against ${n(b)} µs), so on busy cores they fall behind first`;
+  return `; their CPU per message is about the same (${n(a)} µs against ${n(b)} µs), so the gap is in the path, not in the cost`;
+}
+
 /** "Where rtm-kit loses": every comparison where rtm-kit is behind a peer in this run, with the likely cause. */
 function losses(s) {
   const out = [];
@@ -181,7 +189,7 @@ function losses(s) {
     if (row.system !== 'rtm') continue;
     const sio = s.latency.find((r) => r.system === 'socketio' && r.rate === row.rate);
     if (sio && row.p50Ms > sio.p50Ms)
-      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io; the rtm-kit Node clients spend ${n(row.clientCpuUsPerMessage)} µs of CPU per message against socket.io-client's ${n(sio.clientCpuUsPerMessage)} µs, so on busy cores they fall behind first. Likely cause: each publish is a full RTC command (JSON parse, depth check, channel authorization, acknowledgement, a pending-request entry and timer in the client) and the event envelope (action, resource, modifier, ISO timestamp) is about twice socket.io's packet, parsed by the receiving client through the same three dispatch layers as in the browser.`);
+      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io${cpuClause(row, sio)}. Likely cause: each publish is a full RTC command (JSON parse, depth check, channel authorization, acknowledgement, a pending-request entry and timer in the client) and the event envelope (action, resource, modifier, ISO timestamp) is about twice socket.io's packet, parsed by the receiving client through the same three dispatch layers as in the browser.`);
     if (sio && row.p99Ms > sio.p99Ms * 1.2) out.push(`**Latency tail at ${n(row.rate)} msg/s**: p99 ${n(row.p99Ms, 2)} ms for rtm-kit against ${n(sio.p99Ms, 2)} ms for socket.io.`);
   }
   for (const row of s['fanout-memory']?.fanout ?? []) {
