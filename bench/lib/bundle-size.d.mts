@@ -1,0 +1,21 @@
+/** Sizes of one bundle, in bytes. */
+export interface BundleSize {
+  min: number;
+  gzip: number;
+  brotli: number;
+}
+/** What to bundle: a file of this repository, or inline code that imports a package. */
+export interface BundleSpec {
+  name: string;
+  entry?: string;
+  code?: string;
+  pkg?: string;
+  format?: 'esm' | 'iife';
+  globalName?: string;
+  plugins?: unknown[];
+}
+export const ROOT: string;
+export const BUNDLE_SETTINGS: Readonly<Record<string, unknown>>;
+export const RTM_BUNDLES: BundleSpec[];
+export const PEER_BUNDLES: BundleSpec[];
+export function measureBundle(spec: BundleSpec): Promise<BundleSize>;

@@ -1,0 +1,26 @@
+// The rtm-kit reference server as a benchmark subject: the built library
+// (dist/server.js) through its public createServer, logging off, driven over IPC.
+import * as rtm from '../../dist/server.js';
+import { serveParent, settledMemory } from '../lib/proc.mjs';
+
+const server = rtm.createServer({
+  port: Number(process.env.BENCH_PORT ?? 0),
+  dev: true,
+  // Per-connection log lines would be measured as server work; the benchmark is about the messaging path.
+  logger: rtm.silentLogger,
+  // Server options a benchmark needs that the defaults may not allow (e.g. a per-connection rate limit
+  // below the 5,000 msg/s a latency run publishes from one connection), as JSON; recorded in results.json.
+  ...JSON.parse(process.env.BENCH_RTM_OPTIONS || '{}'),
+});
+const port = await server.listen();
+const stop = () => server.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+
+serveParent(
+  {
+    token: ({ sub, ttl = 3600 }) => server.auth.sign(sub, ttl),
+    memory: () => settledMemory(),
+  },
+  { port, url: server.url, ws: `${server.url.replace(/^http/, 'ws')}/rtc`, apiKey: server.apiKey },
+);
