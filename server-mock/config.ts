@@ -104,6 +104,12 @@ export interface ServerOptions {
   history?: Partial<HistorySettings>;
   /** Publish de-duplication. */
   dedup?: Partial<DedupSettings>;
+  /**
+   * Redis URL (`redis://[:password@]host:port[/db]`, or `rediss://` for TLS). With it, instances sharing the
+   * Redis share fan-out (Pub/Sub), history and offsets (Streams) and publish de-duplication; without it,
+   * everything stays in this process's memory.
+   */
+  redis?: string;
   /** Replacements for the in-memory history and publish ledger (tests; shared engines). */
   stores?: { history?: HistoryStore; ledger?: PublishLedger };
   /** Time source; tests pass a manual clock. */
@@ -177,7 +183,19 @@ export function checkOptions(options: ServerOptions): void {
       if (typeof key !== 'string' || key === '') throw new ConfigError(`API key "${name}" must be a non-empty string`);
     }
   }
+  if (options.redis !== undefined) checkRedisUrl(options.redis);
   for (const origin of options.origins ?? []) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`origin "${origin}" must look like https://host[:port], without a path`);
   }
+}
+
+/** Throws ConfigError unless `url` is a redis:// or rediss:// URL. */
+export function checkRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`redis URL must look like redis://host:port, got ${JSON.stringify(url.slice(0, 100))}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new ConfigError(`redis URL must start with redis:// or rediss://, got ${JSON.stringify(parsed.protocol)}`);
 }

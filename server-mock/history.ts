@@ -7,9 +7,10 @@ export interface Retention {
   ttl: number;
 }
 
-/** An event as history holds it: its offset and action, and the serialized `event` frame that carries it. */
+/** An event as history holds it: its offset and epoch, its action, and the serialized `event` frame that carries it. */
 export interface StoredEvent {
   offset: number;
+  epoch: string;
   action: string;
   frame: string;
 }
@@ -88,7 +89,7 @@ export class MemoryHistory implements HistoryStore {
     const stream = this.stream(event.resource);
     stream.top += 1;
     const frame = JSON.stringify({ type: 'event', data: { ...event, offset: stream.top, epoch: stream.epoch } });
-    const entry: Entry = { offset: stream.top, action: event.action, frame, time: this.options.now(), cost: frame.length + EVENT_COST };
+    const entry: Entry = { offset: stream.top, epoch: stream.epoch, action: event.action, frame, time: this.options.now(), cost: frame.length + EVENT_COST };
     if (stream.retention.size > 0 && stream.retention.ttl > 0) {
       stream.entries.push(entry);
       this.bytes += entry.cost;
@@ -99,7 +100,7 @@ export class MemoryHistory implements HistoryStore {
     // Sweep a little on every append: the least recently appended streams are the likeliest to hold only expired events.
     for (const idle of [...this.first(this.filled, 2)]) if (idle !== stream) this.expire(idle);
     this.fit(stream);
-    return Promise.resolve({ offset: entry.offset, action: entry.action, frame });
+    return Promise.resolve({ offset: entry.offset, epoch: entry.epoch, action: entry.action, frame });
   }
 
   position(resource: ResourceRef): Promise<StreamPosition> {
@@ -119,7 +120,7 @@ export class MemoryHistory implements HistoryStore {
       const { size, ttl } = stream.retention;
       return fail('expired', `${first - since.offset - 1} missed event(s) are no longer in history (it keeps the last ${size} for ${ttl} s)`);
     }
-    return Promise.resolve({ recovered: true, position, events: stream.entries.slice(since.offset + 1 - first).map(({ offset, action, frame }) => ({ offset, action, frame })) });
+    return Promise.resolve({ recovered: true, position, events: stream.entries.slice(since.offset + 1 - first).map(({ offset, epoch, action, frame }) => ({ offset, epoch, action, frame })) });
   }
 
   private stream(resource: ResourceRef): Stream {

@@ -7,6 +7,16 @@ export interface Subscriber {
   deliver(frame: string, topic: string, event: StoredEvent): void;
 }
 
+/**
+ * Carries the events of every instance to every instance (Redis Pub/Sub),
+ * so a subscriber receives each event once wherever it was published. The
+ * history store publishes on it as part of each append.
+ */
+export interface SharedBus {
+  /** Hands every event (this instance's too) to `receive`, per stream in offset order. */
+  start(receive: (resource: ResourceRef, event: StoredEvent) => void): void;
+}
+
 /** A channel message as taps see it (the legacy endpoint, the message log). */
 export interface ChannelPost extends ChannelMessage {
   channel: string;
@@ -24,10 +34,17 @@ export class Hub {
   private readonly topics = new Map<string, Map<Subscriber, Set<string>>>();
   private readonly taps = new Set<(post: ChannelPost) => void>();
 
+  /**
+   * With a `bus`, events reach this instance's subscribers only through it,
+   * as they reach every other instance's; without one, straight from `emit`.
+   */
   constructor(
     private readonly history: HistoryStore,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly bus?: SharedBus,
+  ) {
+    bus?.start((resource, event) => this.receive(resource, event));
+  }
 
   /** Number of resources with at least one subscriber. */
   get topicCount(): number {
@@ -70,27 +87,51 @@ export class Hub {
   /** Publishes a channel message; resolves with how many subscribers it was sent to. */
   async publish(channel: string, data: Json, source: string): Promise<number> {
     const recipients = await this.emit({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
-    if (this.taps.size > 0) {
-      const post: ChannelPost = { channel, source, ...toChannelMessage(data) };
-      for (const listener of this.taps) listener(post);
-    }
+    // With a bus, taps see messages as they arrive from it, those of other instances included.
+    if (!this.bus && this.taps.size > 0) this.notifyTaps({ channel, source, ...toChannelMessage(data) });
     return recipients;
   }
 
-  /** Records an event in history and sends it to the subscribers of `resource` that asked for `action` (or `all`); resolves with how many. */
+  /**
+   * Records an event in history and sends it to the subscribers of `resource`
+   * that asked for `action` (or `all`); resolves with how many. With a bus,
+   * the count is of this instance's subscribers: the others are not known here.
+   */
   async emit(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
     const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
     // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
+    if (this.bus) return this.count(topicKey(resource), action);
+    return this.deliver(topicKey(resource), event);
+  }
+
+  private receive(resource: ResourceRef, event: StoredEvent): void {
     const topic = topicKey(resource);
+    if (this.topics.has(topic)) this.deliver(topic, event);
+    if (resource.type !== CHANNEL_TYPE || this.taps.size === 0) return;
+    const { data } = JSON.parse(event.frame) as { data: { data: Json; modifier: { id: string } } };
+    this.notifyTaps({ channel: resource.name, source: data.modifier.id, ...toChannelMessage(data.data) });
+  }
+
+  private deliver(topic: string, event: StoredEvent): number {
     const members = this.topics.get(topic);
     if (!members) return 0;
     let count = 0;
     for (const [subscriber, actions] of members) {
-      if (!actions.has(action) && !actions.has('all')) continue;
+      if (!actions.has(event.action) && !actions.has('all')) continue;
       subscriber.deliver(event.frame, topic, event);
       count += 1;
     }
     return count;
+  }
+
+  private count(topic: string, action: string): number {
+    let count = 0;
+    for (const actions of this.topics.get(topic)?.values() ?? []) if (actions.has(action) || actions.has('all')) count += 1;
+    return count;
+  }
+
+  private notifyTaps(post: ChannelPost): void {
+    for (const listener of this.taps) listener(post);
   }
 }
 

@@ -33,8 +33,21 @@ export class Metrics {
   /** Message-log lines dropped because the file could not keep up. */
   readonly messageLogDropped = new Counter({ name: 'rtm_message_log_dropped_total', help: 'Message log lines dropped because the file could not keep up', registers: [this.registry] });
 
-  /** `topicCount` reports how many resources have subscribers. */
-  constructor(topicCount: () => number) {
+  /** 1 while Redis is reachable, 0 while not; only with Redis configured. */
+  readonly redisUp: Gauge | undefined;
+
+  /** `topicCount` reports how many resources have subscribers; `redisUp`, when Redis is configured, whether it is reachable. */
+  constructor(topicCount: () => number, redisUp?: () => boolean) {
+    this.redisUp =
+      redisUp &&
+      new Gauge({
+        name: 'rtm_redis_up',
+        help: 'Whether Redis (history, de-duplication and fan-out between instances) is reachable: 1 or 0',
+        registers: [this.registry],
+        collect() {
+          this.set(redisUp() ? 1 : 0);
+        },
+      });
     this.topics = new Gauge({
       name: 'rtm_topics',
       help: 'Channels and resources with at least one subscriber',

@@ -35,6 +35,8 @@ export interface RestContext {
   trustProxy: boolean;
   /** False while the server shuts down. */
   ready: () => boolean;
+  /** False while a shared store the server needs (Redis) is unreachable. */
+  storeUp: () => boolean;
 }
 
 /**
@@ -147,8 +149,11 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   };
 
   const health = (_req: IncomingMessage, res: ServerResponse): void => sendJson(res, 200, { status: 'ok' });
-  const readiness = (_req: IncomingMessage, res: ServerResponse): void =>
-    ctx.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'stopping' });
+  const readiness = (_req: IncomingMessage, res: ServerResponse): void => {
+    if (!ctx.ready()) return sendJson(res, 503, { status: 'stopping' });
+    if (!ctx.storeUp()) return sendJson(res, 503, { status: 'redis unavailable' });
+    sendJson(res, 200, { status: 'ready' });
+  };
   const metrics = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const text = await ctx.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' });

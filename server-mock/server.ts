@@ -20,11 +20,16 @@ import { openMessageLog } from './message-log.js';
 import { Metrics } from './metrics.js';
 import { MemoryLedger } from './publish-ledger.js';
 import { KeyedRateLimiter } from './rate-limit.js';
+import { RedisBus } from './redis-bus.js';
+import { RedisHistory } from './redis-history.js';
+import { RedisLedger } from './redis-ledger.js';
+import { RedisLink } from './redis-link.js';
 import { parseTarget } from './request-url.js';
 import { createRestApi } from './rest.js';
 import { retentionOf } from './retention.js';
 import { Session } from './session.js';
 import { serveFile } from './static.js';
+import { StoreUnavailableError } from './store-error.js';
 import { createUpgradeHandler } from './upgrade.js';
 
 /** A running (or ready to run) reference server. */
@@ -65,12 +70,15 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const now = () => clock.now();
   const historySettings = { ...DEFAULT_HISTORY, ...options.history };
   const dedup = { ...DEFAULT_DEDUP, ...options.dedup };
-  const history =
-    options.stores?.history ??
-    new MemoryHistory({ retention: retentionOf(historySettings.rules, { size: historySettings.size, ttl: historySettings.ttl }), maxBytes: historySettings.maxBytes, now });
-  const ledger = options.stores?.ledger ?? new MemoryLedger({ window: dedup.window * 1000, maxEntries: dedup.maxEntries, now });
-  const hub = new Hub(history, now);
-  const metrics = new Metrics(() => hub.topicCount);
+  const retention = retentionOf(historySettings.rules, { size: historySettings.size, ttl: historySettings.ttl });
+  const redis = options.redis === undefined ? undefined : new RedisLink(options.redis, log);
+  const redisHistory = redis && !options.stores?.history ? new RedisHistory(redis, { retention }) : undefined;
+  const history = options.stores?.history ?? redisHistory ?? new MemoryHistory({ retention, maxBytes: historySettings.maxBytes, now });
+  const ledger =
+    options.stores?.ledger ??
+    (redis ? new RedisLedger(redis, { window: dedup.window * 1000 }) : new MemoryLedger({ window: dedup.window * 1000, maxEntries: dedup.maxEntries, now }));
+  const hub = new Hub(history, now, redisHistory && new RedisBus(redis!, redisHistory.busChannel, log));
+  const metrics = new Metrics(() => hub.topicCount, redis && (() => redis.up));
   const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
   const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
   const heartbeat = new Heartbeat((options.heartbeat ?? 30) * 1000, clock);
@@ -81,7 +89,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   let stopping = false;
   let listening = false;
 
-  const api = createRestApi({ hub, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping });
+  const api = createRestApi({ hub, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url);
     if (await api(req, res, target)) return;
@@ -97,6 +105,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const http = createHttpServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.code, info: error.info } });
+      if (error instanceof StoreUnavailableError) return sendJson(res, 503, { error: { code: RtcErrorCode.Internal, info: error.message } });
       log.error('http_error', { error: String(error) });
       sendJson(res, 500, { error: { code: RtcErrorCode.Internal, info: 'internal error' } });
     });
@@ -149,7 +158,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
           http.off('error', reject);
           port = (http.address() as AddressInfo).port;
           listening = true;
-          log.info('listening', { url: this.url, dev, legacy: legacy !== undefined });
+          log.info('listening', { url: this.url, dev, legacy: legacy !== undefined, redis: redis !== undefined });
           resolvePort(port);
         });
       });
@@ -174,6 +183,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       }
       listening = false;
       await messageLog?.close();
+      await redis?.close();
     },
   };
 }

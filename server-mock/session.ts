@@ -14,6 +14,7 @@ import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
 import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
+import { StoreUnavailableError } from './store-error.js';
 import { TokenTimers } from './token-timers.js';
 
 /** What a session needs from the server. */
@@ -56,6 +57,11 @@ export class Session implements Subscriber {
   private readonly strikes: TokenBucket;
   /** Live events of streams being subscribed to, held back until the position is known and any replay is out. */
   private readonly held = new Map<string, { events: StoredEvent[]; bytes: number }>();
+  /**
+   * Positions of new subscriptions, until a later event arrives: with a shared bus, an event at or
+   * below the position (already counted in it, or replayed) can still arrive after it was read.
+   */
+  private readonly floors = new Map<string, { epoch: string; offset: number }>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -90,6 +96,11 @@ export class Session implements Subscriber {
 
   /** Sends a live event, or holds it back while its stream is being subscribed to. */
   deliver(frame: string, topic: string, event: StoredEvent): void {
+    const floor = this.floors.get(topic);
+    if (floor) {
+      if (event.epoch === floor.epoch && event.offset <= floor.offset) return;
+      this.floors.delete(topic);
+    }
     const held = this.held.get(topic);
     if (!held) return this.write(frame);
     held.events.push(event);
@@ -176,6 +187,10 @@ export class Session implements Subscriber {
       const response = await this.execute(data.command, data.arguments, data.correlation_id as Json | undefined);
       this.send({ type: 'command response', data: { request, response } });
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.ctx.log.warn('store_unavailable', { command: data.command, user: this.identity?.sub, error: error.message });
+        return this.respondError(request, RtcErrorCode.Internal, error.message);
+      }
       if (!(error instanceof CommandError)) {
         this.ctx.log.error('command_failed', { command: data.command, error: String(error) });
         return this.respondError(request, RtcErrorCode.Internal, 'internal error');
@@ -237,6 +252,7 @@ export class Session implements Subscriber {
     // Held events up to the position predate a new subscription; one this connection already had was owed them live
     // (any it also got in the replay, the client drops by offset).
     for (const event of held.events) if (!fresh || event.offset > response.offset!) this.write(event.frame);
+    if (fresh) this.floors.set(key, { epoch: response.epoch!, offset: response.offset! });
     return { ...response };
   }
 
@@ -262,7 +278,10 @@ export class Session implements Subscriber {
   private unsubscribe(args: unknown): Json {
     const { resource, actions } = readSubscription(args, this.ctx.policy);
     const key = topicKey(resource);
-    if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
+    if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) {
+      this.ctx.metrics.subscriptions.dec();
+      this.floors.delete(key);
+    }
     return {};
   }
 

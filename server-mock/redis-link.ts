@@ -1,0 +1,93 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { checkRedisUrl } from './config.js';
+import type { Logger } from './log.js';
+import { StoreUnavailableError } from './store-error.js';
+
+/** Longest wait between two reconnection attempts, in ms. */
+const MAX_RETRY_DELAY_MS = 2_000;
+/** A command Redis has not answered within this is failed, so a hung Redis cannot hold publishes forever. */
+const COMMAND_TIMEOUT_MS = 5_000;
+
+/**
+ * The server's two connections to Redis: one for commands (history,
+ * de-duplication), one held in Pub/Sub mode for the event bus (Redis
+ * requires a connection of its own for that). Both reconnect by themselves
+ * with jittered exponential backoff. Commands never queue while Redis is
+ * away: they fail at once with {@link StoreUnavailableError}, so a publish
+ * is answered with an error instead of waiting an unknown time.
+ */
+export class RedisLink {
+  /** The connection for commands. */
+  readonly commands: Redis;
+  /** The connection in Pub/Sub mode (ioredis re-subscribes it after a reconnect). */
+  readonly subscriber: Redis;
+  private wasUp = false;
+  private readonly changes = new Set<(up: boolean) => void>();
+
+  constructor(url: string, log: Logger) {
+    checkRedisUrl(url);
+    const options: RedisOptions = {
+      // Full jitter, so a fleet of instances does not reconnect in step after Redis restarts.
+      retryStrategy: (attempt) => Math.round(Math.random() * Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** Math.min(attempt, 10))),
+      enableOfflineQueue: false,
+      // A command cut off by a lost connection is failed, not re-sent: a re-sent append would publish twice.
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      connectionName: 'rtm-server',
+    };
+    this.commands = new Redis(url, options);
+    // The bus subscribes itself on every connection (RedisBus), so ioredis need not replay subscriptions.
+    this.subscriber = new Redis(url, { ...options, commandTimeout: undefined, autoResubscribe: false });
+    const where = redactedUrl(url);
+    for (const connection of [this.commands, this.subscriber]) {
+      connection.on('ready', () => this.changed(log, where));
+      connection.on('close', () => this.changed(log, where));
+      // ioredis reports every failed attempt here; the up/down transitions are what the log needs.
+      connection.on('error', () => undefined);
+    }
+  }
+
+  /** True when both connections are ready. */
+  get up(): boolean {
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /** Calls `listener` whenever Redis becomes reachable or unreachable; returns the function that stops it. */
+  onChange(listener: (up: boolean) => void): () => void {
+    this.changes.add(listener);
+    return () => this.changes.delete(listener);
+  }
+
+  /** Runs Redis calls; any failure of Redis itself becomes a {@link StoreUnavailableError}. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.commands.status !== 'ready') throw new StoreUnavailableError('Redis is unavailable: not connected; try again shortly');
+    try {
+      return await work();
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis is unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  /** Closes both connections. */
+  async close(): Promise<void> {
+    this.changes.clear();
+    await Promise.all([this.commands, this.subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+  }
+
+  private changed(log: Logger, where: string): void {
+    const up = this.up;
+    if (up === this.wasUp) return;
+    this.wasUp = up;
+    if (up) log.info('redis_up', { redis: where });
+    else log.warn('redis_down', { redis: where });
+    for (const listener of this.changes) listener(up);
+  }
+}
+
+/** The URL without its password, for logs. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
