@@ -9,6 +9,8 @@ export interface ServerProcess {
   secret: string;
   apiKey: string;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL, as a crash would: no closing handshakes. */
+  kill(): Promise<void>;
 }
 
 const BIN = fileURLToPath(new URL('../dist/rtm-server.js', import.meta.url));
@@ -30,6 +32,12 @@ export function startServer(extraArgs: string[] = [], options: ServerOptions = {
     env: { ...process.env, RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const signal = (name: NodeJS.Signals): Promise<void> =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill(name);
+    });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`rtm-server did not start within 10 s:\n${output}`)), 10_000);
@@ -53,12 +61,8 @@ export function startServer(extraArgs: string[] = [], options: ServerOptions = {
         port: Number(match[2]),
         secret,
         apiKey,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
+        stop: () => signal('SIGTERM'),
+        kill: () => signal('SIGKILL'),
       });
     });
   });
