@@ -17,11 +17,12 @@ import * as latency from './sections/latency.mjs';
 import * as fanoutMemory from './sections/fanout-memory.mjs';
 import * as herd from './sections/herd.mjs';
 import * as ceiling from './sections/ceiling.mjs';
+import * as cluster from './sections/cluster.mjs';
 
 /** The whole run must stay within 10 minutes; past this it stops and writes what it has. */
 const BUDGET_MS = 10 * 60_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling'];
+const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster'];
 
 function packageVersion(name) {
   try {
@@ -86,6 +87,7 @@ async function main() {
     'fanout-memory': () => fanoutMemory.run({ log }),
     herd: () => herd.run({ log }),
     ceiling: () => ceiling.run({ log }),
+    cluster: () => cluster.run({ log }),
   };
   const toFiles = wanted.length === SECTIONS.length || process.argv.includes('--write');
   const write = () => {

@@ -1,3 +1,5 @@
+import { render as clusterSection } from '../sections/cluster.mjs';
+
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
 
@@ -265,6 +267,10 @@ export function renderMarkdown(results) {
     headline.push(`- Herd of ${n(rtm.clients)}: at most **${n(rtm.maxAttemptsIn100ms)}** rtm-kit attempts in any 100 ms (socket.io ${n(sio.maxAttemptsIn100ms)}); all resubscribed after **${n(rtm.allResubscribedMs)} ms** (socket.io ${n(sio.allResubscribedMs)}).`);
   }
   if (s.ceiling) headline.push(`- Ceiling: **${n(s.ceiling.heldThroughout)}** connections held for ${s.ceiling.holdSeconds} s with heartbeats, bounded by ${s.ceiling.boundBy}.`);
+  if (s.cluster) {
+    const at = (count) => s.cluster.rows.filter((r) => r.instances === count && r.redis !== false).at(-1);
+    if (at(1) && at(3)) headline.push(`- Redis, ${n(at(1).rate)} msg/s × ${n(at(1).subscribers)}: 1 instance **${n(at(1).deliveriesPerSecond)} deliveries/s**, p99 ${n(at(1).p99Ms, 2)} ms; 3 instances **${n(at(3).deliveriesPerSecond)}**, p99 ${n(at(3).p99Ms, 2)} ms.`);
+  }
   if (headline.length) lines.push('## Headlines', '', ...headline, '');
   const loss = losses(s);
   lines.push('## Where rtm-kit loses', '', ...(loss.length ? loss.map((l) => `- ${l}`) : ['- Nowhere in this run.']), '');
@@ -274,5 +280,6 @@ export function renderMarkdown(results) {
   if (s['fanout-memory']) lines.push(fanoutSection(s['fanout-memory'].fanout), '', memorySection(s['fanout-memory'].memory), '');
   if (s.herd) lines.push(herdSection(s.herd), '');
   if (s.ceiling) lines.push(ceilingSection(s.ceiling), '');
+  if (s.cluster) lines.push(clusterSection(s.cluster, { n }), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
