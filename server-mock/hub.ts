@@ -1,5 +1,6 @@
 import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
 import type { HistoryStore, StoredEvent } from './history.js';
+import { silentLogger, type Logger } from './log.js';
 
 /** Anything that can receive serialized event frames. */
 export interface Subscriber {
@@ -33,6 +34,11 @@ export interface ChannelPost extends ChannelMessage {
 export class Hub {
   private readonly topics = new Map<string, Map<Subscriber, Set<string>>>();
   private readonly taps = new Set<(post: ChannelPost) => void>();
+  /**
+   * With a bus: per stream with subscribers here, the last event handed out, and the events that wait
+   * while a gap (bus messages this instance missed, e.g. while its Pub/Sub connection was reconnecting) is filled from history.
+   */
+  private readonly heard = new Map<string, { epoch: string; offset: number; waiting?: StoredEvent[] }>();
 
   /**
    * With a `bus`, events reach this instance's subscribers only through it,
@@ -42,6 +48,7 @@ export class Hub {
     private readonly history: HistoryStore,
     private readonly now: () => number = Date.now,
     private readonly bus?: SharedBus,
+    private readonly log: Logger = silentLogger,
   ) {
     bus?.start((resource, event) => this.receive(resource, event));
   }
@@ -104,9 +111,57 @@ export class Hub {
     return this.deliver(topicKey(resource), event);
   }
 
+  /** An event from the bus: handed out in offset order, a gap in it filled from history first. */
   private receive(resource: ResourceRef, event: StoredEvent): void {
     const topic = topicKey(resource);
-    if (this.topics.has(topic)) this.deliver(topic, event);
+    if (!this.topics.has(topic)) {
+      this.heard.delete(topic);
+      return this.dispatch(resource, topic, event);
+    }
+    const last = this.heard.get(topic);
+    if (last?.waiting) return void last.waiting.push(event);
+    if (last && last.epoch === event.epoch) {
+      if (event.offset <= last.offset) return;
+      if (event.offset > last.offset + 1) return this.fill(resource, topic, { epoch: last.epoch, offset: last.offset, waiting: [event] });
+    }
+    this.heard.set(topic, { epoch: event.epoch, offset: event.offset });
+    this.dispatch(resource, topic, event);
+  }
+
+  /** Reads what the bus skipped from history, then hands it out with what arrived meanwhile, in order. */
+  private fill(resource: ResourceRef, topic: string, gap: { epoch: string; offset: number; waiting: StoredEvent[] }): void {
+    this.heard.set(topic, gap);
+    const missed = gap.waiting[0]!.offset - gap.offset - 1;
+    const replay = this.history.since(resource, { epoch: gap.epoch, offset: gap.offset }).then(
+      (recovery) => {
+        if (recovery.recovered) return recovery.events;
+        this.log.warn('bus_gap_lost', { resource, missed, reason: recovery.reason });
+        return [];
+      },
+      (error: unknown) => {
+        this.log.warn('bus_gap_lost', { resource, missed, error: String(error) });
+        return [];
+      },
+    );
+    void replay.then((events) => {
+      const waiting = gap.waiting;
+      this.heard.set(topic, { epoch: gap.epoch, offset: gap.offset });
+      if (events.length > 0) this.log.info('bus_gap_filled', { resource, missed });
+      for (const event of [...events, ...waiting]) this.receiveFilled(resource, topic, event);
+    });
+  }
+
+  /** Hands out a replayed or waiting event unless it is not after the last one handed out. */
+  private receiveFilled(resource: ResourceRef, topic: string, event: StoredEvent): void {
+    const last = this.heard.get(topic);
+    if (last?.waiting) return void last.waiting.push(event);
+    if (last && last.epoch === event.epoch && event.offset <= last.offset) return;
+    this.heard.set(topic, { epoch: event.epoch, offset: event.offset });
+    this.dispatch(resource, topic, event);
+  }
+
+  private dispatch(resource: ResourceRef, topic: string, event: StoredEvent): void {
+    this.deliver(topic, event);
     if (resource.type !== CHANNEL_TYPE || this.taps.size === 0) return;
     const { data } = JSON.parse(event.frame) as { data: { data: Json; modifier: { id: string } } };
     this.notifyTaps({ channel: resource.name, source: data.modifier.id, ...toChannelMessage(data.data) });
