@@ -45,6 +45,13 @@ describe('reading settings', () => {
     expect(() => readInvocation(['--history', 'room:*=lots'], {})).toThrow(/history rule "room:\*=lots" must look like/);
   });
 
+  it('reads the Redis URL from --redis, RTM_REDIS_URL or the config file; without it the server stays in memory', () => {
+    expect(readInvocation(['--redis', 'redis://127.0.0.1:6380'], { RTM_REDIS_URL: 'redis://other:1' })).toEqual({ command: 'serve', options: { redis: 'redis://127.0.0.1:6380' } });
+    expect(readInvocation([], { RTM_REDIS_URL: 'rediss://:pw@cache:6379/2' })).toEqual({ command: 'serve', options: { redis: 'rediss://:pw@cache:6379/2' } });
+    expect(readInvocation(['--config', 'rtm.json'], {}, files({ redis: 'redis://cache:6379' }))).toEqual({ command: 'serve', options: { redis: 'redis://cache:6379' } });
+    expect(readInvocation([], {})).toEqual({ command: 'serve', options: {} });
+  });
+
   it('keeps the skeleton’s flags and variables', () => {
     const invocation = readInvocation(['--port', '0', '--dev'], { RTM_JWT_SECRET: SECRET, RTM_API_KEY: 'key', HOST: '0.0.0.0' });
     expect(invocation).toEqual({ command: 'serve', options: { port: 0, dev: true, secret: SECRET, apiKey: 'key', host: '0.0.0.0' } });

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { HistoryStore } from './history.js';
+import type { SharedBus } from './hub.js';
 import type { Logger } from './log.js';
 import type { PublishLedger } from './publish-ledger.js';
 import { checkRetention, type RetentionRule } from './retention.js';
@@ -110,8 +111,11 @@ export interface ServerOptions {
    * everything stays in this process's memory.
    */
   redis?: string;
-  /** Replacements for the in-memory history and publish ledger (tests; shared engines). */
-  stores?: { history?: HistoryStore; ledger?: PublishLedger };
+  /**
+   * Replacements for the in-memory history and publish ledger (tests; shared engines). A shared engine
+   * also gives a `bus` that carries every append to every instance; the hub then delivers only what comes from it.
+   */
+  stores?: { history?: HistoryStore; ledger?: PublishLedger; bus?: SharedBus };
   /** Time source; tests pass a manual clock. */
   clock?: Clock;
   /** Folder served at `/`. Default: the package's `server-mock/public`. */

@@ -27,6 +27,8 @@ export {
 export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention, type StoredEvent } from './history.js';
 export { MemoryLedger, fingerprint, type LedgerAnswer, type MemoryLedgerOptions, type PublishLedger } from './publish-ledger.js';
 export type { RetentionRule } from './retention.js';
+export type { SharedBus, Subscriber } from './hub.js';
+export { StoreUnavailableError } from './store-error.js';
 export { createAuth, TokenError, MIN_SECRET_BYTES, type Auth, type AuthOptions, type Identity } from './auth.js';
 export type { Rights } from './authorization.js';
 export type { Clock } from './clock.js';

@@ -22,6 +22,7 @@ export class RedisLink {
   /** The connection in Pub/Sub mode (ioredis re-subscribes it after a reconnect). */
   readonly subscriber: Redis;
   private wasUp = false;
+  private lastError = '';
   private readonly changes = new Set<(up: boolean) => void>();
 
   constructor(url: string, log: Logger) {
@@ -43,8 +44,8 @@ export class RedisLink {
     for (const connection of [this.commands, this.subscriber]) {
       connection.on('ready', () => this.changed(log, where));
       connection.on('close', () => this.changed(log, where));
-      // ioredis reports every failed attempt here; the up/down transitions are what the log needs.
-      connection.on('error', () => undefined);
+      // ioredis reports every failed attempt here; the up/down transitions are what the log needs, with the latest reason.
+      connection.on('error', (error: Error) => void (this.lastError = error.message));
     }
   }
 
@@ -80,7 +81,7 @@ export class RedisLink {
     if (up === this.wasUp) return;
     this.wasUp = up;
     if (up) log.info('redis_up', { redis: where });
-    else log.warn('redis_down', { redis: where });
+    else log.warn('redis_down', { redis: where, error: this.lastError || undefined });
     for (const listener of this.changes) listener(up);
   }
 }

@@ -77,7 +77,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const ledger =
     options.stores?.ledger ??
     (redis ? new RedisLedger(redis, { window: dedup.window * 1000 }) : new MemoryLedger({ window: dedup.window * 1000, maxEntries: dedup.maxEntries, now }));
-  const hub = new Hub(history, now, redisHistory && new RedisBus(redis!, redisHistory.busChannel, log), log);
+  const bus = options.stores?.bus ?? (redisHistory && new RedisBus(redis!, redisHistory.busChannel, log));
+  const hub = new Hub(history, now, bus, log);
   const metrics = new Metrics(() => hub.topicCount, redis && (() => redis.up));
   const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
   const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
