@@ -124,6 +124,8 @@ export class Hub {
       if (event.offset <= last.offset) return;
       if (event.offset > last.offset + 1) return this.fill(resource, topic, { epoch: last.epoch, offset: last.offset, waiting: [event] });
     }
+    // A new epoch starts at offset 1 (the store lost the stream): a later first offset means this instance missed the start.
+    if (last && last.epoch !== event.epoch && event.offset > 1) return this.fill(resource, topic, { epoch: event.epoch, offset: 0, waiting: [event] });
     this.heard.set(topic, { epoch: event.epoch, offset: event.offset });
     this.dispatch(resource, topic, event);
   }

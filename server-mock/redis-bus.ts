@@ -19,16 +19,11 @@ export class RedisBus implements SharedBus {
   ) {}
 
   start(receive: (resource: ResourceRef, event: StoredEvent) => void): void {
-    this.link.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
+    this.link.listen(this.channel, (message) => {
       const parsed = parseMessage(message);
       if (!parsed) return this.log.error('bus_message_unreadable', { length: message.length });
       receive(parsed.resource, parsed.event);
     });
-    // Subscribed on every (re)connection: commands are never queued while Redis is away, so this is the moment it can work.
-    const subscribe = (): void => void this.link.subscriber.subscribe(this.channel).catch((error: unknown) => this.log.warn('bus_subscribe_failed', { error: String(error) }));
-    this.link.subscriber.on('ready', subscribe);
-    if (this.link.subscriber.status === 'ready') subscribe();
   }
 }
 

@@ -19,13 +19,19 @@ const COMMAND_TIMEOUT_MS = 5_000;
 export class RedisLink {
   /** The connection for commands. */
   readonly commands: Redis;
-  /** The connection in Pub/Sub mode (ioredis re-subscribes it after a reconnect). */
+  /** The connection in Pub/Sub mode. */
   readonly subscriber: Redis;
+  /** Pub/Sub channels to hold, and whether the current subscriber connection has confirmed each. */
+  private readonly channels = new Map<string, boolean>();
+  private readonly changes = new Set<(up: boolean) => void>();
+  private readonly where: string;
   private wasUp = false;
   private lastError = '';
-  private readonly changes = new Set<(up: boolean) => void>();
 
-  constructor(url: string, log: Logger) {
+  constructor(
+    url: string,
+    private readonly log: Logger,
+  ) {
     checkRedisUrl(url);
     const options: RedisOptions = {
       // Full jitter, so a fleet of instances does not reconnect in step after Redis restarts.
@@ -38,26 +44,41 @@ export class RedisLink {
       connectionName: 'rtm-server',
     };
     this.commands = new Redis(url, options);
-    // The bus subscribes itself on every connection (RedisBus), so ioredis need not replay subscriptions.
+    // Subscriptions are made again on every connection by this class, which also knows when they are confirmed.
     this.subscriber = new Redis(url, { ...options, commandTimeout: undefined, autoResubscribe: false });
-    const where = redactedUrl(url);
+    this.where = redactedUrl(url);
+    this.subscriber.on('ready', () => {
+      for (const channel of this.channels.keys()) this.subscribe(channel);
+    });
+    this.subscriber.on('close', () => {
+      for (const channel of this.channels.keys()) this.channels.set(channel, false);
+    });
     for (const connection of [this.commands, this.subscriber]) {
-      connection.on('ready', () => this.changed(log, where));
-      connection.on('close', () => this.changed(log, where));
+      connection.on('ready', () => this.changed());
+      connection.on('close', () => this.changed());
       // ioredis reports every failed attempt here; the up/down transitions are what the log needs, with the latest reason.
       connection.on('error', (error: Error) => void (this.lastError = error.message));
     }
   }
 
-  /** True when both connections are ready. */
+  /** True when both connections are ready and every channel of {@link listen} is subscribed: nothing published now is missed. */
   get up(): boolean {
-    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready' && [...this.channels.values()].every(Boolean);
   }
 
   /** Calls `listener` whenever Redis becomes reachable or unreachable; returns the function that stops it. */
   onChange(listener: (up: boolean) => void): () => void {
     this.changes.add(listener);
     return () => this.changes.delete(listener);
+  }
+
+  /** Holds a subscription to `channel`, made again after every reconnection, and hands its messages to `receive`. */
+  listen(channel: string, receive: (message: string) => void): void {
+    this.channels.set(channel, false);
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from === channel) receive(message);
+    });
+    if (this.subscriber.status === 'ready') this.subscribe(channel);
   }
 
   /** Runs Redis calls; any failure of Redis itself becomes a {@link StoreUnavailableError}. */
@@ -76,12 +97,23 @@ export class RedisLink {
     await Promise.all([this.commands, this.subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
   }
 
-  private changed(log: Logger, where: string): void {
+  private subscribe(channel: string): void {
+    this.subscriber.subscribe(channel).then(
+      () => {
+        this.channels.set(channel, true);
+        this.changed();
+      },
+      // The next reconnection tries again.
+      (error: unknown) => this.log.warn('redis_subscribe_failed', { channel, error: String(error) }),
+    );
+  }
+
+  private changed(): void {
     const up = this.up;
     if (up === this.wasUp) return;
     this.wasUp = up;
-    if (up) log.info('redis_up', { redis: where });
-    else log.warn('redis_down', { redis: where, error: this.lastError || undefined });
+    if (up) this.log.info('redis_up', { redis: this.where });
+    else this.log.warn('redis_down', { redis: this.where, error: this.lastError || undefined });
     for (const listener of this.changes) listener(up);
   }
 }
