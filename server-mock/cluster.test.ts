@@ -1,5 +1,6 @@
 // Three instances sharing one real redis-server: fan-out, history, offsets and de-duplication across them,
 // an instance restart, and Redis going away and coming back.
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelArgs, metric, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 import { startRedis, type RedisProcess } from './redis.test-util.js';
@@ -18,8 +19,8 @@ afterEach(async () => {
   await redis.stop();
 });
 
-const instance = async (): Promise<Server> => {
-  const server = await startServer({ redis: redis.url });
+const instance = async (url = redis.url): Promise<Server> => {
+  const server = await startServer({ redis: url });
   servers.push(server);
   await until(async () => (await fetch(`${server.url}/readyz`)).status === 200);
   return server;
@@ -37,6 +38,7 @@ const until = async (check: () => boolean | Promise<boolean>, timeout = 5_000): 
     await new Promise((r) => setTimeout(r, 10));
   }
 };
+const ready = async (server: Server): Promise<number> => (await fetch(`${server.url}/readyz`)).status;
 const broadcast = (server: Server, channel: string, payload: unknown) => post(server, '/api/broadcast', { channel, eventName: 'n', payload });
 
 describe('three instances on one Redis', () => {
@@ -118,6 +120,35 @@ describe('three instances on one Redis', () => {
     ]);
     const repeats = async (s: Server) => metric(await (await fetch(`${s.url}/metrics`)).text(), 'rtm_publish_repeats_total');
     expect((await repeats(a)) + (await repeats(b))).toBe(2);
+  });
+
+  it('fill in from history what an instance missed while its Pub/Sub connection was away', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      // Instance A logs in as its own Redis user, so the test can take its Pub/Sub channel away, and give it back.
+      await admin.call('ACL', 'SETUSER', 'a', 'on', '>pw-a', '~*', '&*', '+@all');
+      const a = await instance(`redis://a:pw-a@127.0.0.1:${redis.port}`);
+      const b = await instance();
+      const alice = await peer(a);
+      const { epoch } = (await alice.command('subscribe', channelArgs('room'))).response;
+      await broadcast(b, 'room', 1);
+      await until(() => events(alice, 'room').length === 1);
+
+      await admin.call('ACL', 'SETUSER', 'a', 'resetchannels');
+      await admin.call('CLIENT', 'KILL', 'USER', 'a');
+      await until(async () => (await ready(a)) === 503);
+      // A is back on its command connection but cannot subscribe: these reach Redis history, not A.
+      for (const n of [2, 3, 4]) await broadcast(b, 'room', n);
+      await admin.call('ACL', 'SETUSER', 'a', '&*');
+      await until(async () => (await ready(a)) === 200);
+      await broadcast(b, 'room', 5);
+
+      await until(() => events(alice, 'room').length >= 5);
+      await alice.command('ping');
+      expect(events(alice, 'room').map((e) => [e.data.payload, e.offset, e.epoch])).toEqual([1, 2, 3, 4, 5].map((n) => [n, n, epoch]));
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it('keep connections while Redis is down, refuse publishes with error 1, report it on /readyz and /metrics, and resume by themselves', async () => {

@@ -5,6 +5,8 @@ import { StoreUnavailableError } from './store-error.js';
 
 /** Longest wait between two reconnection attempts, in ms. */
 const MAX_RETRY_DELAY_MS = 2_000;
+/** Pause before subscribing again after Redis refused a subscription. */
+const SUBSCRIBE_RETRY_MS = 500;
 /** A command Redis has not answered within this is failed, so a hung Redis cannot hold publishes forever. */
 const COMMAND_TIMEOUT_MS = 5_000;
 
@@ -27,6 +29,7 @@ export class RedisLink {
   private readonly where: string;
   private wasUp = false;
   private lastError = '';
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     url: string,
@@ -94,6 +97,8 @@ export class RedisLink {
   /** Closes both connections. */
   async close(): Promise<void> {
     this.changes.clear();
+    clearTimeout(this.retry);
+    this.channels.clear();
     await Promise.all([this.commands, this.subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
   }
 
@@ -103,8 +108,15 @@ export class RedisLink {
         this.channels.set(channel, true);
         this.changed();
       },
-      // The next reconnection tries again.
-      (error: unknown) => this.log.warn('redis_subscribe_failed', { channel, error: String(error) }),
+      (error: unknown) => {
+        // Refused on a live connection (e.g. an ACL without the channel): try again a little later; a reconnection also does.
+        this.log.warn('redis_subscribe_failed', { channel, error: String(error) });
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          if (this.subscriber.status !== 'ready') return;
+          for (const [pending, confirmed] of this.channels) if (!confirmed) this.subscribe(pending);
+        }, SUBSCRIBE_RETRY_MS);
+      },
     );
   }
 
