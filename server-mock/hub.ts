@@ -81,7 +81,11 @@ export class Hub {
     else for (const action of actions) held.delete(action);
     if (held.size > 0) return false;
     members.delete(subscriber);
-    if (members.size === 0) this.topics.delete(key);
+    if (members.size === 0) {
+      this.topics.delete(key);
+      // A gap being filled cleans up after itself.
+      if (!this.heard.get(key)?.waiting) this.heard.delete(key);
+    }
     return true;
   }
 
@@ -150,6 +154,8 @@ export class Hub {
       this.heard.set(topic, { epoch: gap.epoch, offset: gap.offset });
       if (events.length > 0) this.log.info('bus_gap_filled', { resource, missed });
       for (const event of [...events, ...waiting]) this.receiveFilled(resource, topic, event);
+      // The last subscriber may have left meanwhile; what is heard is kept only for streams with subscribers.
+      if (!this.topics.has(topic)) this.heard.delete(topic);
     });
   }
 
