@@ -2,7 +2,7 @@
 // an instance restart, and Redis going away and coming back.
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { channelArgs, metric, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
+import { channelArgs, metric, openPeer, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 import { startRedis, type RedisProcess } from './redis.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -70,6 +70,25 @@ describe('three instances on one Redis', () => {
     await Promise.all([alice, onC].map((p) => p.command('ping')));
     expect(alice.received.filter((m) => m.type === 'event')).toHaveLength(4);
     expect(events(onC, 'room')).toHaveLength(2);
+  });
+
+  it('give a legacy APEX RTM listener on A the channel messages published on B and C, once each', async () => {
+    const [a, b, c] = [await instance(), await instance(), await instance()];
+    const listener = await openPeer(`${a.ws}/`);
+    peers.push(listener);
+    const bob = await peer(b, 'bob');
+    await bob.command('publish', { channel: 'news', data: { eventName: 'rtc', payload: 1 } });
+    await broadcast(c, 'news', 2);
+    // Private channels never reach the legacy endpoint, from any instance.
+    await post(c, '/api/users/bob/messages', { eventName: 'n', payload: 'private' });
+    await broadcast(c, 'news', 3);
+    await until(() => listener.received.length >= 3);
+    await bob.command('ping');
+    expect(listener.received).toEqual([
+      { channel: 'news', eventName: 'rtc', payload: 1 },
+      { channel: 'news', eventName: 'n', payload: 2 },
+      { channel: 'news', eventName: 'n', payload: 3 },
+    ]);
   });
 
   it('recover on C what a subscriber of A missed, and a restarted instance keeps the epoch', async () => {
