@@ -25,7 +25,6 @@ export class RedisLink {
   readonly subscriber: Redis;
   /** Pub/Sub channels to hold, and whether the current subscriber connection has confirmed each. */
   private readonly channels = new Map<string, boolean>();
-  private readonly changes = new Set<(up: boolean) => void>();
   private readonly where: string;
   private wasUp = false;
   private lastError = '';
@@ -69,12 +68,6 @@ export class RedisLink {
     return this.commands.status === 'ready' && this.subscriber.status === 'ready' && [...this.channels.values()].every(Boolean);
   }
 
-  /** Calls `listener` whenever Redis becomes reachable or unreachable; returns the function that stops it. */
-  onChange(listener: (up: boolean) => void): () => void {
-    this.changes.add(listener);
-    return () => this.changes.delete(listener);
-  }
-
   /** Holds a subscription to `channel`, made again after every reconnection, and hands its messages to `receive`. */
   listen(channel: string, receive: (message: string) => void): void {
     this.channels.set(channel, false);
@@ -96,7 +89,6 @@ export class RedisLink {
 
   /** Closes both connections. */
   async close(): Promise<void> {
-    this.changes.clear();
     clearTimeout(this.retry);
     this.channels.clear();
     await Promise.all([this.commands, this.subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
@@ -126,7 +118,6 @@ export class RedisLink {
     this.wasUp = up;
     if (up) this.log.info('redis_up', { redis: this.where });
     else this.log.warn('redis_down', { redis: this.where, error: this.lastError || undefined });
-    for (const listener of this.changes) listener(up);
   }
 }
 

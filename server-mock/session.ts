@@ -189,6 +189,7 @@ export class Session implements Subscriber {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.ctx.log.warn('store_unavailable', { command: data.command, user: this.identity?.sub, error: error.message });
+        if (data.command === 'publish') this.logRejectedPublish(data.arguments, new CommandError(RtcErrorCode.Internal, error.message));
         return this.respondError(request, RtcErrorCode.Internal, error.message);
       }
       if (!(error instanceof CommandError)) {
