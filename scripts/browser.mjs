@@ -1,8 +1,8 @@
 // Finds a Chromium for the e2e tests without downloading one: Playwright's
 // own if installed, else the system's, else (root on Debian/Ubuntu) apt-get's.
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { aptInstall, canAptInstall } from './apt.mjs';
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -20,10 +20,8 @@ export function findChromium({ install = true, log = console.log } = {}) {
   }
   const system = SYSTEM_CHROMIUMS.find((path) => existsSync(path));
   if (system) return { executablePath: system };
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (install && isRoot && existsSync('/usr/bin/apt-get')) {
-    log('No Chromium found: installing Debian/Ubuntu package "chromium" with apt-get…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' });
+  if (install && canAptInstall()) {
+    aptInstall('chromium', log);
     if (existsSync('/usr/bin/chromium')) return { executablePath: '/usr/bin/chromium' };
   }
   throw new Error('No Chromium found: install one (sudo apt-get install chromium, or npx playwright install chromium) or set RTM_CHROMIUM=/path/to/chrome');
