@@ -3,11 +3,11 @@ import type { BackoffOptions } from './backoff.js';
 import { createChannel, type Channel } from './channel.js';
 import { Connection, type ConnectionState, type StateChange, type WebSocketConstructor } from './connection.js';
 import { browserEnvironment, type Environment } from './environment.js';
-import { RtmError } from './errors.js';
+import { guard, RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
 import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
-import { Requests, type RequestOptions } from './requests.js';
+import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
 import { Timers } from './timers.js';
@@ -94,7 +94,9 @@ export interface RtmClient {
   close(): void;
 }
 
-/** Creates a client and starts connecting. */
+const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery'];
+
+/** Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options. */
 export function createClient(options: ClientOptions): RtmClient {
   if (!options || !/^wss?:\/\/[^/?#]/i.test(options.url)) throw new RtmError('bad_argument', 'createClient needs a ws:// or wss:// url');
   if (typeof options.token !== 'string' && typeof options.token !== 'function') {
@@ -103,10 +105,20 @@ export function createClient(options: ClientOptions): RtmClient {
   if (!options.WebSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
     throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
   }
-  const { pingInterval = 25_000, pingTimeout = 10_000, reconnect } = options;
+  const { pingInterval = 25_000, pingTimeout = 10_000, connectTimeout = 5_000, requestTimeout = 5_000, maxQueued = 1_000, reconnect, environment = browserEnvironment, debug } = options;
+  const { minDelay = 1, maxDelay = 1 } = reconnect || {};
+  // Caught here, in words, rather than as a ping storm (interval 0) or timers that fire at once (NaN) later.
+  if (
+    ![pingInterval, pingTimeout, connectTimeout, requestTimeout, minDelay, maxDelay].every(positive) ||
+    !(Number.isSafeInteger(maxQueued) && maxQueued >= 0) ||
+    typeof environment !== 'function' ||
+    !['boolean', 'function', 'undefined'].includes(typeof debug)
+  ) {
+    throw new RtmError('bad_argument', 'createClient: an option has the wrong type or range');
+  }
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
-  const log = createLogger(options.debug, () => tokens.last);
+  const log = createLogger(debug, () => tokens.last);
   const report = (error: RtmError): void => {
     log?.('error', error.message);
     emitter.emit('error', error);
@@ -122,13 +134,13 @@ export function createClient(options: ClientOptions): RtmClient {
     timers,
     WebSocket: options.WebSocket,
     reconnect,
-    connectTimeout: options.connectTimeout ?? 5_000,
+    connectTimeout,
     log,
   });
   const requests = new Requests({
-    send: (message) => connection.send(message),
-    maxQueued: options.maxQueued ?? 1_000,
-    timeout: options.requestTimeout ?? 5_000,
+    send: (frame) => connection.send(frame),
+    maxQueued,
+    timeout: requestTimeout,
     timers,
   });
   const subscriptions = new Subscriptions({
@@ -161,7 +173,7 @@ export function createClient(options: ClientOptions): RtmClient {
   connection.on('state', (change) => {
     const { state } = change;
     if (state === 'open') {
-      liveness.start();
+      liveness.heard();
       subscriptions.resubscribe();
       requests.flush();
     } else if (state !== 'closed') {
@@ -170,7 +182,7 @@ export function createClient(options: ClientOptions): RtmClient {
       subscriptions.suspend();
     } else {
       liveness.stop();
-      timers.clear();
+      timers.close();
       unbind();
       requests.close(new RtmError('closed', `the client is closed (${change.reason})`));
       subscriptions.close();
@@ -185,7 +197,7 @@ export function createClient(options: ClientOptions): RtmClient {
       case 'command response':
         if (!requests.settle(message.data) && message.data.error) {
           const { code, info } = message.data.error;
-          report(new RtmError(code, info, message.data.request));
+          report(new RtmError(code, info, shownRequest(message.data.request)));
         }
         break;
       case 'event':
@@ -198,7 +210,6 @@ export function createClient(options: ClientOptions): RtmClient {
     }
   });
 
-  const environment = options.environment ?? browserEnvironment;
   const unbinders = [
     environment('offline', () => connection.drop('offline')),
     environment('online', () => {
@@ -229,7 +240,11 @@ export function createClient(options: ClientOptions): RtmClient {
     channel: (name) => createChannel(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
     resource: (type, name) => createResource(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),
-    on: (event, handler) => emitter.on(event, handler),
+    on(event, handler) {
+      if (!EVENTS.includes(event) || typeof handler !== 'function') throw new RtmError('bad_argument', `on needs one of ${EVENTS} and a function`);
+      // An error handler that throws cannot be reported to the error handlers: that could loop.
+      return emitter.on(event, guard(handler as (...args: unknown[]) => void, event === 'error' ? (error) => console.error('[rtm]', error) : report));
+    },
     stats: () => ({
       subscriptions: subscriptions.size,
       listeners: subscriptions.listeners,

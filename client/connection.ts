@@ -4,7 +4,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { closeAction } from './close-codes.js';
 import { RtmError, UnauthorizedError } from './errors.js';
 import type { Logger } from './log.js';
-import { CloseCode, isObject, type CommandMessage, type ServerMessage } from './protocol.js';
+import { CloseCode, isObject, type ServerMessage } from './protocol.js';
 import type { Timers } from './timers.js';
 import type { Tokens } from './token.js';
 
@@ -101,11 +101,9 @@ export class Connection {
     this.socket = socket;
   }
 
-  /** Sends a command if the link is open; returns false (and sends nothing) otherwise. */
-  send(message: CommandMessage): boolean {
-    if (this.current !== 'open' || !this.socket) return false;
-    const frame = JSON.stringify(message);
-    if (!this.socket.send(frame)) return false;
+  /** Sends a command's frame if the link is open; returns false (and sends nothing) otherwise. */
+  send(frame: string): boolean {
+    if (this.current !== 'open' || !this.socket?.send(frame)) return false;
     this.options.log?.('send', frame);
     return true;
   }
@@ -145,8 +143,8 @@ export class Connection {
     this.emitter.emit('state', { state, previous, reason });
   }
 
+  /** Emits only: the client's error reporter logs, so each error is logged once. */
   private fail(error: RtmError): void {
-    this.options.log?.('error', error.message);
     this.emitter.emit('error', error);
   }
 

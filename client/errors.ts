@@ -55,3 +55,18 @@ export class UnauthorizedError extends Error {
     this.name = 'UnauthorizedError';
   }
 }
+
+/**
+ * Wraps an app's handler so that what it throws goes to `report` instead of
+ * into the client code that called it: a half-done state change, a socket
+ * event, a promise callback. One handler's bug must not break the others.
+ */
+export function guard<A extends unknown[]>(handler: (...args: A) => void, report: (error: RtmError) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      handler(...args);
+    } catch (cause) {
+      report(new RtmError('handler', 'a handler threw', undefined, { cause }));
+    }
+  };
+}

@@ -1,5 +1,5 @@
 import { createNanoEvents } from 'nanoevents';
-import { RtmError } from './errors.js';
+import { guard, RtmError } from './errors.js';
 import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
 import { advance, positionOf } from './stream-position.js';
 
@@ -113,8 +113,8 @@ export class Subscriptions {
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
     }
-    // Wrap so that the same function added twice is two listeners, each removed by its own call.
-    const own: EventListener = (event) => listener(event);
+    // A new wrapper each time: the same function added twice is two listeners, each removed by its own call.
+    const own = guard(listener, this.deps.report);
     entry.listeners.add(own);
     const current = entry;
     return () => {
@@ -146,10 +146,16 @@ export class Subscriptions {
         }
         return state;
       },
-      onState: (handler) => (this.closed ? () => {} : this.status.on(key, handler)),
-      onError: (handler) => (this.closed ? () => {} : this.status.on(key, (state, error) => void (error && handler(error)))),
-      onRecovery: (handler) => (this.closed ? () => {} : this.recoveries.on(key, handler)),
+      onState: (handler) => this.listen(this.status, key, handler),
+      onError: (handler) => this.listen(this.status, key, (_, error) => void (error && handler(error))),
+      onRecovery: (handler) => this.listen(this.recoveries, key, handler),
     };
+  }
+
+  private listen<H extends (...args: never[]) => void>(emitter: { on(key: string, handler: H): () => void }, key: string, handler: H): () => void {
+    if (typeof handler !== 'function') throw new RtmError('bad_argument', 'a handler function is needed');
+    // Status handlers run inside reconnects and response callbacks: one that throws must not stop them.
+    return this.closed ? () => {} : emitter.on(key, guard(handler, this.deps.report) as H);
   }
 
   /** Sends every subscription again. Call on each open. */
@@ -178,12 +184,7 @@ export class Subscriptions {
       }
       for (const listener of [...entry.listeners]) {
         // A listener removed by an earlier one during this dispatch must not run.
-        if (!entry.listeners.has(listener)) continue;
-        try {
-          listener(event);
-        } catch (cause) {
-          this.deps.report(new RtmError('handler', 'a listener threw', undefined, { cause }));
-        }
+        if (entry.listeners.has(listener)) listener(event);
       }
     }
   }
@@ -212,7 +213,7 @@ export class Subscriptions {
         // The server replayed what was missed before answering; its position covers every event up to now.
         // A failed recovery starts over from that position, whatever the old one said.
         const at = positionOf(response);
-        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history for this subscription' }) : undefined;
+        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history' }) : undefined;
         if (at) entry.position = recovery?.recovered === false ? at : (advance(entry.position, at) ?? entry.position);
         entry.confirmed = true;
         this.setState(entry, 'subscribed');
@@ -246,7 +247,7 @@ export class Subscriptions {
 }
 
 function readRecovery(response: Json): Recovery {
-  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say whether it recovered' };
+  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say' };
   if (response.recovered) return { recovered: true };
   const reason = response.reason === 'epoch' || response.reason === 'expired' ? response.reason : undefined;
   return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };
