@@ -98,24 +98,32 @@ const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notificati
 
 /** Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options. */
 export function createClient(options: ClientOptions): RtmClient {
-  if (!options || !/^wss?:\/\/[^/?#]/i.test(options.url)) throw new RtmError('bad_argument', 'createClient needs a ws:// or wss:// url');
-  if (typeof options.token !== 'string' && typeof options.token !== 'function') {
-    throw new RtmError('bad_argument', 'createClient needs a token: a string or a function returning one');
-  }
-  if (!options.WebSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-    throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
-  }
-  const { pingInterval = 25_000, pingTimeout = 10_000, connectTimeout = 5_000, requestTimeout = 5_000, maxQueued = 1_000, reconnect, environment = browserEnvironment, debug } = options;
+  const {
+    url,
+    token,
+    WebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+    pingInterval = 25_000,
+    pingTimeout = 10_000,
+    connectTimeout = 5_000,
+    requestTimeout = 5_000,
+    maxQueued = 1_000,
+    reconnect,
+    environment = browserEnvironment,
+    debug,
+  } = options ?? ({} as ClientOptions);
   const { minDelay = 1, maxDelay = 1 } = reconnect || {};
-  // Caught here, in words, rather than as a ping storm (interval 0) or timers that fire at once (NaN) later.
+  // Caught here, in words, rather than later as a ping storm (interval 0), timers that fire at once (NaN) or a retry loop.
   if (
+    !/^wss?:\/\/[^/?#]/i.test(url) ||
+    !['string', 'function'].includes(typeof token) ||
     ![pingInterval, pingTimeout, connectTimeout, requestTimeout, minDelay, maxDelay].every(positive) ||
     !(Number.isSafeInteger(maxQueued) && maxQueued >= 0) ||
     typeof environment !== 'function' ||
     !['boolean', 'function', 'undefined'].includes(typeof debug)
   ) {
-    throw new RtmError('bad_argument', 'createClient: an option has the wrong type or range');
+    throw new RtmError('bad_argument', 'createClient needs a ws(s):// url, a token (string or function), times > 0 ms, maxQueued an integer ≥ 0');
   }
+  if (typeof WebSocket !== 'function') throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
   const log = createLogger(debug, () => tokens.last);
@@ -124,15 +132,15 @@ export function createClient(options: ClientOptions): RtmClient {
     emitter.emit('error', error);
   };
 
-  const tokens = new Tokens(options.token, (_, expires) => {
+  const tokens = new Tokens(token, (_, expires) => {
     refresher.schedule();
     emitter.emit('token', { expires });
   });
   const connection = new Connection({
-    url: options.url,
+    url,
     tokens,
     timers,
-    WebSocket: options.WebSocket,
+    WebSocket,
     reconnect,
     connectTimeout,
     log,
@@ -225,18 +233,18 @@ export function createClient(options: ClientOptions): RtmClient {
     get state() {
       return connection.state;
     },
-    ready() {
-      if (connection.state === 'open') return Promise.resolve();
-      if (connection.state === 'closed') return Promise.reject(new RtmError('closed', 'the client is closed'));
-      return new Promise((resolve, reject) => {
-        const off = connection.on('state', ({ state }) => {
-          if (state === 'open') resolve();
-          else if (state === 'closed') reject(new RtmError('closed', 'the client closed before it connected'));
-          else return;
-          off();
-        });
-      });
-    },
+    ready: () =>
+      new Promise((resolve, reject) => {
+        const settled = (): boolean => {
+          if (connection.state === 'open') resolve();
+          else if (connection.state === 'closed') reject(new RtmError('closed', 'the client is closed'));
+          else return false;
+          return true;
+        };
+        if (!settled()) {
+          const off = connection.on('state', () => void (settled() && off()));
+        }
+      }),
     channel: (name) => createChannel(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
     resource: (type, name) => createResource(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),

@@ -86,7 +86,7 @@ describe('bad arguments', () => {
   it('on() needs a known event and a handler function', async () => {
     const client = connect();
     expect((await errorOf(() => client.on('state', undefined as never))).code).toBe('bad_argument');
-    expect((await errorOf(() => client.on('sate' as never, () => {}))).code).toBe('bad_argument');
+    expect((await errorOf(() => client.on('sate' as never, (() => {}) as never))).code).toBe('bad_argument');
   });
 });
 

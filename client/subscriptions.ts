@@ -198,7 +198,7 @@ export class Subscriptions {
   }
 
   private args(entry: Entry): Json {
-    return { action: entry.actions, resource: { type: entry.resource.type, name: entry.resource.name } };
+    return { action: entry.actions, resource: { ...entry.resource } };
   }
 
   private subscribe(key: string, entry: Entry): void {
