@@ -35,6 +35,7 @@ export class RtmError extends Error {
   /** The request this error answers, when there is one. */
   readonly request: Json | undefined;
 
+  /** @param options `cause`: the error behind this one, if any. */
   constructor(code: number | ClientErrorCode, info: string, request?: Json, options?: { cause?: unknown }) {
     super(`${info} (${code})`, options);
     this.name = 'RtmError';
@@ -50,6 +51,7 @@ export class RtmError extends Error {
  * instead of retrying the function with backoff.
  */
 export class UnauthorizedError extends Error {
+  /** @param message Why the user may not connect, for the `unauthorized` error's cause. */
   constructor(message = 'unauthorized') {
     super(message);
     this.name = 'UnauthorizedError';

@@ -82,6 +82,7 @@ export interface ResourceRef {
  * within one epoch.
  */
 export interface StreamPosition {
+  /** The stream's epoch: offsets compare only within one. */
   epoch: string;
   /** Offset of the last event; 0 before the first. */
   offset: number;
@@ -162,8 +163,11 @@ export interface EventData {
 
 /** The `data` of a `notification` message. */
 export interface NotificationData {
+  /** The notification code, e.g. 1 (`RtcNotificationCode.TokenExpiring`). */
   code: number;
+  /** Human-readable details. */
   info: string;
+  /** Extra data the server attached, if any. */
   data?: Json;
 }
 

@@ -5,9 +5,13 @@ import type { Timers } from './timers.js';
 
 /** The part of `AbortSignal` used here, so the client needs no DOM types. */
 export interface AbortSignalLike {
+  /** True once aborted: the request is refused before it is sent. */
   readonly aborted: boolean;
+  /** Why it was aborted; becomes the `aborted` error's `cause`. */
   readonly reason?: unknown;
+  /** Adds the listener that rejects the request on abort. */
   addEventListener(type: 'abort', listener: () => void): void;
+  /** Removes it once the request settles, so a long-lived signal does not collect listeners. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 

@@ -25,7 +25,9 @@ export type SubscriptionStateHandler = (state: SubscriptionState | 'unsubscribed
  * longer in history), `unsupported` (the server keeps no history).
  */
 export interface Recovery {
+  /** True when every missed event was delivered. */
   recovered: boolean;
+  /** Why not, when `recovered` is false and the server said. */
   reason?: RecoveryFailure | 'unsupported';
   /** The server's explanation, when it gave one. */
   info?: string;
@@ -33,6 +35,7 @@ export interface Recovery {
 
 /** A {@link Recovery} of one subscription, as the client's `recovery` event reports it. */
 export interface RecoveryEvent extends Recovery {
+  /** The subscription's resource: for a channel, `{ type: 'channel', name }`. */
   resource: ResourceRef;
 }
 

@@ -13,6 +13,7 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
  * declared before it wait for it.
  */
 export class RtmConnectionElement extends Base {
+  /** Configures the page's connection from the attributes, or fires `rtm-error` when they are refused. */
   connectedCallback(): void {
     try {
       configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined });
@@ -33,21 +34,25 @@ export class RtmConnectionElement extends Base {
  * server refuses it. `fire` defaults to `rtm-message`, fired on the element.
  */
 export class RtmListenerElement extends Base {
+  /** The attributes whose changes move the subscription (the custom elements API reads this). */
   static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
   private stopState: (() => void) | undefined;
   private live = false;
 
+  /** Starts the Listener when the element enters the document. */
   connectedCallback(): void {
     this.live = true;
     this.restart();
   }
 
+  /** Stops it when the element leaves: no subscription outlives the element. */
   disconnectedCallback(): void {
     this.live = false;
     this.stop();
   }
 
+  /** Restarts it with the new settings. */
   attributeChangedCallback(): void {
     // Upgrades report every attribute before connectedCallback; only later changes move the subscription.
     if (this.live) this.restart();
