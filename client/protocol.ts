@@ -70,7 +70,9 @@ export type EventAction = 'created' | 'updated' | 'deleted' | 'all' | 'published
 
 /** A resource events are about; channels use type `channel`. */
 export interface ResourceRef {
+  /** The resource type, e.g. `channel` or `ds`. */
   type: string;
+  /** The resource's name: for a channel, the channel name. */
   name: string;
 }
 
@@ -150,10 +152,15 @@ export interface CommandResponseData {
 
 /** The `data` of an `event` message. */
 export interface EventData {
+  /** What happened: `created`, `updated`, `deleted`, or `published` on a channel. */
   action: string;
+  /** What it happened to. */
   resource: ResourceRef;
+  /** Who did it: a token's `sub`, or `api:<key name>` for REST broadcasts. */
   modifier?: { id: string };
+  /** When the server accepted it (ISO 8601). */
   timestamp: string;
+  /** The records, or for a channel the `{eventName, payload}` message. */
   data: Json;
   /** Extension: the event's place in its stream (see {@link StreamPosition}). */
   offset?: number;
