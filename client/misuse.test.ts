@@ -129,6 +129,28 @@ describe("the app's own handlers", () => {
     expect(() => room.onState(null as never)).toThrow(expect.objectContaining({ code: 'bad_argument' }));
   });
 
+  it('the same handler added twice is two listeners: stopping one leaves the other (nanoevents alone would drop both)', async () => {
+    const client = connect();
+    const room = client.channel('room');
+    const states: string[] = [];
+    const notes: string[] = [];
+    const onState = (state: string): void => void states.push(state);
+    const onNote = ({ info }: { info: string }): void => void notes.push(info);
+    const stopState = room.onState(onState);
+    room.onState(onState);
+    const stopNote = client.on('notification', onNote);
+    client.on('notification', onNote);
+    stopState();
+    stopNote();
+    room.on(() => {});
+    await ctx.server.until(() => room.state === 'subscribed');
+    ctx.server.peers[0]!.send({ type: 'notification', data: { code: 42, info: 'hi' } });
+    await ctx.server.until(() => notes.length > 0);
+    await client.request('ping');
+    expect(notes).toEqual(['hi']);
+    expect(states.filter((state) => state === 'subscribed')).toEqual(['subscribed']);
+  });
+
   it('a throwing error handler does not take the client down either', async () => {
     const client = connect();
     client.on('error', () => {
