@@ -1,4 +1,4 @@
-import { createNanoEvents } from 'nanoevents';
+import { createNanoEvents, type Emitter } from 'nanoevents';
 import { guard, RtmError } from './errors.js';
 import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
 import { advance, positionOf } from './stream-position.js';
@@ -155,12 +155,6 @@ export class Subscriptions {
     };
   }
 
-  private listen<H extends (...args: never[]) => void>(emitter: { on(key: string, handler: H): () => void }, key: string, handler: H): () => void {
-    if (typeof handler !== 'function') throw new RtmError('bad_argument', 'a handler function is needed');
-    // Status handlers run inside reconnects and response callbacks: one that throws must not stop them.
-    return this.closed ? () => {} : emitter.on(key, guard(handler, this.deps.report) as H);
-  }
-
   /** Sends every subscription again. Call on each open. */
   resubscribe(): void {
     for (const [key, entry] of this.entries) this.subscribe(key, entry);
@@ -198,6 +192,18 @@ export class Subscriptions {
     this.entries.clear();
     this.status.events = {};
     this.recoveries.events = {};
+  }
+
+  private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
+    if (typeof handler !== 'function') throw new RtmError('bad_argument', 'a handler function is needed');
+    if (this.closed) return () => {};
+    // Guarded: status handlers run inside reconnects and response callbacks, and one that throws must not stop them.
+    const off = emitter.on(key, guard(handler, this.deps.report) as H);
+    return () => {
+      off();
+      // nanoevents keeps an empty list per key: an app that watches ever new channels would grow it for ever.
+      if (!emitter.events[key]?.length) delete emitter.events[key];
+    };
   }
 
   private args(entry: Entry): Json {
