@@ -1,6 +1,6 @@
-import { configure, pageClient } from './connection.js';
+import { configure } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
-import { listen, statusOf, type ListenerConfig, type ListenerHandle } from './listener.js';
+import { listen, type ListenerConfig, type ListenerHandle } from './listener.js';
 import { widgetEvents } from './dom.js';
 import { fire } from './page.js';
 
@@ -37,7 +37,6 @@ export class RtmListenerElement extends Base {
   /** The attributes whose changes move the subscription (the custom elements API reads this). */
   static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
-  private stopState: (() => void) | undefined;
   private live = false;
 
   /** Starts the Listener when the element enters the document. */
@@ -60,8 +59,7 @@ export class RtmListenerElement extends Base {
 
   private stop(): void {
     this.handle?.stop();
-    this.stopState?.();
-    this.handle = this.stopState = undefined;
+    this.handle = undefined;
     this.removeAttribute('connected');
   }
 
@@ -83,18 +81,10 @@ export class RtmListenerElement extends Base {
       once: this.hasAttribute('once'),
       debounce: Number(get('debounce') ?? 0),
       ignoreOwn: this.hasAttribute('ignore-own'),
+      onState: (state) => this.toggleAttribute('connected', state === 'subscribed'),
     };
     try {
-      const handle = (this.handle = listen(config));
-      pageClient().then((client) => {
-        if (this.handle !== handle) return;
-        const status = statusOf(client, config);
-        const reflect = (): void => {
-          this.toggleAttribute('connected', status.state === 'subscribed');
-        };
-        reflect();
-        this.stopState = status.onState(reflect);
-      }).catch(() => undefined); // a bad channel name: listen() has reported it as rtm-error
+      this.handle = listen(config);
     } catch (error) {
       reportError(this, error);
     }

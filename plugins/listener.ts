@@ -1,4 +1,4 @@
-import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStatus } from '../client/index.js';
+import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own.js';
 import { fire, globalFunction, notify, refresh, setItem } from './page.js';
@@ -54,6 +54,8 @@ export interface ListenerConfig {
   debounce?: number;
   /** Skips the echo of this page's own Broadcasts. */
   ignoreOwn?: boolean;
+  /** Called with the subscription's state once it starts, and on every change: `subscribing`, `subscribed`, `failed`. */
+  onState?: SubscriptionStateHandler;
 }
 
 /** A running Listener. */
@@ -121,11 +123,12 @@ export function listen(config: ListenerConfig): ListenerHandle {
     .then((client) => {
       if (stopped) return;
       const [source, on] = subscribe(client, config, events, onMessage);
-      const stopErrors = source.onError((error) => fire(target, 'rtm-error', { error }));
-      unsubscribe = () => {
-        on();
-        stopErrors();
-      };
+      const stops = [on, source.onError((error) => fire(target, 'rtm-error', { error }))];
+      if (config.onState) {
+        stops.push(source.onState(config.onState));
+        config.onState(source.state);
+      }
+      unsubscribe = () => stops.forEach((stop) => stop());
     })
     .catch((error: unknown) => fire(target, 'rtm-error', { error }));
 
@@ -159,10 +162,4 @@ function subscribe(client: RtmClient, config: ListenerConfig, events: string[], 
     onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp }),
   );
   return [resource, off];
-}
-
-/** The status handle (state, errors) of the subscription behind a Listener's config. */
-export function statusOf(client: RtmClient, config: ListenerConfig): SubscriptionStatus {
-  const ref = resourceOf(config);
-  return ref ? client.resource(ref[0], ref[1]) : client.channel(config.channel!);
 }
