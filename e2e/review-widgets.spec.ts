@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openWidgetPage, unique } from './widgets-page.js';
+import { SignJWT } from 'jose';
+import { openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
 
 // Defects a review found in the widgets, each shown the way a page author would meet it. On the APEX stand-in,
 // as with jQuery, an exception in a handler of apex.event.trigger reaches the code that triggered it.
@@ -132,5 +133,52 @@ test('a token URL answering 401 stops the page connection with unauthorized inst
   });
   expect(outcome).toEqual({ codes: ['unauthorized'], state: 'closed' });
   expect(calls).toBe(1);
+  await page.context().close();
+});
+
+test('ignoreOwn skips the own echo for a user name that is not ASCII (the token payload is UTF-8)', async ({ browser }) => {
+  const channel = unique('umlaut');
+  const { page } = await openWidgetPage(browser, '');
+  // The dev token endpoint takes ASCII subs only; a backend may sign any.
+  const token = await new SignJWT({ sub: 'MÜLLER' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(process.env.RTM_E2E_SECRET!));
+  await page.evaluate(
+    ({ channel, token }) => {
+      const seen: unknown[] = ((window as unknown as { seen: unknown[] }).seen = []);
+      RTM.configure({ url: '/rtc', token: async () => token });
+      RTM.listen({ channel, ignoreOwn: true, onMessage: (payload) => void seen.push(payload) });
+    },
+    { channel, token },
+  );
+  await settled(page);
+  const modifier = await page.evaluate(async (channel) => {
+    const client = await RTM.pageClient();
+    const echo = new Promise<string | undefined>((resolve) => client.channel(channel).on((_, meta) => resolve(meta.modifier)));
+    await RTM.broadcast({ channel, event: 'mine', payload: { n: 0 } });
+    return echo;
+  }, channel);
+  expect(modifier).toBe('MÜLLER');
+  await restBroadcast(channel, 'theirs', { n: 1 });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { seen: unknown[] }).seen)).toEqual([{ n: 1 }]);
+  await page.context().close();
+});
+
+test('onState reports the Listener subscription state from the start, and stop() ends it', async ({ browser }) => {
+  const channel = unique('state');
+  const { page } = await openWidgetPage(browser, '');
+  const states = await page.evaluate(async (channel) => {
+    const states: string[] = [];
+    RTM.configure({ url: '/rtc', tokenUrl: '/api/dev/token' });
+    const listener = RTM.listen({ channel, onState: (state) => void states.push(state) });
+    const client = await RTM.pageClient();
+    await client.ready();
+    await client.request('ping');
+    listener.stop();
+    await client.request('ping');
+    return states;
+  }, channel);
+  expect(states).toEqual(['subscribing', 'subscribed']);
   await page.context().close();
 });

@@ -51,7 +51,9 @@ export function ownSub(): string | undefined {
 /** Notes the `sub` of each token the page uses, so widgets can tell the page's own messages. */
 function remember(token: string): string {
   try {
-    sub = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub;
+    // atob gives one char per byte: decoded as UTF-8, a sub such as "MÜLLER" matches the modifier the server sends.
+    const bytes = Uint8Array.from(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
   } catch {
     sub = undefined;
   }
