@@ -182,3 +182,17 @@ test('onState reports the Listener subscription state from the start, and stop()
   expect(states).toEqual(['subscribing', 'subscribed']);
   await page.context().close();
 });
+
+test('a resource without <type>: is refused as bad_argument, not sent to the server as a made-up type', async ({ browser }) => {
+  const { page } = await openWidgetPage(browser, '');
+  const seen = await page.evaluate(async () => {
+    RTM.configure({ url: '/rtc', tokenUrl: '/api/dev/token' });
+    const target = new EventTarget();
+    const error = new Promise<{ name: string; code: unknown }>((resolve) => target.addEventListener('rtm-error', (event) => resolve((event as CustomEvent).detail.error)));
+    RTM.listen({ resource: 'orders', eventTarget: target });
+    const { name, code } = await error;
+    return `${name} ${String(code)}`;
+  });
+  expect(seen).toBe('RtmError bad_argument');
+  await page.context().close();
+});

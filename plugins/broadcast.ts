@@ -75,7 +75,7 @@ export async function send(element: Element, config: BroadcastConfig, prepare?: 
 export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
   const { element, on = 'click' } = binding ?? {};
   if (!(typeof element === 'string' || element instanceof Element) || typeof on !== 'string') {
-    throw new RtmError('bad_argument', 'bindBroadcast needs an element or a selector, and an event name');
+    throw new RtmError('bad_argument', 'bindBroadcast needs an element or selector');
   }
   const handler = (event: Event): void => {
     const target = event.target as Element;
@@ -94,7 +94,7 @@ function buildPayload(config: BroadcastConfig): Json {
     try {
       payload = JSON.parse(payload) as Json;
     } catch (cause) {
-      throw new RtmError('bad_argument', 'the broadcast payload is not valid JSON', undefined, { cause });
+      throw new RtmError('bad_argument', 'broadcast payload is not JSON', undefined, { cause });
     }
   }
   const fields: Record<string, Json> = {};

@@ -78,8 +78,9 @@ function fetchToken(tokenUrl: string): () => Promise<string> {
   return async () => {
     const response = await fetch(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
     // 401/403: the user is logged out. Said as UnauthorizedError, the client stops instead of retrying for ever.
-    if (response.status === 401 || response.status === 403) throw new UnauthorizedError(`token endpoint answered ${response.status}`);
-    if (!response.ok) throw new RtmError('token', `token endpoint answered ${response.status}`);
+    const why = `token endpoint answered ${response.status}`;
+    if (response.status === 401 || response.status === 403) throw new UnauthorizedError(why);
+    if (!response.ok) throw new RtmError('token', why);
     const text = (await response.text()).trim();
     if (text.startsWith('{')) {
       const body = JSON.parse(text) as { token?: unknown };

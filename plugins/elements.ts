@@ -37,7 +37,8 @@ export class RtmListenerElement extends Base {
   /** The attributes whose changes move the subscription (the custom elements API reads this). */
   static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
-  private live = false;
+  /** True while in the document (undefined before the first connect). */
+  private live?: boolean;
 
   /** Starts the Listener when the element enters the document. */
   connectedCallback(): void {

@@ -68,9 +68,10 @@ const ACTIONS = ['created', 'updated', 'deleted'];
 
 /** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
-  if (!config || !(config.channel || config.resource)) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource');
+  // Without a DOM (Node), there is no document to report to: say so here rather than as a ReferenceError.
+  const target = config?.eventTarget ?? globalThis.document;
+  if (!(config?.channel || config?.resource) || !target) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource (and, without a DOM, an eventTarget)');
   const events = list(config.event);
-  const target = config.eventTarget ?? document;
   const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
   const targets = pairs(config.set);
   const regions = list(config.refresh);
@@ -145,6 +146,7 @@ function resourceOf(config: ListenerConfig): [string, string] | undefined {
   const { resource } = config;
   if (typeof resource !== 'string') return resource && [resource.type, resource.name];
   const at = resource.indexOf(':');
+  if (at < 1) throw new RtmError('bad_argument', `resource "${resource}" is not <type>:<name>`);
   return [resource.slice(0, at), resource.slice(at + 1)];
 }
 
