@@ -131,6 +131,9 @@ export class Subscriptions {
           this.deps.request('unsubscribe', this.args(current)).catch(() => {
             // Refused or link lost: either way no server subscription outlives the link, and it is not replayed.
           });
+          // The server holds one action set per resource: unsubscribing ['all'], or an action another set shares, takes
+          // it from every listener of the resource. The other sets are sent again, after it, asking for what they missed.
+          for (const [other, entry] of this.entries) if (entry.owner === current.owner) this.subscribe(other, entry);
         }
       });
     };
