@@ -1,24 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { SignJWT } from 'jose';
-import { openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
+import { defineDAs, openWidgetPage, pageLog, restBroadcast, settled, unique } from './widgets-page.js';
 
 // Defects a review found in the widgets, each shown the way a page author would meet it. On the APEX stand-in,
 // as with jQuery, an exception in a handler of apex.event.trigger reaches the code that triggered it.
-
-type Standin = { dynamicAction(def: unknown): void };
-
-async function defineDAs(page: Page, channel: string, defs: string): Promise<void> {
-  await page.evaluate(
-    ({ channel, defs }) => {
-      const { dynamicAction } = (window as unknown as { apexStandin: Standin }).apexStandin;
-      const log: string[] = ((window as unknown as { log: string[] }).log = []);
-      new Function('dynamicAction', 'RTM', 'log', 'channel', defs)(dynamicAction, RTM, log, channel);
-    },
-    { channel, defs },
-  );
-}
-
-const pageLog = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { log: string[] }).log);
 
 test('a throwing rtm-sent handler neither turns a delivered message into an error nor stops the Wait for Result chain', async ({ browser }) => {
   const { page } = await openWidgetPage(browser, `<button id="OK">ok</button>`, { apexUser: 'ALICE' });
