@@ -123,6 +123,7 @@ export class Requests {
   request(command: string, args: Json | undefined, options: RequestOptions = {}, queue = true): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
+      // Options that are not an object (null, a number) read as timeout 0, which the check below refuses.
       const { id: given, signal, timeout = this.options.timeout } = isObject(options as unknown) ? options : { timeout: 0 };
       let id = given;
       if (id === undefined) {
