@@ -181,3 +181,24 @@ test('a resource without <type>: is refused as bad_argument, not sent to the ser
   expect(seen).toBe('RtmError bad_argument');
   await page.context().close();
 });
+
+test('an onState that throws is reported as rtm-error, and stop() still releases the subscription', async ({ browser }) => {
+  const channel = unique('state-throws');
+  const { page } = await openWidgetPage(browser, '');
+  const outcome = await page.evaluate(async (channel) => {
+    RTM.configure({ url: '/rtc', tokenUrl: '/api/dev/token' });
+    const target = new EventTarget();
+    const errors: string[] = [];
+    target.addEventListener('rtm-error', (event) => void errors.push((event as CustomEvent).detail.error.message));
+    const listener = RTM.listen({ channel, eventTarget: target, onState: () => { throw new Error('page bug'); } });
+    const client = await RTM.pageClient();
+    await client.ready();
+    await client.request('ping');
+    listener.stop();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await client.request('ping');
+    return { errors: errors.slice(0, 1), listeners: client.stats().listeners };
+  }, channel);
+  expect(outcome).toEqual({ errors: ['page bug'], listeners: 0 });
+  await page.context().close();
+});

@@ -125,11 +125,12 @@ export function listen(config: ListenerConfig): ListenerHandle {
       if (stopped) return;
       const [source, on] = subscribe(client, config, events, onMessage);
       const stops = [on, source.onError((error) => fire(target, 'rtm-error', { error }))];
+      // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
+      unsubscribe = () => stops.forEach((stop) => stop());
       if (config.onState) {
         stops.push(source.onState(config.onState));
         config.onState(source.state);
       }
-      unsubscribe = () => stops.forEach((stop) => stop());
     })
     .catch((error: unknown) => fire(target, 'rtm-error', { error }));
 
