@@ -3,11 +3,11 @@ import type { BackoffOptions } from './backoff.js';
 import { createChannel, type Channel } from './channel.js';
 import { Connection, type ConnectionState, type StateChange, type WebSocketConstructor } from './connection.js';
 import { browserEnvironment, type Environment } from './environment.js';
-import { RtmError } from './errors.js';
+import { guard, RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
 import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
-import { Requests, type RequestOptions } from './requests.js';
+import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
 import { Timers } from './timers.js';
@@ -94,41 +94,61 @@ export interface RtmClient {
   close(): void;
 }
 
-/** Creates a client and starts connecting. */
+const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery'];
+
+/** Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options. */
 export function createClient(options: ClientOptions): RtmClient {
-  if (!options || !/^wss?:\/\/[^/?#]/i.test(options.url)) throw new RtmError('bad_argument', 'createClient needs a ws:// or wss:// url');
-  if (typeof options.token !== 'string' && typeof options.token !== 'function') {
-    throw new RtmError('bad_argument', 'createClient needs a token: a string or a function returning one');
+  const {
+    url,
+    token,
+    WebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+    pingInterval = 25_000,
+    pingTimeout = 10_000,
+    connectTimeout = 5_000,
+    requestTimeout = 5_000,
+    maxQueued = 1_000,
+    reconnect,
+    environment = browserEnvironment,
+    debug,
+  } = options ?? ({} as ClientOptions);
+  const { minDelay = 1, maxDelay = 1 } = reconnect || {};
+  // Caught here, in words, rather than later as a ping storm (interval 0), timers that fire at once (NaN) or a retry loop.
+  if (
+    !/^wss?:\/\/[^/?#]/i.test(url) ||
+    !['string', 'function'].includes(typeof token) ||
+    ![pingInterval, pingTimeout, connectTimeout, requestTimeout, minDelay, maxDelay].every(positive) ||
+    !(Number.isSafeInteger(maxQueued) && maxQueued >= 0) ||
+    typeof environment !== 'function' ||
+    !['boolean', 'function', 'undefined'].includes(typeof debug)
+  ) {
+    throw new RtmError('bad_argument', 'createClient needs a ws(s):// url, a token (string or function), times > 0 ms, maxQueued an integer ≥ 0');
   }
-  if (!options.WebSocket && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-    throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
-  }
-  const { pingInterval = 25_000, pingTimeout = 10_000, reconnect } = options;
+  if (typeof WebSocket !== 'function') throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
-  const log = createLogger(options.debug, () => tokens.last);
+  const log = createLogger(debug, () => tokens.last);
   const report = (error: RtmError): void => {
     log?.('error', error.message);
     emitter.emit('error', error);
   };
 
-  const tokens = new Tokens(options.token, (_, expires) => {
+  const tokens = new Tokens(token, (_, expires) => {
     refresher.schedule();
     emitter.emit('token', { expires });
   });
   const connection = new Connection({
-    url: options.url,
+    url,
     tokens,
     timers,
-    WebSocket: options.WebSocket,
+    WebSocket,
     reconnect,
-    connectTimeout: options.connectTimeout ?? 5_000,
+    connectTimeout,
     log,
   });
   const requests = new Requests({
-    send: (message) => connection.send(message),
-    maxQueued: options.maxQueued ?? 1_000,
-    timeout: options.requestTimeout ?? 5_000,
+    send: (frame) => connection.send(frame),
+    maxQueued,
+    timeout: requestTimeout,
     timers,
   });
   const subscriptions = new Subscriptions({
@@ -161,7 +181,7 @@ export function createClient(options: ClientOptions): RtmClient {
   connection.on('state', (change) => {
     const { state } = change;
     if (state === 'open') {
-      liveness.start();
+      liveness.heard();
       subscriptions.resubscribe();
       requests.flush();
     } else if (state !== 'closed') {
@@ -170,7 +190,7 @@ export function createClient(options: ClientOptions): RtmClient {
       subscriptions.suspend();
     } else {
       liveness.stop();
-      timers.clear();
+      timers.close();
       unbind();
       requests.close(new RtmError('closed', `the client is closed (${change.reason})`));
       subscriptions.close();
@@ -185,7 +205,7 @@ export function createClient(options: ClientOptions): RtmClient {
       case 'command response':
         if (!requests.settle(message.data) && message.data.error) {
           const { code, info } = message.data.error;
-          report(new RtmError(code, info, message.data.request));
+          report(new RtmError(code, info, shownRequest(message.data.request)));
         }
         break;
       case 'event':
@@ -198,7 +218,6 @@ export function createClient(options: ClientOptions): RtmClient {
     }
   });
 
-  const environment = options.environment ?? browserEnvironment;
   const unbinders = [
     environment('offline', () => connection.drop('offline')),
     environment('online', () => {
@@ -214,22 +233,26 @@ export function createClient(options: ClientOptions): RtmClient {
     get state() {
       return connection.state;
     },
-    ready() {
-      if (connection.state === 'open') return Promise.resolve();
-      if (connection.state === 'closed') return Promise.reject(new RtmError('closed', 'the client is closed'));
-      return new Promise((resolve, reject) => {
-        const off = connection.on('state', ({ state }) => {
-          if (state === 'open') resolve();
-          else if (state === 'closed') reject(new RtmError('closed', 'the client closed before it connected'));
-          else return;
-          off();
-        });
-      });
-    },
+    ready: () =>
+      new Promise((resolve, reject) => {
+        const settled = (): boolean => {
+          if (connection.state === 'open') resolve();
+          else if (connection.state === 'closed') reject(new RtmError('closed', 'the client is closed'));
+          else return false;
+          return true;
+        };
+        if (!settled()) {
+          const off = connection.on('state', () => void (settled() && off()));
+        }
+      }),
     channel: (name) => createChannel(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
     resource: (type, name) => createResource(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),
-    on: (event, handler) => emitter.on(event, handler),
+    on(event, handler) {
+      if (!EVENTS.includes(event) || typeof handler !== 'function') throw new RtmError('bad_argument', `on needs one of ${EVENTS} and a function`);
+      // An error handler that throws cannot be reported to the error handlers: that could loop.
+      return emitter.on(event, guard(handler as (...args: unknown[]) => void, event === 'error' ? (error) => console.error('[rtm]', error) : report));
+    },
     stats: () => ({
       subscriptions: subscriptions.size,
       listeners: subscriptions.listeners,

@@ -187,6 +187,16 @@ describe('debug log', () => {
     expect(text).not.toContain('c2lnbmF0dXJl');
   });
 
+  it('logs each error once', async () => {
+    const lines: string[] = [];
+    const client = connect({ debug: (event, detail) => lines.push(`${event} ${detail}`) });
+    await client.ready();
+    server.peers[0]!.ws.send('not json');
+    await server.until(() => lines.some((line) => line.startsWith('error')));
+    await client.request('ping');
+    expect(lines.filter((line) => line.startsWith('error'))).toEqual(['error ignored a malformed frame from the server (protocol)']);
+  });
+
   it('hides an opaque (non-JWT) token too', async () => {
     const lines: string[] = [];
     const client = connect({ token: () => 'opaque-secret-123', debug: (event, detail) => lines.push(`${event} ${detail}`) });

@@ -4,7 +4,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { closeAction } from './close-codes.js';
 import { RtmError, UnauthorizedError } from './errors.js';
 import type { Logger } from './log.js';
-import { CloseCode, isObject, type CommandMessage, type ServerMessage } from './protocol.js';
+import { CloseCode, isObject, type ServerMessage } from './protocol.js';
 import type { Timers } from './timers.js';
 import type { Tokens } from './token.js';
 
@@ -95,17 +95,15 @@ export class Connection {
       maxEnqueuedMessages: 0,
       shouldReconnectOnClose: (event) => reconnect !== false && closeAction(event.code) !== 'stop',
     });
-    socket.addEventListener('open', this.handleOpen);
-    socket.addEventListener('message', this.handleMessage);
-    socket.addEventListener('close', this.handleClose);
+    socket.onopen = this.handleOpen;
+    socket.onmessage = this.handleMessage;
+    socket.onclose = this.handleClose;
     this.socket = socket;
   }
 
-  /** Sends a command if the link is open; returns false (and sends nothing) otherwise. */
-  send(message: CommandMessage): boolean {
-    if (this.current !== 'open' || !this.socket) return false;
-    const frame = JSON.stringify(message);
-    if (!this.socket.send(frame)) return false;
+  /** Sends a command's frame if the link is open; returns false (and sends nothing) otherwise. */
+  send(frame: string): boolean {
+    if (this.current !== 'open' || !this.socket?.send(frame)) return false;
     this.options.log?.('send', frame);
     return true;
   }
@@ -128,9 +126,8 @@ export class Connection {
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
-      socket.removeEventListener('open', this.handleOpen);
-      socket.removeEventListener('message', this.handleMessage);
-      socket.removeEventListener('close', this.handleClose);
+      // Detached first: the close below must not come back as a close to retry.
+      socket.onopen = socket.onmessage = socket.onclose = null;
       socket.close(1000, reason);
     }
     this.transition('closed', reason);
@@ -145,8 +142,8 @@ export class Connection {
     this.emitter.emit('state', { state, previous, reason });
   }
 
+  /** Emits only: the client's error reporter logs, so each error is logged once. */
   private fail(error: RtmError): void {
-    this.options.log?.('error', error.message);
     this.emitter.emit('error', error);
   }
 
@@ -202,10 +199,9 @@ export class Connection {
     this.emitter.emit('message', message as unknown as ServerMessage);
   };
 
-  private readonly handleClose = (event: { code: unknown; reason: unknown }): void => {
-    // In browsers partysocket re-dispatches its own close events (client drops, failed handshakes) with the
-    // arguments shifted: code "close" and the original event as reason.
-    const { code, reason: text } = (typeof event.code === 'number' ? event : event.reason) as { code: number; reason: string };
+  // As onclose, not a 'close' listener: partysocket hands onclose the event itself, while listeners get a clone,
+  // which in browsers it rebuilds with its arguments shifted (code "close", the original event as reason).
+  private readonly handleClose = ({ code, reason: text }: { code: number; reason: string }): void => {
     const wasStable = this.current === 'open' && Date.now() - this.openedAt >= STABLE_AFTER_MS;
     this.failures = wasStable ? 1 : this.failures + 1;
     const reason = `close ${code}${text ? ` ${text}` : ''}`;

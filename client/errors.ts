@@ -35,6 +35,7 @@ export class RtmError extends Error {
   /** The request this error answers, when there is one. */
   readonly request: Json | undefined;
 
+  /** @param options `cause`: the error behind this one, if any. */
   constructor(code: number | ClientErrorCode, info: string, request?: Json, options?: { cause?: unknown }) {
     super(`${info} (${code})`, options);
     this.name = 'RtmError';
@@ -50,8 +51,24 @@ export class RtmError extends Error {
  * instead of retrying the function with backoff.
  */
 export class UnauthorizedError extends Error {
+  /** @param message Why the user may not connect, for the `unauthorized` error's cause. */
   constructor(message = 'unauthorized') {
     super(message);
     this.name = 'UnauthorizedError';
   }
+}
+
+/**
+ * Wraps an app's handler so that what it throws goes to `report` instead of
+ * into the client code that called it: a half-done state change, a socket
+ * event, a promise callback. One handler's bug must not break the others.
+ */
+export function guard<A extends unknown[]>(handler: (...args: A) => void, report: (error: RtmError) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      handler(...args);
+    } catch (cause) {
+      report(new RtmError('handler', 'a handler threw', undefined, { cause }));
+    }
+  };
 }

@@ -70,7 +70,7 @@ describe('Liveness deadlines (fake clock)', () => {
   it('pings after interval of silence, declares dead after timeout without an answer', () => {
     vi.useFakeTimers();
     const { liveness, events, timers } = watch();
-    liveness.start();
+    liveness.heard();
     vi.advanceTimersByTime(24_999);
     expect(events).toEqual([]);
     vi.advanceTimersByTime(1);
@@ -83,7 +83,7 @@ describe('Liveness deadlines (fake clock)', () => {
   it('a frame before the deadline keeps the link alive', () => {
     vi.useFakeTimers();
     const { liveness, events } = watch();
-    liveness.start();
+    liveness.heard();
     vi.advanceTimersByTime(30_000);
     liveness.heard();
     vi.advanceTimersByTime(20_000);
@@ -94,7 +94,7 @@ describe('Liveness deadlines (fake clock)', () => {
   it('pain point 2 (frozen timers): after a sleep the deadline is judged by the wall clock, with one fresh ping before declaring death', () => {
     vi.useFakeTimers();
     const { liveness, events } = watch();
-    liveness.start();
+    liveness.heard();
     vi.advanceTimersByTime(25_000); // ping sent, then the laptop sleeps with the ping unanswered
     vi.setSystemTime(Date.now() + 3_600_000); // an hour passes; no timer ran
     liveness.check(); // woken by visibilitychange
@@ -107,7 +107,7 @@ describe('Liveness deadlines (fake clock)', () => {
   it('stop() releases its timer and silences it', () => {
     vi.useFakeTimers();
     const { liveness, events, timers } = watch();
-    liveness.start();
+    liveness.heard();
     liveness.stop();
     expect(timers.size).toBe(0);
     liveness.check();

@@ -28,12 +28,7 @@ export class Liveness {
 
   constructor(private readonly options: LivenessOptions) {}
 
-  /** Starts watching a freshly opened link. */
-  start(): void {
-    this.heard();
-  }
-
-  /** Records that a frame arrived. */
+  /** Records that a frame arrived; also starts watching a freshly opened link. */
   heard(): void {
     this.heardAt = Date.now();
     this.pingedAt = 0;

@@ -70,7 +70,9 @@ export type EventAction = 'created' | 'updated' | 'deleted' | 'all' | 'published
 
 /** A resource events are about; channels use type `channel`. */
 export interface ResourceRef {
+  /** The resource type, e.g. `channel` or `ds`. */
   type: string;
+  /** The resource's name: for a channel, the channel name. */
   name: string;
 }
 
@@ -82,6 +84,7 @@ export interface ResourceRef {
  * within one epoch.
  */
 export interface StreamPosition {
+  /** The stream's epoch: offsets compare only within one. */
   epoch: string;
   /** Offset of the last event; 0 before the first. */
   offset: number;
@@ -149,10 +152,15 @@ export interface CommandResponseData {
 
 /** The `data` of an `event` message. */
 export interface EventData {
+  /** What happened: `created`, `updated`, `deleted`, or `published` on a channel. */
   action: string;
+  /** What it happened to. */
   resource: ResourceRef;
+  /** Who did it: a token's `sub`, or `api:<key name>` for REST broadcasts. */
   modifier?: { id: string };
+  /** When the server accepted it (ISO 8601). */
   timestamp: string;
+  /** The records, or for a channel the `{eventName, payload}` message. */
   data: Json;
   /** Extension: the event's place in its stream (see {@link StreamPosition}). */
   offset?: number;
@@ -162,8 +170,11 @@ export interface EventData {
 
 /** The `data` of a `notification` message. */
 export interface NotificationData {
+  /** The notification code, e.g. 1 (`RtcNotificationCode.TokenExpiring`). */
   code: number;
+  /** Human-readable details. */
   info: string;
+  /** Extra data the server attached, if any. */
   data?: Json;
 }
 

@@ -5,9 +5,13 @@ import type { Timers } from './timers.js';
 
 /** The part of `AbortSignal` used here, so the client needs no DOM types. */
 export interface AbortSignalLike {
+  /** True once aborted: the request is refused before it is sent. */
   readonly aborted: boolean;
+  /** Why it was aborted; becomes the `aborted` error's `cause`. */
   readonly reason?: unknown;
+  /** Adds the listener that rejects the request on abort. */
   addEventListener(type: 'abort', listener: () => void): void;
+  /** Removes it once the request settles, so a long-lived signal does not collect listeners. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
@@ -28,7 +32,10 @@ export interface RequestOptions {
 
 interface Pending {
   key: string;
-  message: CommandMessage;
+  /** The command as errors show it: a `jwt replace` without its token. */
+  data: CommandData;
+  /** The command's frame, serialized once when issued so that bad arguments fail at the call. */
+  frame: string;
   timeout: number;
   sent: boolean;
   /** Sent again after a lost link instead of failing: a publish, which the server de-duplicates by correlation ID. */
@@ -43,8 +50,8 @@ interface Pending {
 
 /** Settings of {@link Requests}. */
 export interface RequestsOptions {
-  /** Sends a command; returns false when the link is not open. */
-  send: (message: CommandMessage) => boolean;
+  /** Sends a command's frame; returns false when the link is not open. */
+  send: (frame: string) => boolean;
   /** Most commands that may wait for the link (the outbox). 0 fails fast. */
   maxQueued: number;
   /** Default response timeout in ms. */
@@ -62,12 +69,20 @@ export function correlationKey(id: Json): string {
   );
 }
 
-/** A random prefix for generated correlation IDs (getRandomValues works in insecure contexts too, unlike randomUUID). */
+/** True for a number of ms a timer can wait: NaN, 0, negatives and strings would fire at once. */
+export const positive = (value: unknown): value is number => typeof value === 'number' && value > 0;
+
+/**
+ * A command as errors and logs may show it: a `jwt replace` loses its token,
+ * because apps log errors (and their `cause`) to places a token must not reach.
+ */
+export function shownRequest(request: Json | undefined): Json | undefined {
+  return isObject(request) && request.command === 'jwt replace' ? { ...request, arguments: '[redacted]' } : request;
+}
+
+/** A random prefix for generated correlation IDs (getRandomValues, unlike randomUUID, works in insecure contexts; Node has it from 19). */
 function idPrefix(): string {
-  const bytes = new Uint8Array(6);
-  const crypto = (globalThis as { crypto?: { getRandomValues(array: Uint8Array): Uint8Array } }).crypto;
-  if (crypto) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
   return `${Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('')}-`;
 }
 
@@ -108,23 +123,36 @@ export class Requests {
   request(command: string, args: Json | undefined, options: RequestOptions = {}, queue = true): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
-      let id = options.id;
+      // Options that are not an object (null, a number) read as timeout 0, which the check below refuses.
+      const { id: given, signal, timeout = this.options.timeout } = isObject(options as unknown) ? options : { timeout: 0 };
+      let id = given;
       if (id === undefined) {
         do id = `${this.prefix}${this.nextId++}`;
         while (this.pending.has(correlationKey(id)));
       }
-      const key = correlationKey(id);
-      const data: CommandData = { command, correlation_id: id };
-      if (args !== undefined) data.arguments = args;
+      const raw: CommandData = { command, correlation_id: id };
+      if (args !== undefined) raw.arguments = args;
+      let key: string | undefined;
+      let frame = '';
+      try {
+        key = correlationKey(id);
+        frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage);
+      } catch {
+        // BigInt or a cycle: refused here, before it can sit in the outbox and throw on every flush.
+      }
+      if (typeof command !== 'string' || !command || !positive(timeout) || !frame || typeof key !== 'string') {
+        return reject(new RtmError('bad_argument', `bad ${command} request: needs a command name, JSON id and arguments, a timeout > 0 ms`));
+      }
+      const data = shownRequest(raw) as CommandData;
       if (this.pending.has(key)) return reject(new RtmError('bad_argument', `correlation id ${key} is already in use`, data));
-      const { signal } = options;
       if (signal?.aborted) return reject(new RtmError('aborted', `${command} was aborted`, data, { cause: signal.reason }));
       const onAbort = (): void => this.fail(entry, new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason }));
       signal?.addEventListener('abort', onAbort);
       const entry: Pending = {
         key,
-        message: { type: 'command', data },
-        timeout: options.timeout ?? this.options.timeout,
+        data,
+        frame,
+        timeout,
         sent: false,
         retry: command === 'publish' && queue && this.options.maxQueued > 0,
         resolve,
@@ -157,7 +185,7 @@ export class Requests {
     const id = isObject(data.request) ? data.request.correlation_id : undefined;
     const entry = id === undefined ? undefined : this.pending.get(correlationKey(id));
     if (!entry?.sent) return false;
-    if (data.error) this.fail(entry, new RtmError(data.error.code, data.error.info, data.request));
+    if (data.error) this.fail(entry, new RtmError(data.error.code, data.error.info, entry.data));
     else {
       this.remove(entry);
       entry.resolve(data.response ?? null);
@@ -194,11 +222,10 @@ export class Requests {
   }
 
   private transmit(entry: Pending): boolean {
-    if (!this.options.send(entry.message)) return false;
+    if (!this.options.send(entry.frame)) return false;
     entry.sent = true;
     entry.stopTimer = this.options.timers.set(() => {
-      const { command } = entry.message.data;
-      this.fail(entry, new RtmError('timeout', `no response to ${command} within ${entry.timeout} ms`, entry.message.data));
+      this.fail(entry, new RtmError('timeout', `no response to ${entry.data.command} within ${entry.timeout} ms`, entry.data));
     }, entry.timeout);
     return true;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextState, sleep } from './scripted-server.test-util.js';
+import { Subscriptions } from './subscriptions.js';
 import { useScriptedServer } from './test-setup.test-util.js';
 
 const { ctx, connect } = useScriptedServer();
@@ -84,6 +85,19 @@ describe('reference counting', () => {
     expect(client.stats()).toEqual(baseline);
     expect(ctx.server.commands('subscribe').length).toBe(ctx.server.commands('unsubscribe').length);
   });
+});
+
+it('watching ever new channels keeps nothing per channel once the watchers stop', () => {
+  const subscriptions = new Subscriptions({ request: () => new Promise(() => {}), isOpen: () => false, report: () => {}, recovered: () => {} });
+  for (let i = 0; i < 1_000; i++) {
+    const status = subscriptions.statusOf({ type: 'channel', name: `order:${i}` });
+    const offs = [status.onState(() => {}), status.onError(() => {}), status.onRecovery(() => {})];
+    offs.forEach((off) => off());
+  }
+  // White-box: no public count covers status handlers. Their emitters must not keep one (empty) entry per channel.
+  const inner = subscriptions as unknown as Record<'status' | 'recoveries', { events: object }>;
+  expect(Object.keys(inner.status.events)).toHaveLength(0);
+  expect(Object.keys(inner.recoveries.events)).toHaveLength(0);
 });
 
 describe('state and errors per subscription', () => {

@@ -1,5 +1,5 @@
-import { createNanoEvents } from 'nanoevents';
-import { RtmError } from './errors.js';
+import { createNanoEvents, type Emitter } from 'nanoevents';
+import { guard, RtmError } from './errors.js';
 import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
 import { advance, positionOf } from './stream-position.js';
 
@@ -25,7 +25,9 @@ export type SubscriptionStateHandler = (state: SubscriptionState | 'unsubscribed
  * longer in history), `unsupported` (the server keeps no history).
  */
 export interface Recovery {
+  /** True when every missed event was delivered. */
   recovered: boolean;
+  /** Why not, when `recovered` is false and the server said. */
   reason?: RecoveryFailure | 'unsupported';
   /** The server's explanation, when it gave one. */
   info?: string;
@@ -33,6 +35,7 @@ export interface Recovery {
 
 /** A {@link Recovery} of one subscription, as the client's `recovery` event reports it. */
 export interface RecoveryEvent extends Recovery {
+  /** The subscription's resource: for a channel, `{ type: 'channel', name }`. */
   resource: ResourceRef;
 }
 
@@ -113,8 +116,8 @@ export class Subscriptions {
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
     }
-    // Wrap so that the same function added twice is two listeners, each removed by its own call.
-    const own: EventListener = (event) => listener(event);
+    // A new wrapper each time: the same function added twice is two listeners, each removed by its own call.
+    const own = guard(listener, this.deps.report);
     entry.listeners.add(own);
     const current = entry;
     return () => {
@@ -128,6 +131,9 @@ export class Subscriptions {
           this.deps.request('unsubscribe', this.args(current)).catch(() => {
             // Refused or link lost: either way no server subscription outlives the link, and it is not replayed.
           });
+          // The server holds one action set per resource: unsubscribing ['all'], or an action another set shares, takes
+          // it from every listener of the resource. The other sets are sent again, after it, asking for what they missed.
+          for (const [other, entry] of this.entries) if (entry.owner === current.owner) this.subscribe(other, entry);
         }
       });
     };
@@ -146,9 +152,9 @@ export class Subscriptions {
         }
         return state;
       },
-      onState: (handler) => (this.closed ? () => {} : this.status.on(key, handler)),
-      onError: (handler) => (this.closed ? () => {} : this.status.on(key, (state, error) => void (error && handler(error)))),
-      onRecovery: (handler) => (this.closed ? () => {} : this.recoveries.on(key, handler)),
+      onState: (handler) => this.listen(this.status, key, handler),
+      onError: (handler) => this.listen(this.status, key, (_, error) => void (error && handler(error))),
+      onRecovery: (handler) => this.listen(this.recoveries, key, handler),
     };
   }
 
@@ -178,12 +184,7 @@ export class Subscriptions {
       }
       for (const listener of [...entry.listeners]) {
         // A listener removed by an earlier one during this dispatch must not run.
-        if (!entry.listeners.has(listener)) continue;
-        try {
-          listener(event);
-        } catch (cause) {
-          this.deps.report(new RtmError('handler', 'a listener threw', undefined, { cause }));
-        }
+        if (entry.listeners.has(listener)) listener(event);
       }
     }
   }
@@ -196,8 +197,20 @@ export class Subscriptions {
     this.recoveries.events = {};
   }
 
+  private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
+    if (typeof handler !== 'function') throw new RtmError('bad_argument', 'a handler function is needed');
+    if (this.closed) return () => {};
+    // Guarded: status handlers run inside reconnects and response callbacks, and one that throws must not stop them.
+    const off = emitter.on(key, guard(handler, this.deps.report) as H);
+    return () => {
+      off();
+      // nanoevents keeps an empty list per key: an app that watches ever new channels would grow it for ever.
+      if (!emitter.events[key]?.length) delete emitter.events[key];
+    };
+  }
+
   private args(entry: Entry): Json {
-    return { action: entry.actions, resource: { type: entry.resource.type, name: entry.resource.name } };
+    return { action: entry.actions, resource: { ...entry.resource } };
   }
 
   private subscribe(key: string, entry: Entry): void {
@@ -212,7 +225,7 @@ export class Subscriptions {
         // The server replayed what was missed before answering; its position covers every event up to now.
         // A failed recovery starts over from that position, whatever the old one said.
         const at = positionOf(response);
-        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history for this subscription' }) : undefined;
+        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history' }) : undefined;
         if (at) entry.position = recovery?.recovered === false ? at : (advance(entry.position, at) ?? entry.position);
         entry.confirmed = true;
         this.setState(entry, 'subscribed');
@@ -246,7 +259,7 @@ export class Subscriptions {
 }
 
 function readRecovery(response: Json): Recovery {
-  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say whether it recovered' };
+  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say' };
   if (response.recovered) return { recovered: true };
   const reason = response.reason === 'epoch' || response.reason === 'expired' ? response.reason : undefined;
   return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };

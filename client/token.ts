@@ -54,10 +54,9 @@ export class Tokens {
     return valid || !this.refreshable ? Promise.resolve(this.token!) : this.refresh();
   }
 
-  /** Fetches a fresh token, or joins the fetch already under way. */
+  /** Fetches a fresh token, or joins the fetch already under way. Only for a {@link refreshable} provider. */
   refresh(): Promise<string> {
-    const provider = this.provider;
-    if (typeof provider === 'string') return Promise.resolve(provider);
+    const provider = this.provider as Exclude<TokenProvider, string>;
     // Chained, not an async IIFE: a provider that throws synchronously would clear `inflight` before it is even set.
     this.inflight ??= Promise.resolve()
       .then(provider)

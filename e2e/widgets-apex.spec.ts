@@ -1,25 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { base, openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
+import { expect, test } from '@playwright/test';
+import { base, defineDAs, openWidgetPage, pageLog, restBroadcast, settled, unique } from './widgets-page.js';
 
 // The APEX form, on a page with a stand-in for the apex.* namespace that
 // runs DAs the way da.js does (fn.call(context), Wait for Result, Stop
 // Execution On Error).
-
-type Standin = { dynamicAction(def: unknown): void };
-
-/** Defines the page's dynamic actions inside the page; `defs` gets RTM and a log array. */
-async function defineDAs(page: Page, channel: string, defs: string): Promise<void> {
-  await page.evaluate(
-    ({ channel, defs }) => {
-      const { dynamicAction } = (window as unknown as { apexStandin: Standin }).apexStandin;
-      const log: string[] = ((window as unknown as { log: string[] }).log = []);
-      new Function('dynamicAction', 'RTM', 'log', 'channel', defs)(dynamicAction, RTM, log, channel);
-    },
-    { channel, defs },
-  );
-}
-
-const pageLog = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { log: string[] }).log);
 
 test('ten DA firings on one page open exactly one WebSocket, and re-firing a Listener does not duplicate it', async ({ browser }) => {
   const channel = unique('ten');

@@ -58,6 +58,23 @@ export async function restBroadcast(channel: string, eventName: string | null, p
   if (!response.ok) throw new Error(`broadcast answered ${response.status}: ${await response.text()}`);
 }
 
+/** The APEX stand-in's API (e2e/fixtures/apex-standin.js). */
+type Standin = { dynamicAction(def: unknown): void };
+
+/** Defines the page's dynamic actions inside the page; `defs` gets RTM and a log array. */
+export async function defineDAs(page: Page, channel: string, defs: string): Promise<void> {
+  await page.evaluate(
+    ({ channel, defs }) => {
+      const { dynamicAction } = (window as unknown as { apexStandin: Standin }).apexStandin;
+      const log: string[] = ((window as unknown as { log: string[] }).log = []);
+      new Function('dynamicAction', 'RTM', 'log', 'channel', defs)(dynamicAction, RTM, log, channel);
+    },
+    { channel, defs },
+  );
+}
+
+export const pageLog = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { log: string[] }).log);
+
 /** A unique name per test run, so parallel tests never share channels. */
 export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 

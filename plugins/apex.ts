@@ -75,7 +75,7 @@ export function listener(this: DaContext): void {
 export function broadcast(this: DaContext): void {
   const a = this.action;
   const { resumeCallback, triggeringElement } = this;
-  connect(this);
+  // Connecting inside send(): a plug-in misconfiguration is reported as rtm-send-error and resumes the chain.
   const sending = send(triggeringElement instanceof Element ? triggeringElement : document.body, {
     channel: a.attribute01!,
     event: a.attribute02,
@@ -83,7 +83,7 @@ export function broadcast(this: DaContext): void {
     payload: a.attribute04 ?? undefined,
     build: a.attribute05 ?? undefined,
     timeout: a.attribute06 ? Number(a.attribute06) : undefined,
-  });
+  }, () => connect(this));
   if (a.waitForResult) void sending.then((ok) => apexOf()?.da?.resume(resumeCallback, !ok));
 }
 

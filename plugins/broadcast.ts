@@ -47,28 +47,36 @@ export async function broadcast(config: BroadcastConfig): Promise<Json> {
 /**
  * Sends on behalf of a trigger element: it is disabled while sending, then
  * fires `rtm-sent` (data: `{channel, event, response}`) or `rtm-send-error`
- * (data: `{channel, event, error}`). Resolves with true when the server
+ * (data: `{channel, event, error}`). `prepare` runs first, and what it throws
+ * is reported the same way. Resolves with true when the server
  * acknowledged; never rejects.
  */
-export async function send(element: Element, config: BroadcastConfig): Promise<boolean> {
+export async function send(element: Element, config: BroadcastConfig, prepare?: () => void): Promise<boolean> {
   const button = element as HTMLButtonElement;
   const disable = 'disabled' in element && !button.disabled;
   if (disable) button.disabled = true;
   const detail = { channel: config.channel, event: config.event ?? null };
+  let response: Json;
   try {
-    fire(element, 'rtm-sent', { ...detail, response: await broadcast(config) });
-    return true;
+    prepare?.();
+    response = await broadcast(config);
   } catch (error) {
     fire(element, 'rtm-send-error', { ...detail, error });
     return false;
   } finally {
     if (disable) button.disabled = false;
   }
+  // Outside the try: what a handler of rtm-sent does cannot make a delivered message count as failed.
+  fire(element, 'rtm-sent', { ...detail, response });
+  return true;
 }
 
 /** Makes a trigger element broadcast on an event; returns a handle whose `stop()` unbinds it. */
 export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
-  const { element, on = 'click' } = binding;
+  const { element, on = 'click' } = binding ?? {};
+  if (!(typeof element === 'string' || element instanceof Element) || typeof on !== 'string') {
+    throw new RtmError('bad_argument', 'bindBroadcast needs an element or selector');
+  }
   const handler = (event: Event): void => {
     const target = event.target as Element;
     const trigger = typeof element === 'string' ? target.closest?.(element) : element.contains(target) ? element : null;
@@ -81,7 +89,14 @@ export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
 }
 
 function buildPayload(config: BroadcastConfig): Json {
-  let payload = typeof config.payload === 'string' && /^\s*[[{"]/.test(config.payload) ? (JSON.parse(config.payload) as Json) : (config.payload ?? null);
+  let payload = config.payload ?? null;
+  if (typeof payload === 'string' && /^\s*[[{"]/.test(payload)) {
+    try {
+      payload = JSON.parse(payload) as Json;
+    } catch (cause) {
+      throw new RtmError('bad_argument', 'broadcast payload is not JSON', undefined, { cause });
+    }
+  }
   const fields: Record<string, Json> = {};
   const form = config.form && findElement(config.form);
   if (config.form && !(form instanceof HTMLFormElement)) throw new RtmError('bad_argument', `broadcast form "${String(config.form)}" is not on the page`);

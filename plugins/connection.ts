@@ -1,4 +1,4 @@
-import { createClient, RtmError, type RtmClient, type TokenProvider } from '../client/index.js';
+import { createClient, RtmError, UnauthorizedError, type RtmClient, type TokenProvider } from '../client/index.js';
 
 /** The page's connection settings, shared by every widget on the page. */
 export interface PageConnectionConfig {
@@ -21,15 +21,17 @@ let waiters: Array<(client: RtmClient) => void> = [];
  * nothing; other settings are refused, because live widgets hold the first.
  */
 export function configure(config: PageConnectionConfig): RtmClient {
-  if (!config || typeof config.url !== 'string' || config.url === '') throw new RtmError('bad_argument', 'configure needs a url');
-  const key = JSON.stringify([config.url, typeof config.token === 'function' ? 'function' : config.token, config.tokenUrl]);
+  const { url, token: given, tokenUrl } = config ?? {};
+  if (typeof url !== 'string' || !url || !['string', 'function'].includes(typeof (given ?? tokenUrl)) || !['string', 'undefined'].includes(typeof tokenUrl)) {
+    throw new RtmError('bad_argument', 'configure needs a url, and a token (string or function) or tokenUrl');
+  }
+  const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl]);
   if (client) {
     if (key === configuredKey) return client;
     throw new RtmError('bad_argument', 'the page connection is already configured with other settings');
   }
-  const token = config.token ?? (config.tokenUrl ? fetchToken(config.tokenUrl) : undefined);
-  if (!token) throw new RtmError('bad_argument', 'configure needs token or tokenUrl');
-  client = createClient({ url: toWebSocketUrl(config.url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) });
+  const token = given ?? fetchToken(tokenUrl!);
+  client = createClient({ url: toWebSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) });
   configuredKey = key;
   for (const resolve of waiters) resolve(client);
   waiters = [];
@@ -49,7 +51,9 @@ export function ownSub(): string | undefined {
 /** Notes the `sub` of each token the page uses, so widgets can tell the page's own messages. */
 function remember(token: string): string {
   try {
-    sub = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub;
+    // atob gives one char per byte: decoded as UTF-8, a sub such as "MÜLLER" matches the modifier the server sends.
+    const bytes = Uint8Array.from(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
   } catch {
     sub = undefined;
   }
@@ -73,7 +77,10 @@ function toWebSocketUrl(url: string): string {
 function fetchToken(tokenUrl: string): () => Promise<string> {
   return async () => {
     const response = await fetch(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) throw new RtmError('token', `token endpoint answered ${response.status}`);
+    // 401/403: the user is logged out. Said as UnauthorizedError, the client stops instead of retrying for ever.
+    const why = `token endpoint answered ${response.status}`;
+    if (response.status === 401 || response.status === 403) throw new UnauthorizedError(why);
+    if (!response.ok) throw new RtmError('token', why);
     const text = (await response.text()).trim();
     if (text.startsWith('{')) {
       const body = JSON.parse(text) as { token?: unknown };

@@ -1,6 +1,6 @@
-import { configure, pageClient } from './connection.js';
+import { configure } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
-import { listen, statusOf, type ListenerConfig, type ListenerHandle } from './listener.js';
+import { listen, type ListenerConfig, type ListenerHandle } from './listener.js';
 import { widgetEvents } from './dom.js';
 import { fire } from './page.js';
 
@@ -13,6 +13,7 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
  * declared before it wait for it.
  */
 export class RtmConnectionElement extends Base {
+  /** Configures the page's connection from the attributes, or fires `rtm-error` when they are refused. */
   connectedCallback(): void {
     try {
       configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined });
@@ -33,21 +34,25 @@ export class RtmConnectionElement extends Base {
  * server refuses it. `fire` defaults to `rtm-message`, fired on the element.
  */
 export class RtmListenerElement extends Base {
+  /** The attributes whose changes move the subscription (the custom elements API reads this). */
   static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
   private handle: ListenerHandle | undefined;
-  private stopState: (() => void) | undefined;
-  private live = false;
+  /** True while in the document (undefined before the first connect). */
+  private live?: boolean;
 
+  /** Starts the Listener when the element enters the document. */
   connectedCallback(): void {
     this.live = true;
     this.restart();
   }
 
+  /** Stops it when the element leaves: no subscription outlives the element. */
   disconnectedCallback(): void {
     this.live = false;
     this.stop();
   }
 
+  /** Restarts it with the new settings. */
   attributeChangedCallback(): void {
     // Upgrades report every attribute before connectedCallback; only later changes move the subscription.
     if (this.live) this.restart();
@@ -55,8 +60,7 @@ export class RtmListenerElement extends Base {
 
   private stop(): void {
     this.handle?.stop();
-    this.stopState?.();
-    this.handle = this.stopState = undefined;
+    this.handle = undefined;
     this.removeAttribute('connected');
   }
 
@@ -78,18 +82,10 @@ export class RtmListenerElement extends Base {
       once: this.hasAttribute('once'),
       debounce: Number(get('debounce') ?? 0),
       ignoreOwn: this.hasAttribute('ignore-own'),
+      onState: (state) => this.toggleAttribute('connected', state === 'subscribed'),
     };
     try {
-      const handle = (this.handle = listen(config));
-      pageClient().then((client) => {
-        if (this.handle !== handle) return;
-        const status = statusOf(client, config);
-        const reflect = (): void => {
-          this.toggleAttribute('connected', status.state === 'subscribed');
-        };
-        reflect();
-        this.stopState = status.onState(reflect);
-      }).catch(() => undefined); // a bad channel name: listen() has reported it as rtm-error
+      this.handle = listen(config);
     } catch (error) {
       reportError(this, error);
     }

@@ -1,4 +1,4 @@
-import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStatus } from '../client/index.js';
+import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own.js';
 import { fire, globalFunction, notify, refresh, setItem } from './page.js';
@@ -54,6 +54,8 @@ export interface ListenerConfig {
   debounce?: number;
   /** Skips the echo of this page's own Broadcasts. */
   ignoreOwn?: boolean;
+  /** Called with the subscription's state once it starts, and on every change: `subscribing`, `subscribed`, `failed`. */
+  onState?: SubscriptionStateHandler;
 }
 
 /** A running Listener. */
@@ -66,9 +68,10 @@ const ACTIONS = ['created', 'updated', 'deleted'];
 
 /** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
-  if (!config || !(config.channel || config.resource)) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource');
+  // Without a DOM (Node), there is no document to report to: say so here rather than as a ReferenceError.
+  const target = config?.eventTarget ?? globalThis.document;
+  if (!(config?.channel || config?.resource) || !target) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource (and, without a DOM, an eventTarget)');
   const events = list(config.event);
-  const target = config.eventTarget ?? document;
   const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
   const targets = pairs(config.set);
   const regions = list(config.refresh);
@@ -121,11 +124,13 @@ export function listen(config: ListenerConfig): ListenerHandle {
     .then((client) => {
       if (stopped) return;
       const [source, on] = subscribe(client, config, events, onMessage);
-      const stopErrors = source.onError((error) => fire(target, 'rtm-error', { error }));
-      unsubscribe = () => {
-        on();
-        stopErrors();
-      };
+      const stops = [on, source.onError((error) => fire(target, 'rtm-error', { error }))];
+      // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
+      unsubscribe = () => stops.forEach((stop) => stop());
+      if (config.onState) {
+        stops.push(source.onState(config.onState));
+        config.onState(source.state);
+      }
     })
     .catch((error: unknown) => fire(target, 'rtm-error', { error }));
 
@@ -142,6 +147,7 @@ function resourceOf(config: ListenerConfig): [string, string] | undefined {
   const { resource } = config;
   if (typeof resource !== 'string') return resource && [resource.type, resource.name];
   const at = resource.indexOf(':');
+  if (at < 1) throw new RtmError('bad_argument', `resource "${resource}" is not <type>:<name>`);
   return [resource.slice(0, at), resource.slice(at + 1)];
 }
 
@@ -159,10 +165,4 @@ function subscribe(client: RtmClient, config: ListenerConfig, events: string[], 
     onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp }),
   );
   return [resource, off];
-}
-
-/** The status handle (state, errors) of the subscription behind a Listener's config. */
-export function statusOf(client: RtmClient, config: ListenerConfig): SubscriptionStatus {
-  const ref = resourceOf(config);
-  return ref ? client.resource(ref[0], ref[1]) : client.channel(config.channel!);
 }

@@ -19,7 +19,7 @@ export interface ApexNamespace {
 export const apexOf = (): ApexNamespace | undefined => (globalThis as { apex?: ApexNamespace }).apex;
 
 /**
- * Fires a named event with `data`. On an APEX page this is
+ * Fires a named event with `data`; never throws. On an APEX page this is
  * `apex.event.trigger`, which DAs (`this.data`) and jQuery handlers
  * (`(event, data)`) receive; elsewhere a bubbling `CustomEvent` with `data` as
  * `detail`. Not both: a native event also reaches jQuery handlers, so every
@@ -28,8 +28,15 @@ export const apexOf = (): ApexNamespace | undefined => (globalThis as { apex?: A
  */
 export function fire(target: EventTarget, name: string, data: object): boolean {
   const trigger = apexOf()?.event?.trigger;
-  if (trigger) return !!trigger(target, name, data);
-  return !target.dispatchEvent(new CustomEvent(name, { detail: data, bubbles: true, cancelable: true }));
+  if (!trigger) return !target.dispatchEvent(new CustomEvent(name, { detail: data, bubbles: true, cancelable: true }));
+  try {
+    return !!trigger(target, name, data);
+  } catch (error) {
+    // jQuery lets a handler's exception out, where dispatchEvent would report it and go on. Do as dispatchEvent
+    // does: a page's handler must not turn a delivered message into a failed send, or leave a DA chain unresumed.
+    reportError(error);
+    return false;
+  }
 }
 
 /** Writes `value` into a page item (APEX) or an element found by id, name or selector. */
