@@ -4,6 +4,7 @@
 // and prints their report instead of replacing the full one (add --write to replace it);
 // `node bench/run.mjs --render` rebuilds RESULTS.md from results.json.
 import { execFileSync } from 'node:child_process';
+import { LOAD_ARGS, LOAD_OPTIONS } from './lib/load-settings.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -76,7 +77,7 @@ async function main() {
     machine: machine(),
     versions: versions(),
     // Non-default server settings, if any were given (see bench/servers/rtm.mjs and bench/lib/bin.mjs).
-    overrides: { BENCH_RTM_OPTIONS: process.env.BENCH_RTM_OPTIONS || null, BENCH_RTM_SERVER_ARGS: process.env.BENCH_RTM_SERVER_ARGS || null },
+    overrides: { BENCH_RTM_OPTIONS: LOAD_OPTIONS, BENCH_RTM_SERVER_ARGS: LOAD_ARGS },
     sections: {},
     errors: {},
   };

@@ -21,11 +21,13 @@ describe('dead-link detection on a real socket', () => {
   });
 
   it('any frame counts as alive: no ping while events flow', async () => {
-    const client = connect({ pingInterval: 250, pingTimeout: 100 });
+    // 1.5 s of traffic, well past the 1 s interval, with gaps of 60 ms: a stall of almost a second on a loaded
+    // machine still does not open a silent gap, so only a client that ignored the events would ping.
+    const client = connect({ pingInterval: 1_000, pingTimeout: 500 });
     await client.ready();
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 25; i++) {
       ctx.server.peers[0]!.event('x', i);
-      await sleep(30);
+      await sleep(60);
     }
     expect(ctx.server.commands('ping')).toHaveLength(0);
     expect(client.state).toBe('open');

@@ -2,6 +2,7 @@
 // where allowed, and waits for its "listening on" line.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LOAD_ARGS } from './load-settings.mjs';
 import { WANTED_FDS, fdLimit } from './proc.mjs';
 
 export const BIN = fileURLToPath(new URL('../../dist/rtm-server.js', import.meta.url));
@@ -16,8 +17,8 @@ export function killBins() {
   live.clear();
 }
 
-/** Extra flags for every benchmarked rtm-server (e.g. to lift a per-IP connection-rate limit), space-separated; recorded in results.json. */
-export const EXTRA_ARGS = (process.env.BENCH_RTM_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+/** Extra flags for every benchmarked rtm-server (see load-settings.mjs); recorded in results.json. */
+export const EXTRA_ARGS = LOAD_ARGS.split(' ').filter(Boolean);
 
 /** Runs `rtm-server …args`; resolves with { url, port, pid, fdLimit, stop } once it listens. */
 export function startBin(args, env = {}, timeoutMs = 15_000) {

@@ -89,6 +89,8 @@ async function cycle(page, publishBurst, n, blockMs) {
     state.atUnblock = state.count;
     return Date.now();
   }, blockMs);
+  // Awaited below; if the publish fails first, this keeps the then-orphaned evaluate from crashing the runner.
+  blocked.catch(() => {});
   await sleep(30);
   await publishBurst(n);
   const publishedAt = Date.now();

@@ -5,6 +5,7 @@
 // and counts every delivery, so deliveries/s, loss and the latency tail
 // (publish → receive, p99) are measured under the same offered load.
 import { spawn } from 'node:child_process';
+import { LOAD_OPTIONS } from '../lib/load-settings.mjs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -51,7 +52,7 @@ async function startRedis() {
 /** Starts `count` rtm-server processes on `redisUrl` (none: in memory) sharing one secret; the per-connection rate limit is lifted for the publisher. */
 async function startInstances(count, redisUrl) {
   const secret = randomBytes(32).toString('hex');
-  const base = JSON.parse(process.env.BENCH_RTM_OPTIONS || '{}');
+  const base = JSON.parse(LOAD_OPTIONS);
   const options = { ...base, ...(redisUrl ? { redis: redisUrl } : {}), secret, dev: true, limits: { ...base.limits, rateBurst: 1_000_000, ratePerSecond: 1_000_000 } };
   const instances = [];
   for (let i = 0; i < count; i++) instances.push(await startProcess('servers/rtm.mjs', { env: { BENCH_RTM_OPTIONS: JSON.stringify(options) } }));

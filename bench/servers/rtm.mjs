@@ -1,6 +1,7 @@
 // The rtm-kit reference server as a benchmark subject: the built library
 // (dist/server.js) through its public createServer, logging off, driven over IPC.
 import * as rtm from '../../dist/server.js';
+import { LOAD_OPTIONS } from '../lib/load-settings.mjs';
 import { serveParent, settledMemory } from '../lib/proc.mjs';
 
 const server = rtm.createServer({
@@ -8,9 +9,8 @@ const server = rtm.createServer({
   dev: true,
   // Per-connection log lines would be measured as server work; the benchmark is about the messaging path.
   logger: rtm.silentLogger,
-  // Server options a benchmark needs that the defaults may not allow (e.g. a per-connection rate limit
-  // below the 5,000 msg/s a latency run publishes from one connection), as JSON; recorded in results.json.
-  ...JSON.parse(process.env.BENCH_RTM_OPTIONS || '{}'),
+  // Limits lifted for load generators (see load-settings.mjs); recorded in results.json.
+  ...JSON.parse(LOAD_OPTIONS),
 });
 const port = await server.listen();
 const stop = () => server.close().then(() => process.exit(0));
