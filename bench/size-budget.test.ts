@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RTM_BUNDLES, measureBundle } from './lib/bundle-size.mjs';
-import { BUDGETS } from './sections/size.mjs';
+import { BUDGETS, RTM_BUNDLES, measureBundle } from './lib/bundle-size.mjs';
 
 // Bytes are deterministic (pinned esbuild, fixed zlib levels), so budgets are a test, unlike speed.
-// 1 KB = 1,000 bytes, min+gzip (level 9), built from source with the settings bench/ uses; budgets in sections/size.mjs.
+// 1 KB = 1,000 bytes, min+gzip (level 9), built from source with the settings bench/ uses; budgets in lib/bundle-size.mjs.
 describe('bundle size budgets (min+gzip)', () => {
   for (const [name, budget] of Object.entries(BUDGETS)) {
     it(`${name} is at most ${budget.toLocaleString('en-US')} bytes`, async () => {

@@ -19,3 +19,5 @@ export const BUNDLE_SETTINGS: Readonly<Record<string, unknown>>;
 export const RTM_BUNDLES: BundleSpec[];
 export const PEER_BUNDLES: BundleSpec[];
 export function measureBundle(spec: BundleSpec): Promise<BundleSize>;
+/** min+gzip budgets in bytes by bundle name, enforced by bench/size-budget.test.ts. */
+export const BUDGETS: Readonly<Record<string, number>>;
