@@ -5,6 +5,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * every open connection into a black hole: bytes in either direction are
  * swallowed, nothing is closed. That is what a link looks like after a laptop
  * sleeps and the network behind it moves on; new connections still get through.
+ * It can also stand in for a load balancer: `pointTo` sends new connections to
+ * another server instance.
  */
 export interface BlackholeProxy {
   port: number;
@@ -14,6 +16,8 @@ export interface BlackholeProxy {
   muteDownstream(): void;
   /** Cuts every connection open now at once, as a crashed network or a server-side terminate does (the client sees 1006). */
   cut(): void;
+  /** Sends new connections to `port` from now on; open ones stay where they are. */
+  pointTo(port: number): void;
   /** Connections relayed so far. */
   readonly connections: number;
   close(): Promise<void>;
@@ -42,6 +46,7 @@ export async function startProxy(targetPort: number): Promise<BlackholeProxy> {
     port: (server.address() as { port: number }).port,
     blackhole: () => pairs.forEach((pair) => (pair.dead = true)),
     muteDownstream: () => pairs.forEach((pair) => (pair.muted = true)),
+    pointTo: (port) => void (targetPort = port),
     cut: () => {
       for (const { client, upstream } of pairs) client.destroy(), upstream.destroy();
       pairs = [];

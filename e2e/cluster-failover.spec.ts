@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { startRedis, type RedisProcess } from '../server-mock/redis.test-util.js';
 import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './recovery-page.js';
 import { startServer, type ServerProcess } from './server.js';
-import { startSwitchRelay, type SwitchRelay } from './switch-relay.js';
+import { startProxy, type BlackholeProxy } from './client-proxy.js';
 
 // Three rtm-server processes on one redis-server, pages connected to A through a relay standing in for the
 // load balancer. A crashes (SIGKILL) while a publisher keeps sending to B and C; the pages reconnect to B
@@ -11,7 +11,7 @@ import { startSwitchRelay, type SwitchRelay } from './switch-relay.js';
 test('instance A killed with SIGKILL: its pages reconnect to B and recover every missed message from Redis, none lost, none twice; again after Redis restarts', async ({ browser }) => {
   test.setTimeout(60_000);
   let redis: RedisProcess | undefined;
-  let relay: SwitchRelay | undefined;
+  let relay: BlackholeProxy | undefined;
   const servers: ServerProcess[] = [];
   const context = await browser.newContext();
   try {
@@ -21,7 +21,7 @@ test('instance A killed with SIGKILL: its pages reconnect to B and recover every
     const keys = { secret: first.secret, apiKey: first.apiKey };
     servers.push(first, await startServer(['--redis', redis.url], keys), await startServer(['--redis', redis.url], keys));
     const [a, b, c] = servers as [ServerProcess, ServerProcess, ServerProcess];
-    relay = await startSwitchRelay(a.port);
+    relay = await startProxy(a.port);
 
     const channel = unique('cluster');
     // The pages come from C (which stays up); their WebSockets go through the relay, to A for now.
