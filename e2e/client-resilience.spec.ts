@@ -1,54 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startProxy } from './client-proxy.js';
+import { openSdkPage } from './sdk-page.js';
 import { startServer, type ServerProcess } from './server.js';
 
 // The client SDK in real Chromium against the real reference server: restarts,
 // short-lived tokens, offline spells, a sleeping laptop, and churn.
-
-interface PageClientOptions {
-  /** WebSocket base (ws://host:port) to connect to; default: the server the page came from. */
-  ws?: string;
-  sub?: string;
-  /** Token lifetime in seconds. */
-  ttl?: number;
-  /** Channels to listen on; messages are collected in `window.got[channel]`. */
-  channels?: string[];
-  clientOptions?: Record<string, unknown>;
-}
-
-/** Loads the SDK bundle into a page of `base`'s origin and connects a client, exposed as `window.rtm` with its log, states and messages. */
-async function openClient(page: Page, base: string, options: PageClientOptions = {}): Promise<void> {
-  await page.goto(`${base}/healthz`);
-  await page.evaluate(
-    async ({ ws, sub, ttl, channels, clientOptions }) => {
-      const module = '/dist/rtm.js';
-      const RTM = await import(module);
-      const w = window as any;
-      w.log = [];
-      w.states = [];
-      w.tokens = 0;
-      w.got = {};
-      const client = RTM.createClient({
-        url: `${ws ?? location.origin.replace('http', 'ws')}/rtc`,
-        token: async () => (await (await fetch(`/api/dev/token?sub=${sub}&ttl=${ttl}`, { cache: 'no-store' })).json()).token,
-        debug: (event: string, detail: string) => w.log.push(`${event} ${detail}`),
-        ...clientOptions,
-      });
-      client.on('state', (c: any) => w.states.push(`${c.previous}>${c.state}:${c.reason}`));
-      client.on('token', () => w.tokens++);
-      for (const name of channels) {
-        w.got[name] = [];
-        client.channel(name).on((payload: unknown) => w.got[name].push(payload));
-      }
-      w.rtm = client;
-      await client.ready();
-      await Promise.all(
-        channels.map((name: string) => new Promise<void>((resolve) => (client.channel(name).state === 'subscribed' ? resolve() : client.channel(name).onState((s: string) => s === 'subscribed' && resolve())))),
-      );
-    },
-    { ws: options.ws, sub: options.sub ?? 'e2e', ttl: options.ttl ?? 3600, channels: options.channels ?? [], clientOptions: options.clientOptions ?? {} },
-  );
-}
 
 const got = (page: Page, channel: string): Promise<unknown[]> => page.evaluate((name) => (window as any).got[name], channel);
 const states = (page: Page): Promise<string[]> => page.evaluate(() => (window as any).states);
@@ -72,7 +28,7 @@ const shared = () => ({ url: process.env.RTM_E2E_URL!, apiKey: process.env.RTM_E
 test('(a) the server restarts mid-session: the page reconnects, resubscribes once, and the next broadcast arrives exactly once', async ({ page }) => {
   let server: ServerProcess = await startServer();
   try {
-    await openClient(page, server.url, { channels: ['restart'] });
+    await openSdkPage(page, server.url, { channels: ['restart'] });
     await broadcast(server, 'restart', 'before');
     await expect.poll(() => got(page, 'restart')).toEqual(['before']);
     const subscribesBefore = await sentCommands(page, 'subscribe');
@@ -96,7 +52,7 @@ test('(a) the server restarts mid-session: the page reconnects, resubscribes onc
 test('(b) 5 s tokens: over 15 s, 3 or more replacements happen without a disconnect', async ({ page }) => {
   test.setTimeout(40_000);
   const channel = unique('tokens');
-  await openClient(page, shared().url, { ttl: 5, channels: [channel] });
+  await openSdkPage(page, shared().url, { ttl: 5, channels: [channel] });
   const statesBefore = await states(page);
   await page.waitForTimeout(15_000);
   const replaced = await page.evaluate(
@@ -119,8 +75,8 @@ test('(c) offline for 3 s while publishing 20 messages: all 20 are delivered onc
     const receiver = await receiverContext.newPage();
     const sender = await senderContext.newPage();
     const channel = unique('offline');
-    await openClient(receiver, shared().url, { sub: 'receiver', channels: [channel] });
-    await openClient(sender, shared().url, { sub: 'sender' });
+    await openSdkPage(receiver, shared().url, { sub: 'receiver', channels: [channel] });
+    await openSdkPage(sender, shared().url, { sub: 'sender' });
 
     await senderContext.setOffline(true);
     await expect.poll(() => sender.evaluate(() => (window as any).rtm.state)).not.toBe('open');
@@ -153,7 +109,7 @@ test('(d) a simulated sleep (clock jumps, timers frozen) finds the dead link on 
   try {
     await page.clock.install();
     const channel = unique('sleep');
-    await openClient(page, server.url, { ws: `ws://127.0.0.1:${proxy.port}`, channels: [channel] });
+    await openSdkPage(page, server.url, { ws: `ws://127.0.0.1:${proxy.port}`, channels: [channel] });
     const pingsBefore = await sentCommands(page, 'ping');
 
     // The laptop lid closes: the network drops the link without a word, and an hour passes with no timer running.
@@ -177,7 +133,7 @@ test('(d) a simulated sleep (clock jumps, timers frozen) finds the dead link on 
 test('(e) 1,000 subscribe/unsubscribe cycles leave no listeners, timers or pending requests behind', async ({ page }) => {
   const kept = unique('kept');
   const churn = unique('churn');
-  await openClient(page, shared().url, { channels: [kept] });
+  await openSdkPage(page, shared().url, { channels: [kept] });
   const result = await page.evaluate(async (prefix) => {
     const client = (window as any).rtm;
     const baseline = client.stats();

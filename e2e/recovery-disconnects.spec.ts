@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProxy } from './client-proxy.js';
-import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './recovery-page.js';
+import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './sdk-page.js';
 import { startServer } from './server.js';
 
 // Nothing lost, nothing duplicated: a publisher sends 2,000 numbered messages while the links of every

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './recovery-page.js';
+import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './sdk-page.js';
 import { startServer, type ServerProcess } from './server.js';
 
 // When missed messages cannot be recovered, the page is told so, clearly, and carries on from now.

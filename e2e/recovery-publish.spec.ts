@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startProxy } from './client-proxy.js';
-import { FAST, openRecoveryPage, received, unique } from './recovery-page.js';
+import { FAST, openRecoveryPage, received, unique } from './sdk-page.js';
 import { startServer } from './server.js';
 
 // A publish whose acknowledgement is lost with the link is re-sent on the next link with the same

@@ -1,34 +1,41 @@
 import type { Page } from '@playwright/test';
 
-// A page of the reference server's origin running the SDK bundle, for the recovery specs: it records
-// every message and every recovery event of its channels, and its connection states.
+// A page of the reference server's origin running the SDK bundle (`/dist/rtm.js`) as `window.rtm`: it records every
+// message of its channels (`got`), every recovery event, its connection states, token count and debug log.
 
-/** What a recovery page connects to and listens on. */
-export interface RecoveryPageOptions {
+/** What an SDK page connects to and listens on. */
+export interface SdkPageOptions {
   /** WebSocket base (ws://host:port), e.g. a relay; default: the page's own server. */
   ws?: string;
-  sub: string;
+  sub?: string;
+  /** Token lifetime in seconds. Default 3600. */
+  ttl?: number;
   channels?: string[];
+  /** More `createClient` options. */
+  clientOptions?: Record<string, unknown>;
 }
 
-/** Opens `base` in `page`, connects `window.rtm` with a fast reconnect, and waits until its channels are subscribed. */
-export async function openRecoveryPage(page: Page, base: string, options: RecoveryPageOptions): Promise<void> {
+/** Opens `base` in `page`, connects `window.rtm`, and waits until its channels are subscribed. */
+export async function openSdkPage(page: Page, base: string, options: SdkPageOptions = {}): Promise<void> {
   await page.goto(`${base}/healthz`);
   await page.evaluate(
-    async ({ ws, sub, channels }) => {
+    async ({ ws, sub, ttl, channels, clientOptions }) => {
       const module = '/dist/rtm.js';
       const RTM = await import(module);
       const w = window as any;
       w.got = {};
       w.recoveries = [];
       w.log = [];
+      w.states = [];
+      w.tokens = 0;
       const client = RTM.createClient({
         url: `${ws ?? location.origin.replace('http', 'ws')}/rtc`,
-        token: async () => (await (await fetch(`/api/dev/token?sub=${sub}&ttl=3600`, { cache: 'no-store' })).json()).token,
-        // Fast reconnects keep a hundred forced disconnects within seconds; the backoff itself is tested elsewhere.
-        reconnect: { minDelay: 20, maxDelay: 100 },
+        token: async () => (await (await fetch(`/api/dev/token?sub=${sub}&ttl=${ttl}`, { cache: 'no-store' })).json()).token,
         debug: (event: string, detail: string) => w.log.push(`${event} ${detail}`),
+        ...clientOptions,
       });
+      client.on('state', (c: any) => w.states.push(`${c.previous}>${c.state}:${c.reason}`));
+      client.on('token', () => w.tokens++);
       client.on('recovery', (event: unknown) => w.recoveries.push(event));
       for (const name of channels) {
         w.got[name] = [];
@@ -40,8 +47,13 @@ export async function openRecoveryPage(page: Page, base: string, options: Recove
         channels.map((name: string) => new Promise<void>((resolve) => (client.channel(name).state === 'subscribed' ? resolve() : client.channel(name).onState((s: string) => s === 'subscribed' && resolve())))),
       );
     },
-    { ws: options.ws, sub: options.sub, channels: options.channels ?? [] },
+    { ws: options.ws, sub: options.sub ?? 'e2e', ttl: options.ttl ?? 3600, channels: options.channels ?? [], clientOptions: options.clientOptions ?? {} },
   );
+}
+
+/** An SDK page for the recovery specs: fast reconnects keep a hundred forced disconnects within seconds (the backoff itself is tested elsewhere). */
+export function openRecoveryPage(page: Page, base: string, options: SdkPageOptions & { sub: string }): Promise<void> {
+  return openSdkPage(page, base, { ...options, clientOptions: { reconnect: { minDelay: 20, maxDelay: 100 }, ...options.clientOptions } });
 }
 
 /** Messages the page received on `channel`, in order. */
