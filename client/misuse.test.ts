@@ -59,6 +59,7 @@ describe('bad arguments', () => {
       () => client.request('ping', undefined, { timeout: 'soon' as never }),
       () => client.request('ping', undefined, { timeout: -1 }),
       () => client.request('ping', undefined, { id: (() => 1) as never }),
+      () => client.request('ping', undefined, { signal: {} as never }),
     ]) {
       expect((await errorOf(call)).code).toBe('bad_argument');
     }

@@ -140,7 +140,7 @@ export class Requests {
       } catch {
         // BigInt or a cycle: refused here, before it can sit in the outbox and throw on every flush.
       }
-      if (typeof command !== 'string' || !command || !positive(timeout) || !frame || typeof key !== 'string') {
+      if (typeof command !== 'string' || !command || !positive(timeout) || !frame || typeof key !== 'string' || (signal && !signal.addEventListener)) {
         return reject(new RtmError('bad_argument', `bad ${command} request: needs a command name, JSON id and arguments, a timeout > 0 ms`));
       }
       const data = shownRequest(raw) as CommandData;
