@@ -168,15 +168,23 @@ export async function run({ subscribers = 300, rates = [100, 400, 800], duration
 }
 
 /** The section of RESULTS.md. */
-export function render(c, { n }) {
-  const lines = [
+export function render(c, { n, section }) {
+  return section(
     '## 8. One instance vs three on Redis',
-    '',
     `A redis-server ${c.redis ?? ''} on a free loopback port (no persistence); 1 or 3 rtm-server processes (\`bench/servers/rtm.mjs\`, \`--redis\`), all on this machine's cores. ${n(c.subscribers)} RTC subscribers spread evenly over the instances, one publisher on the first; every message goes through Redis (Lua: offset, stream entry, Pub/Sub) and each instance fans out to its own subscribers. Messages leave at a fixed rate for ${n(c.durationMs / 1000)} s per run, stamped with their scheduled time; latency is publish → receive in the runner process, which holds all clients. Deliveries/s: deliveries over the time from the first scheduled send to the last delivery (median of runs); p50/p99: medians over runs; max over all runs. Same load on both topologies; on one machine, three instances add processes, not cores.`,
-    '',
-    '| instances | msg/s × subscribers | offered deliveries/s | deliveries/s | p50 ms | p99 ms | max ms | lost | duplicates | runs |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...c.rows.map((r) => `| ${r.instances}${r.redis ? ' on Redis' : ' in memory'} | ${n(r.rate)} × ${n(r.subscribers)} | ${n(r.offeredDeliveriesPerSecond)} | **${n(r.deliveriesPerSecond)}** | ${n(r.p50Ms, 2)} | **${n(r.p99Ms, 2)}** | ${n(r.maxMs, 1)} | ${n(r.lost)} | ${n(r.duplicates)} | ${r.runs} |`),
-  ];
-  return lines.join('\n');
+    ['instances', 'msg/s × subscribers', 'offered deliveries/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'duplicates', 'runs'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    c.rows.map((r) => [
+      `${r.instances}${r.redis ? ' on Redis' : ' in memory'}`,
+      `${n(r.rate)} × ${n(r.subscribers)}`,
+      n(r.offeredDeliveriesPerSecond),
+      `**${n(r.deliveriesPerSecond)}**`,
+      n(r.p50Ms, 2),
+      `**${n(r.p99Ms, 2)}**`,
+      n(r.maxMs, 1),
+      n(r.lost),
+      n(r.duplicates),
+      r.runs,
+    ]),
+  ).join('\n');
 }
