@@ -14,13 +14,13 @@ const kb = (bytes) => (bytes == null ? '–' : `${n(bytes / 1000, 1)} KB`);
 // Left-align the first columns (names), right-align figures.
 const tableAligned = (head, align, rows) => [`| ${head.join(' | ')} |`, `|${align.map((a) => (a === 'l' ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-/** A report section as lines: heading, how it was measured, then its table; callers may push notes after it. */
-const section = (heading, method, head, align, rows) => [heading, '', method, '', tableAligned(head, align, rows)];
+/** A report section: heading, how it was measured, its table, then any notes below the table. */
+const section = (heading, method, head, align, rows, notes = []) => [heading, '', method, '', tableAligned(head, align, rows), ...notes].join('\n');
 
 const LABEL = { rtm: 'rtm-kit', raw: 'raw ws (limit)', socketio: 'socket.io' };
 
 function sizeSection(rows) {
-  const lines = section(
+  return section(
     '## 1. Bundle size',
     'Each bundle: esbuild bundle + minify, ESM (the IIFE as IIFE), platform browser, target es2020, no legal comments; gzip level 9 and brotli quality 11 from node:zlib. Bytes are deterministic, so each row is **1 build**. Budgets are enforced by `bench/size-budget.test.ts` (1 KB = 1,000 B).',
     ['bundle (what is measured)', 'version', 'runs', 'min', 'min+gzip', 'min+brotli', 'gzip vs rtm-kit client', 'budget (gzip)'],
@@ -36,34 +36,31 @@ function sizeSection(rows) {
       r.budget ? `${n(r.budget)} B: ${r.gzip <= r.budget ? 'within' : `**over by ${n(r.gzip - r.budget)} B**`}` : '',
     ]),
   );
-  return lines.join('\n');
 }
 
 function browserSection(data) {
-  const lines = section(
+  return section(
     '## 2. Browser receive path (Chromium)',
     `Chromium ${data.chromium}, headless, launched with the args of playwright.config.ts. One page per system, all open at once; runs interleave the three pages. A **cycle** blocks the page's main thread for ${data.blockMs} ms while a Node publisher sends a burst of ${n(data.burst)} messages (~250 B frames), then times the page draining the burst from the socket buffers to the listener (first unblocked instant → last message). Drain rate = messages / drain time, summed over the cycles of a run. **JS time per message** = Chromium's ScriptDuration counter (CDP \`Performance.getMetrics\`) over one live burst of ${n(data.burst)} per run, divided by the burst. Medians over runs; ratios are taken per run, then the median.`,
     ['page (what is measured)', 'server', 'runs × messages', 'drain, msg/s', 'vs raw', 'JS µs / message', 'vs raw', 'server-bound cycles'],
     ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     data.rows.map((r) => [r.label, r.server, `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.messagesPerSecond)}**`, x(r.vsRaw), `**${n(r.scriptUsPerMessage)}**`, x(r.scriptVsRaw), n(r.cyclesServerBound)]),
+    ['', '"server-bound cycles" counts cycles where the publisher had not finished before the page unblocked (the drain then partly measured the server); they are included, and should be 0.'],
   );
-  lines.push('', '"server-bound cycles" counts cycles where the publisher had not finished before the page unblocked (the drain then partly measured the server); they are included, and should be 0.');
-  return lines.join('\n');
 }
 
 function latencySection(rows) {
-  const lines = section(
+  return section(
     '## 3. End-to-end latency (publish → receive, loopback)',
     "One load process (separate from the servers) holds a publisher and a receiver per system, each the system's own Node client: rtm-kit `createClient` (`channel.publish` / `channel.on`), socket.io-client (`emitWithAck('publish')` / `on('message')`; the server emits to a room), raw `ws` (no acknowledgement). Messages go out at a fixed rate; latency counts from each message's **scheduled** send time, so a lagging sender is not hidden. p50 and p99 are medians over the runs; max is over all runs. All three servers run side by side and runs interleave systems and rates. \"client CPU\" is the load process's CPU time (user + system, \`process.cpuUsage\`) per message, publisher and receiver together: the clients' own cost, which wall-clock contention does not inflate (at low rates the sender's 1 ms timer tick dominates it; compare it at 5,000 msg/s). The last column is the largest event-loop delay of the load process itself during those runs (`monitorEventLoopDelay`): a tail close to it is a stall of the machine or the generator, not of the system measured.",
     ['system', 'rate, msg/s', 'runs × messages', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'p50 vs raw', 'client CPU µs / message', 'load-process stall, max ms'],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows.map((r) => [r.label, n(r.rate), `${r.runs} × ${n(r.messagesPerRun)}`, `**${n(r.p50Ms, 2)}**`, n(r.p99Ms, 2), n(r.maxMs, 1), n(r.lost), x(r.p50VsRaw), n(r.clientCpuUsPerMessage), n(r.loadLoopLagMaxMs, 1)]),
   );
-  return lines.join('\n');
 }
 
 function fanoutSection(rows) {
-  const lines = section(
+  return section(
     '## 4. Server fan-out',
     'Each server in its own process; its subscribers in one separate load process (rtm-kit subscribers speak RTC directly over `ws`, socket.io subscribers are socket.io-clients with the WebSocket transport) and a publisher connection in the same process. All three servers hold their connections at once and take turns round by round (2 warm-up rounds each, discarded). Each **round** publishes one message and waits until every subscriber has it; time-to-last = publish → last delivery. deliveries/s = subscribers / time-to-last, median over rounds; "vs raw" is the median over rounds of the ratio to the raw relay’s round with the same index; "time-to-last p99" is over the rounds (nearest rank, so with 15 rounds it is the slowest); "delivery p99" is over every delivery of every complete round.',
     ['server', 'subscribers', 'rounds', 'deliveries/s', 'vs raw', 'time-to-last p50 ms', 'time-to-last p99 ms', 'delivery p99 ms', 'lost'],
@@ -74,35 +71,31 @@ function fanoutSection(rows) {
         : [r.label, n(r.subscribers), `${r.completeRounds}/${r.rounds}`, `**${n(r.deliveriesPerSecond)}**`, x(r.throughputVsRaw), n(r.timeToLastP50Ms, 1), n(r.timeToLastP99Ms, 1), n(r.deliveryP99Ms, 1), n(r.lostDeliveries)],
     ),
   );
-  return lines.join('\n');
 }
 
 function memorySection(rows) {
-  const lines = section(
+  return section(
     '## 5. Memory per idle connection',
     'Server process started with `--expose-gc`; memory read after two forced full GCs, before any client (baseline) and with every connection open, authenticated and idle (median of 3 readings). Per connection = (with − baseline) / connections. RSS misses the kernel\'s socket buffers (~4 KB a socket per the Centrifugo figures in shared/notes/server-anchors.md). 1 run per server.',
     ['server', 'connections', 'runs', 'RSS / connection', 'vs raw', 'JS heap / connection', 'vs raw', 'RSS with all connected', 'connects/s while ramping'],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows.map((r) => [r.label, n(r.connections), `1 (median of ${r.samples} readings)`, `**${kb(r.rssPerConnection)}**`, x(r.rssVsRaw), kb(r.heapPerConnection), x(r.heapVsRaw), `${n(r.rssAt / 2 ** 20, 0)} MiB`, n(r.connectsPerSecond)]),
   );
-  return lines.join('\n');
 }
 
 function herdSection(rows) {
-  const lines = section(
+  return section(
     '## 6. Reconnect herd',
     'N clients connected and subscribed (rtm-kit: `createClient` with its default backoff, in one load process; socket.io: `io(url)` with every default, long-polling first, re-joining the room on each `connect`). After 5.5 s connected (past rtm-kit’s 5 s stable-connection window) the server is killed with SIGKILL, so every client loses it in the same instant, and a new server process starts on the same port. An **attempt** is a WebSocket the rtm client constructs (counted through the `WebSocket` option) or a socket.io `reconnect_attempt`. A client counts as **resubscribed** when it receives a probe published after the restart (probes every 50 ms: REST `/api/broadcast` for rtm-kit, a socket.io publisher for socket.io). Times are from the kill. Each row is the median of its runs (runs alternate between the two clients); "all resubscribed" also gives the slowest run. Attempt times are logged inside the load process: while 2,000 clients wake at once its own event loop lags (last column), which bunches some logged attempts later than the backoff chose, for both clients alike.',
     ['client', 'clients × runs', 'server down, ms', 'attempts', 'most attempts in any 100 ms', 'attempts spread over, ms', 'resubscribed p50 ms', 'p99 ms', 'all resubscribed, ms', 'load-process stall, max ms'],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows.map((r) => [r.label, `${n(r.clients)} × ${r.runs}`, n(r.downtimeMs), n(r.attempts), `**${n(r.maxAttemptsIn100ms)}**`, n(r.attemptsSpreadMs), n(r.resubscribedP50Ms), n(r.resubscribedP99Ms), r.allResubscribedMs == null ? `**not all within ${n(r.deadlineMs)} ms in every run**` : `**${n(r.allResubscribedMs)}** (slowest run ${n(r.allResubscribedMaxMs)})`, n(r.loadLoopLagMaxMs)]),
+    ['', 'Attempts per 100 ms after the kill, first run (bucket start in ms: count):', '', ...rows.map((r) => `- ${r.label}: ${r.histogram.map((h) => `${h.fromMs}: ${h.count}`).join(', ')}`)],
   );
-  lines.push('', 'Attempts per 100 ms after the kill, first run (bucket start in ms: count):', '');
-  for (const r of rows) lines.push(`- ${r.label}: ${r.histogram.map((h) => `${h.fromMs}: ${h.count}`).join(', ')}`);
-  return lines.join('\n');
 }
 
 function ceilingSection(c) {
-  const lines = section(
+  return section(
     '## 7. Connection ceiling',
     `The built \`rtm-server\` bin (logging as users run it, output discarded), started under \`ulimit -n 65536\` where permitted. Clients: ${c.loadProcesses} load process(es) of at most 10,000 RTC connections, each from its own loopback source address, 100 connects in flight per process; every connection subscribes to a channel, then sends the RTC \`ping\` command every ${c.heartbeatIntervalS} s (spread evenly), the liveness traffic of an idle SDK client; the server's own heartbeat (if the build has one) runs as configured. Held for ${c.holdSeconds} s, sampled every 5 s: open connections, server RSS, \`/healthz\` latency, and a newcomer connect + ping. 1 run.`,
     ['measured (1 run)', 'value'],
@@ -119,7 +112,6 @@ function ceilingSection(c) {
       ['slowest newcomer connect + ping', `${n(c.probeMaxMs, 1)} ms`],
     ],
   );
-  return lines.join('\n');
 }
 
 /** How the two Node clients' CPU per message compares, as a clause for the latency note. */

@@ -186,5 +186,5 @@ export function render(c, { n, section }) {
       n(r.duplicates),
       r.runs,
     ]),
-  ).join('\n');
+  );
 }
