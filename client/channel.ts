@@ -42,7 +42,7 @@ type Publish = (args: Json, options?: RequestOptions) => Promise<Json>;
 /** Creates the {@link Channel} handle for `name`. */
 export function createChannel(name: string, subscriptions: Subscriptions, publish: Publish): Channel {
   if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
-    throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-255 of A-Z a-z 0-9 _ : . @ -`);
+    throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-260 characters, no control characters`);
   }
   const resource = { type: CHANNEL_TYPE, name };
   return Object.assign(subscriptions.statusOf(resource), {

@@ -105,7 +105,8 @@ describe('requests', () => {
 
   it('refuses invalid channel names and a missing handler with bad_argument', async () => {
     const { client } = await setup();
-    expect(() => client.channel('no spaces')).toThrowError(RtmError);
+    expect(() => client.channel('no\ncontrol characters')).toThrowError(RtmError);
+    expect(() => client.channel('x'.repeat(261))).toThrowError(RtmError);
     expect(() => client.channel('test').on('x', undefined as never)).toThrowError(/handler/);
   });
   it('keeps a publish made while the socket is closing in its own outbox: sent once on the next link, never reported lost', async () => {

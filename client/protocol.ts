@@ -199,8 +199,30 @@ export const CHANNEL_TYPE = 'channel';
 /** The action of channel events. The seed's last example says `publish`; both are accepted when reading. */
 export const PUBLISHED = 'published';
 
-/** Channel names: ASCII letters, digits and `_:.@-`, 1 to 255 characters. */
-export const CHANNEL_NAME = /^[A-Za-z0-9_:.@-]{1,255}$/;
+/**
+ * Channel names: 1 to 260 characters (code points) of any kind but control
+ * characters (U+0000–U+001F, U+007F–U+009F) and lone surrogates. Spaces,
+ * `|`, `+`, `\`, `/` and non-ASCII letters are fine, so every `sub` an identity
+ * provider issues (`auth0|abc`, `a+b@example.com`, an APEX user `JOHN DOE`)
+ * has a private channel. 260 leaves room for `user:` and a 255-character
+ * `sub`, the most OpenID Connect allows. Names compare exactly (no case
+ * folding, no Unicode normalization).
+ */
+export const CHANNEL_NAME = /^[^\p{Cc}\p{Cs}]{1,260}$/u;
+
+/** Prefix of private channels: `user:<sub>` belongs to the token whose `sub` it names (see {@link userChannel}). */
+export const PRIVATE_PREFIX = 'user:';
+
+/**
+ * The private channel of the user whose token `sub` is `sub`: `user:<sub>`
+ * as is, e.g. `user:auth0|abc`. Only characters that cannot appear in a
+ * channel name (control characters), and `%` itself so that the form stays
+ * unambiguous, are written as their UTF-8 percent-encoding: the `sub`
+ * `50%off` owns `user:50%25off`.
+ */
+export function userChannel(sub: string): string {
+  return PRIVATE_PREFIX + sub.replace(/[%\p{Cc}]/gu, (c) => encodeURIComponent(c));
+}
 
 /** Returns true when `value` is a plain JSON object (not an array or null). */
 export function isObject(value: unknown): value is Record<string, unknown> {

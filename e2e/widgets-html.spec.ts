@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { base, openWidgetPage, restBroadcast, settled, unique } from './widgets-page.js';
 
-const connection = (sub?: string): string => `<rtm-connection url="/rtc" token-url="/api/dev/token${sub ? `?sub=${sub}` : ''}"></rtm-connection>`;
+const connection = (sub?: string): string => `<rtm-connection url="/rtc" token-url="/api/dev/token${sub ? `?sub=${encodeURIComponent(sub)}` : ''}"></rtm-connection>`;
 
 /** Pushes to a user's private channel the way a backend does: POST /api/users/<id>/messages with the API key. */
 async function pushToUser(user: string, payload: unknown): Promise<void> {
-  const response = await fetch(`${base()}/api/users/${user}/messages`, {
+  const response = await fetch(`${base()}/api/users/${encodeURIComponent(user)}/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
     body: JSON.stringify({ eventName: 'note', payload }),
@@ -35,6 +35,21 @@ test("a private user:alice listener gets a REST push to alice, and bob's page ge
   await expect(b.page.locator('#inbox li')).toHaveText(['for bob']);
   await expect(b.page.locator('#stolen li')).toHaveCount(0);
   await Promise.all([a.page.context().close(), b.page.context().close()]);
+});
+
+test('identity-provider subjects (auth0|…, a+b@…, an APEX user with a space and non-ASCII letters) get their user:<sub> as is', async ({ browser }) => {
+  const tag = unique('x');
+  const subjects = [`auth0|${tag}`, `a+${tag}@example.com`, `JÜRGEN ${tag}`];
+  const pages = await Promise.all(
+    subjects.map((sub) => openWidgetPage(browser, `${connection(sub)}<rtm-listener channel="user:${sub}" set="#inbox=payload.text" append></rtm-listener><ul id="inbox"></ul>`)),
+  );
+  await Promise.all(pages.map(({ page }) => settled(page)));
+  for (const sub of subjects) await pushToUser(sub, { text: `for ${sub}` });
+  for (const [i, { page }] of pages.entries()) {
+    await expect(page.locator('rtm-listener')).toHaveAttribute('connected');
+    await expect(page.locator('#inbox li')).toHaveText([`for ${subjects[i]}`]);
+  }
+  await Promise.all(pages.map(({ page }) => page.context().close()));
 });
 
 test('removing an <rtm-listener> stops its delivery; changing its channel attribute moves the subscription', async ({ browser }) => {

@@ -20,7 +20,7 @@ export function parseRights(claim: unknown): Rights | null {
   for (const key of ['subscribe', 'publish'] as const) {
     const list = claim[key];
     if (list === undefined) continue;
-    if (!Array.isArray(list) || list.length > 256 || !list.every((p) => typeof p === 'string' && p.length > 0 && p.length <= 256)) return null;
+    if (!Array.isArray(list) || list.length > 256 || !list.every((p) => typeof p === 'string' && p.length > 0 && p.length <= 261)) return null;
     rights[key] = list as string[];
   }
   return rights;

@@ -1,9 +1,6 @@
-import { CHANNEL_NAME } from '../client/protocol.js';
+import { CHANNEL_NAME, PRIVATE_PREFIX, userChannel } from '../client/protocol.js';
 
-/** Prefix of private per-user channels: `user:<id>` belongs to the token whose `sub` is `<id>`. */
-export const PRIVATE_PREFIX = 'user:';
-
-/** True when `name` is a valid channel name: ASCII `[A-Za-z0-9_:.@-]`, 1 to 255 characters. */
+/** True when `name` is a valid channel name: 1 to 260 characters, no control characters (see CHANNEL_NAME). */
 export function isChannelName(name: unknown): name is string {
   return typeof name === 'string' && CHANNEL_NAME.test(name);
 }
@@ -13,7 +10,7 @@ export function isPrivateChannel(name: string): boolean {
   return name.startsWith(PRIVATE_PREFIX);
 }
 
-/** True when `sub` may use `channel` as far as privacy goes: any public channel, and its own `user:<sub>`. */
+/** True when `sub` may use `channel` as far as privacy goes: any public channel, and its own {@link userChannel}. */
 export function ownsOrPublic(sub: string, channel: string): boolean {
-  return !isPrivateChannel(channel) || channel.slice(PRIVATE_PREFIX.length) === sub;
+  return !isPrivateChannel(channel) || channel === userChannel(sub);
 }

@@ -39,8 +39,9 @@ describe('private-channel isolation across two users', () => {
     await Promise.all([alice.close(), bob.close(), legacy.close()]);
   });
 
-  it('user ids with characters outside the channel alphabet are refused, not mangled', async () => {
-    const response = await post(server, '/api/users/al%20ice/messages', { eventName: 'x', payload: 1 });
+  it('user ids that cannot have a private channel (too long, not UTF-8) are refused, not mangled', async () => {
+    expect((await post(server, '/api/users/al%ED%A0%80ice/messages', { eventName: 'x', payload: 1 })).status).toBe(400);
+    const response = await post(server, `/api/users/${'a'.repeat(256)}/messages`, { eventName: 'x', payload: 1 });
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toBe(1001);
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CHANNEL_TYPE, RtcErrorCode, isObject, type Json } from '../client/protocol.js';
+import { CHANNEL_TYPE, RtcErrorCode, isObject, userChannel, type Json } from '../client/protocol.js';
 import type { Auth } from './auth.js';
 import type { Policy } from './authorization.js';
 import { isChannelName } from './channels.js';
@@ -86,7 +86,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   };
 
   const checkChannel = (channel: unknown): string => {
-    if (!isChannelName(channel)) throw new HttpError(400, RtcErrorCode.UnknownResourceName, 'channel must be 1-255 of A-Z a-z 0-9 _ : . @ -');
+    if (!isChannelName(channel)) throw new HttpError(400, RtcErrorCode.UnknownResourceName, 'channel must be a string of 1-260 characters without control characters');
     const refusal = ctx.policy.checkChannel(channel);
     if (refusal) throw new HttpError(404, refusal.code, refusal.info);
     return channel;
@@ -115,7 +115,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
 
   const broadcast = (req: IncomingMessage, res: ServerResponse): Promise<void> => publishFromRest(req, res, '{channel, eventName, payload}', (body) => body.channel);
 
-  const userMessage = (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => publishFromRest(req, res, '{eventName, payload}', () => `user:${id}`);
+  const userMessage = (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => publishFromRest(req, res, '{eventName, payload}', () => userChannel(id));
 
   const event = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const keyName = authenticate(req);
@@ -141,7 +141,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
 
   const devToken = async (query: URLSearchParams, res: ServerResponse): Promise<void> => {
     const sub = query.get('sub') || `guest-${randomBytes(4).toString('hex')}`;
-    if (sub.length > 128 || !/^[A-Za-z0-9_.@-]+$/.test(sub)) throw new HttpError(400, RtcErrorCode.Formatting, 'sub must be 1-128 of A-Z a-z 0-9 _ . @ -');
+    if (sub.length > 255 || /[\p{Cc}\p{Cs}]/u.test(sub)) throw new HttpError(400, RtcErrorCode.Formatting, 'sub must be 1-255 characters without control characters');
     const ttl = Number(query.get('ttl') ?? 3600);
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new HttpError(400, RtcErrorCode.Formatting, 'ttl must be 1-86400 seconds');
     const token = await ctx.auth.sign(sub, ttl);

@@ -116,8 +116,8 @@ describe('bad input never breaks the connection', () => {
     const peer = await connect();
     const cases: Array<[unknown, number]> = [
       [{ action: ['published'], resource: { type: 'nope', name: 'x' } }, 1000],
-      [{ action: ['published'], resource: { type: 'channel', name: 'bad name!' } }, 1001],
-      [{ action: ['published'], resource: { type: 'channel', name: 'x'.repeat(256) } }, 1001],
+      [{ action: ['published'], resource: { type: 'channel', name: 'bad\nname' } }, 1001],
+      [{ action: ['published'], resource: { type: 'channel', name: 'x'.repeat(261) } }, 1001],
       [{ action: ['created'], resource: { type: 'channel', name: 'test' } }, 1002],
       [{ action: 'published', resource: { type: 'channel', name: 'test' } }, 4],
       [{ action: ['published'], resource: { type: 'channel', name: 5 } }, 4],
@@ -199,7 +199,7 @@ describe('REST broadcast', () => {
       [await post({ channel: 'news', payload: 1 }, {}), 401, 2],
       [await post('{oops'), 400, 4],
       [await post([1, 2]), 400, 4],
-      [await post({ channel: 'bad channel', payload: 1 }), 400, 1001],
+      [await post({ channel: 'bad\u0000channel', payload: 1 }), 400, 1001],
       [await post({ channel: 'news', eventName: 5 }), 400, 4],
       [await post({ channel: 'news', payload: 'x'.repeat(70 * 1024) }), 413, 4],
     ];
