@@ -66,7 +66,7 @@ describe('Error codes', () => {
     expect(await codeOf({ type: 'subscribe', data: {} })).toBe(5);
     expect(await codeOf(cmd('teleport', {}))).toBe(6);
     expect(await codeOf(cmd('subscribe', { action: ['created'], resource: { type: 'nope', name: 'x' } }))).toBe(1000);
-    expect(await codeOf(cmd('subscribe', { action: ['created'], resource: { type: 'ds', name: 'no such name!' } }))).toBe(1001);
+    expect(await codeOf(cmd('subscribe', { action: ['created'], resource: { type: 'ds', name: 'no such\u0000name' } }))).toBe(1001);
     expect(await codeOf(cmd('subscribe', { action: ['published'], resource: { type: 'channel', name: 'not-on-the-allow-list' } }))).toBe(1001);
     expect(await codeOf(cmd('subscribe', { action: ['exploded'], resource: { type: 'ds', name: 'orders' } }))).toBe(1002);
     await peer.close();

@@ -66,7 +66,7 @@ describe('message log file', () => {
     await peer.command('publish', { channel: 'room', data: { eventName: 'chat', payload: 'hi' } });
     await peer.command('publish', { channel: 'user:bob', data: { eventName: 'sneak', payload: 1 } });
     await post(server, '/api/broadcast', { channel: 'news', event_name: 'flash', payload: 1 });
-    await post(server, '/api/broadcast', { channel: 'bad channel', eventName: 'oops', payload: 1 });
+    await post(server, '/api/broadcast', { channel: 'bad\tchannel', eventName: 'oops', payload: 1 });
     await peer.close();
     await server.close();
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -74,7 +74,7 @@ describe('message log file', () => {
       { ts: expect.any(String), source: 'alice', channel: 'room', eventName: 'chat', status: 'sent', recipients: 0 },
       { ts: expect.any(String), source: 'alice', channel: 'user:bob', eventName: 'sneak', status: 'rejected', error: { code: 2, info: expect.any(String) } },
       { ts: expect.any(String), source: 'api:default', channel: 'news', eventName: 'flash', status: 'sent', recipients: 0 },
-      { ts: expect.any(String), source: 'api:default', channel: 'bad channel', eventName: 'oops', status: 'rejected', error: { code: 1001, info: expect.any(String) } },
+      { ts: expect.any(String), source: 'api:default', channel: 'bad\tchannel', eventName: 'oops', status: 'rejected', error: { code: 1001, info: expect.any(String) } },
     ]);
   });
 });
