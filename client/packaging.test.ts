@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const tsconfigBuild = JSON.parse(readFileSync(new URL('../tsconfig.build.json', import.meta.url), 'utf8'));
 
-describe('pain point 11 (ESM/CJS packaging)', () => {
+describe('packaging: ESM only', () => {
   it('the package entry is one ESM file with its types listed first, where the build writes them', () => {
     expect(pkg.type).toBe('module');
     const entry = pkg.exports['.'];

@@ -79,8 +79,6 @@ export const pageLog = (page: Page): Promise<string[]> => page.evaluate(() => (w
 export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 declare global {
-  /** The script-tag bundle's global. */
-  const RTM: typeof import('../plugins/iife.js');
   /** The APEX stand-in's namespace (e2e/fixtures/apex-standin.js). */
   const apex: { event: { trigger(target: EventTarget | string, name: string, data?: unknown): boolean } };
 }

@@ -1,16 +1,17 @@
-// Builds every artefact into dist/: ESM client and widgets, the script-tag
-// bundle (global RTM), the Node server and its CLI, each plain and minified
-// with source maps, then the type declarations with tsc.
+// Builds every artefact into dist/: the ESM client and widgets, the script-tag bundle (global RTM), the Node
+// server (its dependencies compiled in, so a browser app that installs rtm-kit installs nothing else) and its CLI,
+// then the type declarations with tsc.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const out = 'dist';
 rmSync(out, { recursive: true, force: true });
 
-// The widgets bundle imports the client bundle instead of carrying a second copy of it.
+/** The widgets bundle imports the client bundle instead of carrying a second copy of it. */
 const clientAsExternal = {
   name: 'client-as-external',
   setup(b) {
@@ -18,31 +19,50 @@ const clientAsExternal = {
   },
 };
 
-const browser = { bundle: true, sourcemap: true, target: ['es2020'], platform: 'browser', legalComments: 'none' };
-const variants = (options, file) => [
-  { ...options, outfile: `${out}/${file}.js` },
-  { ...options, outfile: `${out}/${file}.min.js`, minify: true },
-];
+// Maps carry their sources inline, so they work from the package alone.
+const browser = { bundle: true, sourcemap: true, sourcesContent: true, target: ['es2020'], platform: 'browser', legalComments: 'none' };
+const node = { bundle: true, platform: 'node', format: 'esm', target: 'node20', legalComments: 'none' };
 
-await Promise.all(
+const results = await Promise.all(
   [
-    ...variants({ ...browser, entryPoints: ['client/index.ts'], format: 'esm' }, 'rtm'),
-    ...variants({ ...browser, entryPoints: ['plugins/index.ts'], format: 'esm', plugins: [clientAsExternal] }, 'rtm-plugins'),
-    ...variants({ ...browser, entryPoints: ['plugins/iife.ts'], format: 'iife', globalName: 'RTM' }, 'rtm.iife'),
-    { entryPoints: ['server-mock/index.ts'], outfile: `${out}/server.js`, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true },
+    { ...browser, entryPoints: ['client/index.ts'], format: 'esm', outfile: `${out}/rtm.js` },
+    { ...browser, entryPoints: ['plugins/index.ts'], format: 'esm', outfile: `${out}/rtm-plugins.js`, plugins: [clientAsExternal] },
+    // The script-tag bundle sets globalThis.RTM itself, so it defines RTM in a bundler too; two files, readable and minified.
+    { ...browser, entryPoints: ['plugins/iife.ts'], format: 'iife', outfile: `${out}/rtm.iife.js` },
+    { ...browser, entryPoints: ['plugins/iife.ts'], format: 'iife', outfile: `${out}/rtm.iife.min.js`, minify: true },
     {
-      entryPoints: ['server-mock/cli.ts'],
-      outfile: `${out}/rtm-server.js`,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      sourcemap: true,
-      banner: { js: '#!/usr/bin/env node' },
+      ...node,
+      // One build with code splitting: the CLI and the library share their code in a chunk instead of two copies.
+      entryPoints: { server: 'server-mock/index.ts', 'rtm-server': 'server-mock/cli.ts' },
+      outdir: out,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      // ws loads these native speed-ups only if they are installed.
+      external: ['bufferutil', 'utf-8-validate'],
+      // The shebang makes rtm-server.js runnable (a hashbang is valid in every module); the bundled CommonJS
+      // dependencies (pino, ioredis) need a require.
+      banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rtmRequire } from 'node:module'; const require = __rtmRequire(import.meta.url);" },
+      metafile: true,
     },
   ].map((options) => build({ logLevel: 'warning', ...options })),
 );
 
+writeFileSync(`${out}/THIRD-PARTY-NOTICES.md`, notices(results[4].metafile));
+
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/: rtm.js, rtm-plugins.js, rtm.iife.js (+ .min.js, .map), server.js, rtm-server.js, types/');
+console.log('built dist/: rtm.js, rtm-plugins.js, rtm.iife.js, rtm.iife.min.js (+ maps), server.js, rtm-server.js, types/');
+
+/** The licence texts of every package compiled into the server bundle, as their licences ask. */
+function notices(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match && !packages.has(match[1])) packages.set(match[1], JSON.parse(readFileSync(join(match[1], 'package.json'), 'utf8')));
+  }
+  const sections = [...packages].sort(([, a], [, b]) => a.name.localeCompare(b.name)).map(([dir, pkg]) => {
+    const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)/i.test(name));
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${pkg.license} (no licence file in the package)`;
+    return `## ${pkg.name} ${pkg.version} (${pkg.license})\n\n\`\`\`\n${text}\n\`\`\``;
+  });
+  return `# Third-party notices\n\ndist/server.js contains the following packages.\n\n${sections.join('\n\n')}\n`;
+}

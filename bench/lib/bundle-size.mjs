@@ -31,7 +31,7 @@ const clientAsExternal = {
 export const RTM_BUNDLES = [
   { name: 'rtm-kit client (ESM)', entry: 'client/index.ts', format: 'esm' },
   { name: 'rtm-kit widgets, client excluded (ESM)', entry: 'plugins/index.ts', format: 'esm', plugins: [clientAsExternal] },
-  { name: 'rtm-kit IIFE: client + widgets (global RTM)', entry: 'plugins/iife.ts', format: 'iife', globalName: 'RTM' },
+  { name: 'rtm-kit IIFE: client + widgets (global RTM)', entry: 'plugins/iife.ts', format: 'iife' },
 ];
 
 /** Peers, imported the way their docs show; the named import lets esbuild tree-shake what a user would not pull in. */
