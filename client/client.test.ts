@@ -34,7 +34,7 @@ async function scriptedServer(reply: (frame: any, socket: ServerSocket) => void 
 }
 
 function ackAll(frame: any, socket: ServerSocket): void {
-  socket.send(JSON.stringify({ type: 'command response', data: { request: frame.data, response: {} } }));
+  socket.send(JSON.stringify({ type: 'command response', data: { request: frame, response: {} } }));
 }
 
 function channelEvent(channel: string, eventName: string | null, payload: unknown, modifier = 'bob') {
@@ -82,7 +82,7 @@ describe('requests', () => {
   it('resolves a publish with the server response and rejects an error response with RtmError {code, info}', async () => {
     const { client, server } = await setup((frame, socket) => {
       const error = frame.data.arguments?.channel === 'forbidden' ? { code: 2, info: 'not allowed' } : undefined;
-      socket.send(JSON.stringify({ type: 'command response', data: { request: frame.data, ...(error ? { error } : { response: { ok: 1 } }) } }));
+      socket.send(JSON.stringify({ type: 'command response', data: { request: frame, ...(error ? { error } : { response: { ok: 1 } }) } }));
     });
     await expect(client.channel('test').publish('ping', { text: 'hi' })).resolves.toEqual({ ok: 1 });
     expect(server.commands('publish')[0].data.arguments).toEqual({ channel: 'test', data: { eventName: 'ping', payload: { text: 'hi' } } });

@@ -6,7 +6,7 @@ import { browserEnvironment, type Environment } from './environment.js';
 import { guard, RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
-import { RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
+import { echoedCommand, RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
 import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
@@ -205,7 +205,7 @@ export function createClient(options: ClientOptions): RtmClient {
       case 'command response':
         if (!requests.settle(message.data) && message.data.error) {
           const { code, info } = message.data.error;
-          report(new RtmError(code, info, shownRequest(message.data.request)));
+          report(new RtmError(code, info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
         }
         break;
       case 'event':

@@ -141,8 +141,10 @@ export interface CommandMessage {
 }
 
 /**
- * The `data` of a `command response`. `request` echoes the request as
- * received, or is `null` when the frame could not be parsed.
+ * The `data` of a `command response`. `request` is a copy of the whole
+ * request message (`{type: "command", data: {…}}`), or `null` when the frame
+ * could not be parsed. Some servers echo only the message's `data`;
+ * {@link echoedCommand} reads either.
  */
 export interface CommandResponseData {
   request: Json;
@@ -236,4 +238,15 @@ export function toChannelMessage(data: unknown): ChannelMessage {
     return { eventName, payload: data.payload as Json };
   }
   return { eventName: null, payload: (data ?? null) as Json };
+}
+
+/**
+ * The command a response's `request` echoes: the `data` of the whole request
+ * message (as the protocol says), or the echo itself when a server sent only
+ * that. Undefined when it is neither (e.g. `null` for an unparseable frame).
+ */
+export function echoedCommand(request: Json | undefined): { [key: string]: Json } | undefined {
+  if (!isObject(request)) return undefined;
+  if (request.type === 'command' && isObject(request.data)) return request.data as { [key: string]: Json };
+  return 'command' in request || 'correlation_id' in request ? (request as { [key: string]: Json }) : undefined;
 }

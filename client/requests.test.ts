@@ -47,6 +47,27 @@ describe('correlation', () => {
     await expect(client.request('x', null, { id: { a: 1, b: 2 } })).resolves.toBe('matched');
   });
 
+  it('settles a command whether the server echoes the whole request message (as RTC says) or only its data', async () => {
+    const client = connect();
+    await client.ready();
+    ctx.server.reply = (r) => {
+      const { peer, ...data } = r;
+      const request = data.arguments === 'whole' ? { type: 'command', data } : data;
+      peer.send({ type: 'command response', data: { request, ...(data.command === 'fail' ? { error: { code: 2, info: 'no' } } : { response: data.arguments }) } });
+      return null;
+    };
+    await expect(client.request('x', 'whole')).resolves.toBe('whole');
+    await expect(client.request('x', 'data only')).resolves.toBe('data only');
+    await expect(client.request('fail', 'whole')).rejects.toMatchObject({ code: 2, info: 'no' });
+    await expect(client.request('fail', 'data only')).rejects.toMatchObject({ code: 2, info: 'no' });
+    // An unmatched echo settles nothing: the command still waits for its own response.
+    ctx.server.reply = (r) => {
+      r.peer.send({ type: 'command response', data: { request: { type: 'command', data: { command: r.command, correlation_id: 'other' } }, response: 1 } });
+      return null;
+    };
+    await expect(client.request('x', null, { timeout: 100 })).rejects.toMatchObject({ code: 'timeout' });
+  });
+
   it('rejects an ID already in flight, and never reuses a caller ID for generated ones', async () => {
     const client = connect();
     await client.ready();

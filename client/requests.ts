@@ -1,6 +1,6 @@
 import { RtmError } from './errors.js';
 import { Outbox } from './outbox.js';
-import { isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from './protocol.js';
+import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from './protocol.js';
 import type { Timers } from './timers.js';
 
 /** The part of `AbortSignal` used here, so the client needs no DOM types. */
@@ -182,7 +182,7 @@ export class Requests {
 
   /** Settles the command a response belongs to. Returns false if none matched. */
   settle(data: CommandResponseData): boolean {
-    const id = isObject(data.request) ? data.request.correlation_id : undefined;
+    const id = echoedCommand(data.request)?.correlation_id;
     const entry = id === undefined ? undefined : this.pending.get(correlationKey(id));
     if (!entry?.sent) return false;
     if (data.error) this.fail(entry, new RtmError(data.error.code, data.error.info, entry.data));

@@ -97,7 +97,8 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         const received: Received = { ...frame.data, peer };
         server.received.push(received);
         const reply = await server.reply(received);
-        if (reply) peer.send({ type: 'command response', data: { request: frame.data, ...reply } });
+        // The protocol's echo: a copy of the whole request message.
+        if (reply) peer.send({ type: 'command response', data: { request: frame, ...reply } });
       });
     });
     waiting.shift()?.(peer);

@@ -3,6 +3,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
+import { exceedsDepth } from './json.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
@@ -78,10 +79,15 @@ describe('bad-input matrix', () => {
     await peer.close();
   });
 
-  it('echoes the correlation_id of a frame refused for nesting so the client can settle it', async () => {
+  it('echoes the whole frame refused for nesting, too deep to re-serialise, so the client can settle it', async () => {
     const peer = await rtcPeer(server);
     peer.send(`{"type":"command","data":{"command":"publish","correlation_id":"deep-1","arguments":{"channel":"a","data":${deep(5_000)}}}}`);
-    expect((await peer.next()).data).toEqual({ request: { command: 'publish', correlation_id: 'deep-1' }, error: { code: 4, info: expect.any(String) } });
+    const { request, error } = (await peer.next()).data;
+    expect(error).toEqual({ code: 4, info: expect.any(String) });
+    expect(request).toMatchObject({ type: 'command', data: { command: 'publish', correlation_id: 'deep-1', arguments: { channel: 'a' } } });
+    // Nothing is cut: the message, its data, the arguments, then the 5,000 levels of the payload.
+    expect(exceedsDepth(request, 5_002)).toBe(true);
+    expect(exceedsDepth(request, 5_003)).toBe(false);
     await peer.close();
   });
 
@@ -130,7 +136,7 @@ describe('bad-input matrix', () => {
     const replies = peer.received.map((m) => m.data.error?.code ?? 'ok');
     expect(replies.slice(0, 20)).toEqual(Array(20).fill('ok'));
     expect(replies.slice(20)).toEqual(Array(30).fill(7));
-    expect(peer.received[25].data.request).toEqual({ command: 'ping', correlation_id: 25 });
+    expect(peer.received[25].data.request).toEqual(command('ping', undefined, 25));
     expect((await other.command('ping')).response.pong).toBe(true);
     const metrics = await (await fetch(`${flooded.url}/metrics`)).text();
     expect(metric(metrics, 'rtm_errors_total', '{code="7"}')).toBe(30);

@@ -1,7 +1,5 @@
-import type { RawData } from 'ws';
-import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type Json, type ResourceRef, type StreamPosition } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type ResourceRef, type StreamPosition } from '../client/protocol.js';
 import type { Policy, Refusal } from './authorization.js';
-import { exceedsDepth } from './json.js';
 
 /** A command that fails with an RTC error code; its info is safe to show the client. */
 export class CommandError extends Error {
@@ -63,26 +61,7 @@ function readSince(since: unknown): StreamPosition {
   return { epoch: since.epoch, offset: since.offset as number };
 }
 
-/** Parses a text frame; undefined when it is not JSON. */
-export function tryParse(raw: RawData): unknown {
-  try {
-    return JSON.parse(raw.toString());
-  } catch {
-    return undefined;
-  }
-}
-
 /** A value for an error text: JSON, strings cut to 100 characters. */
 export function quote(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? value.slice(0, 100) : (value ?? null)) ?? 'null';
-}
-
-/** Echo of a refused frame: just enough for the client to settle the request (command and correlation_id). */
-export function shallowEcho(frame: unknown): Json {
-  if (!isObject(frame) || !isObject(frame.data)) return null;
-  const { command, correlation_id: id } = frame.data;
-  const echo: Record<string, Json> = {};
-  if (typeof command === 'string') echo.command = command.slice(0, 100);
-  if (id !== undefined && !exceedsDepth(id, 4) && JSON.stringify(id).length <= 1024) echo.correlation_id = id as Json;
-  return echo;
 }

@@ -29,8 +29,8 @@ describe('Command messages and command responses', () => {
     for (const id of ['<correlation ID: any valid JSON value>', 42, 'foo-123', ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], { a: [1, { b: null }] }, true, null, 0]) {
       const request = { command: 'subscribe', correlation_id: id, arguments: { action: ['published'], resource: { type: 'channel', name: 'test' } } };
       peer.send({ type: 'command', data: request });
-      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request.correlation_id) === JSON.stringify(id));
-      expect(response).toEqual({ type: 'command response', data: { request, response: SUBSCRIBED } });
+      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request.data.correlation_id) === JSON.stringify(id));
+      expect(response).toEqual({ type: 'command response', data: { request: { type: 'command', data: request }, response: SUBSCRIBED } });
     }
     await peer.close();
   });
@@ -38,14 +38,14 @@ describe('Command messages and command responses', () => {
   it('omits nothing when correlation_id is absent: the request is still copied, without one', async () => {
     const peer = await rtcPeer(server);
     peer.send({ type: 'command', data: { command: 'ping' } });
-    expect((await peer.next()).data.request).toEqual({ command: 'ping' });
+    expect((await peer.next()).data.request).toEqual({ type: 'command', data: { command: 'ping' } });
     await peer.close();
   });
 
   it('puts failures in error {code, info} with a numeric code and English text', async () => {
     const peer = await rtcPeer(server);
     const data = await peer.command('no such command', {});
-    expect(data).toEqual({ request: { command: 'no such command', correlation_id: expect.any(String), arguments: {} }, error: { code: 6, info: expect.stringMatching(/unknown command/) } });
+    expect(data).toEqual({ request: { type: 'command', data: { command: 'no such command', correlation_id: expect.any(String), arguments: {} } }, error: { code: 6, info: expect.stringMatching(/unknown command/) } });
     await peer.close();
   });
 });
@@ -92,7 +92,7 @@ describe('Refreshing JWT', () => {
     const timed = await startServer({ clock, heartbeat: 0, timing: { reminder: 60 } });
     const peer = await openPeer(`${timed.ws}/rtc?access_token=${await timed.auth.sign('alice', 600)}`);
     peer.send({ type: 'command', data: { command: 'jwt replace', arguments: { token: await timed.auth.sign('alice', 1200) } } });
-    expect((await peer.next()).data).toEqual({ request: { command: 'jwt replace', arguments: { token: expect.any(String) } }, response: {} });
+    expect((await peer.next()).data).toEqual({ request: { type: 'command', data: { command: 'jwt replace', arguments: { token: expect.any(String) } } }, response: {} });
     clock.advance(1139_000);
     await new Promise((r) => setTimeout(r, 50));
     expect(peer.received).toHaveLength(1);
@@ -113,7 +113,7 @@ describe('Events', () => {
   it('subscribes to resource events (correlation_id 42), receives them, and unsubscribes (43)', async () => {
     const peer = await rtcPeer(server);
     peer.send({ type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } });
-    expect((await peer.next()).data).toEqual({ request: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } }, response: SUBSCRIBED });
+    expect((await peer.next()).data).toEqual({ request: { type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } }, response: SUBSCRIBED });
 
     const emit = (action: string) => post(server, '/api/events', { resource: { type: 'ds', name: 'orders' }, action, data: [{ id: '4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4' }] });
     expect((await emit('updated')).status).toBe(200); // not subscribed to updated
@@ -133,7 +133,7 @@ describe('Events', () => {
     });
 
     peer.send({ type: 'command', data: { command: 'unsubscribe', correlation_id: 43, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } });
-    expect((await peer.next()).data).toMatchObject({ request: { correlation_id: 43 }, response: {} });
+    expect((await peer.next()).data).toMatchObject({ request: { type: 'command', data: { correlation_id: 43 } }, response: {} });
     expect((await (await emit('created')).json()).recipients).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(peer.received.filter((m) => m.type === 'event')).toHaveLength(1);
@@ -163,7 +163,7 @@ describe('Channels', () => {
     }
     alice.send({ type: 'command', data: { command: 'publish', correlation_id: ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], arguments: { channel: 'example', data: { foo: 42 } } } });
     const ack = await alice.waitFor((m) => m.type === 'command response');
-    expect(ack.data).toEqual({ request: { command: 'publish', correlation_id: ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], arguments: { channel: 'example', data: { foo: 42 } } }, response: {} });
+    expect(ack.data).toEqual({ request: { type: 'command', data: { command: 'publish', correlation_id: ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], arguments: { channel: 'example', data: { foo: 42 } } } }, response: {} });
     for (const peer of [alice, bob]) {
       expect(await peer.waitFor((m) => m.type === 'event')).toEqual({
         type: 'event',

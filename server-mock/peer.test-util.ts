@@ -83,7 +83,7 @@ export function openPeer(url: string, options: WebSocket.ClientOptions = {}): Pr
     waitFor: (predicate, timeoutMs = 2_000) => find(predicate, timeoutMs),
     async command(name, args, id = `c${++nextId}`) {
       peer.send(command(name, args, id));
-      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request?.correlation_id) === JSON.stringify(id));
+      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request?.data?.correlation_id) === JSON.stringify(id));
       return response.data;
     },
     close: async () => {

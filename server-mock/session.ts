@@ -3,7 +3,8 @@ import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessag
 import { TokenError, type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
-import { CommandError, quote, readSubscription, shallowEcho, tryParse } from './commands.js';
+import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
+import { CommandError, quote, readSubscription } from './commands.js';
 import type { Clock } from './clock.js';
 import type { Limits, SessionTiming } from './config.js';
 import type { HistoryStore, StoredEvent } from './history.js';
@@ -147,7 +148,7 @@ export class Session implements Subscriber {
       this.ctx.log.warn('rate_abuse', { user: this.identity?.sub, ip: this.ctx.ip });
       return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
     }
-    this.respondError(isBinary ? null : shallowEcho(tryParse(data)), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
+    this.respondError(isBinary ? undefined : readFrame(data.toString()), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
   }
 
   private authenticate(identity: Identity): void {
@@ -160,44 +161,44 @@ export class Session implements Subscriber {
   private rejectToken(error: unknown): void {
     if (!(error instanceof TokenError)) {
       this.ctx.log.error('auth_error', { error: String(error), ip: this.ctx.ip });
-      this.respondError(null, RtcErrorCode.Internal, 'internal error');
+      this.respondError(undefined, RtcErrorCode.Internal, 'internal error');
       return this.closeWith(1011, 'internal error');
     }
     this.ctx.log.warn('auth_failed', { reason: error.message, ip: this.ctx.ip, origin: this.ctx.origin });
-    this.respondError(null, RtcErrorCode.InvalidToken, error.message);
+    this.respondError(undefined, RtcErrorCode.InvalidToken, error.message);
     this.closeWith(CloseCode.InvalidToken, error.message);
   }
 
   private async onFrame(raw: RawData, isBinary: boolean): Promise<void> {
     if (this.closing) return;
-    if (isBinary) return this.respondError(null, RtcErrorCode.Formatting, 'binary frames are not supported; send JSON text');
-    const frame = tryParse(raw);
-    if (frame === undefined) return this.respondError(null, RtcErrorCode.Formatting, 'the message is not valid JSON');
-    if (exceedsDepth(frame, this.ctx.limits.maxDepth)) return this.respondError(shallowEcho(frame), RtcErrorCode.Formatting, 'the message nests too deeply');
+    if (isBinary) return this.respondError(undefined, RtcErrorCode.Formatting, 'binary frames are not supported; send JSON text');
+    const received = readFrame(raw.toString());
+    const frame = received.value;
+    if (frame === undefined) return this.respondError(received, RtcErrorCode.Formatting, 'the message is not valid JSON');
+    if (exceedsDepth(frame, this.ctx.limits.maxDepth)) return this.respondError(received, RtcErrorCode.Formatting, 'the message nests too deeply');
     if (!isObject(frame) || typeof frame.type !== 'string') {
-      return this.respondError(frame as Json, RtcErrorCode.Formatting, 'a message is an object with a string "type"');
+      return this.respondError(received, RtcErrorCode.Formatting, 'a message is an object with a string "type"');
     }
-    if (frame.type !== 'command') return this.respondError(frame as Json, RtcErrorCode.UnknownType, `unknown message type ${quote(frame.type)}`);
+    if (frame.type !== 'command') return this.respondError(received, RtcErrorCode.UnknownType, `unknown message type ${quote(frame.type)}`);
     const data = frame.data;
     if (!isObject(data) || typeof data.command !== 'string') {
-      return this.respondError((data ?? null) as Json, RtcErrorCode.Formatting, 'a command needs data.command as a string');
+      return this.respondError(received, RtcErrorCode.Formatting, 'a command needs data.command as a string');
     }
-    const request = data as Json;
     try {
       const response = await this.execute(data.command, data.arguments, data.correlation_id as Json | undefined);
-      this.send({ type: 'command response', data: { request, response } });
+      this.write(commandResponse(echoOf(received), { response }));
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.ctx.log.warn('store_unavailable', { command: data.command, user: this.identity?.sub, error: error.message });
         if (data.command === 'publish') this.logRejectedPublish(data.arguments, new CommandError(RtcErrorCode.Internal, error.message));
-        return this.respondError(request, RtcErrorCode.Internal, error.message);
+        return this.respondError(received, RtcErrorCode.Internal, error.message);
       }
       if (!(error instanceof CommandError)) {
         this.ctx.log.error('command_failed', { command: data.command, error: String(error) });
-        return this.respondError(request, RtcErrorCode.Internal, 'internal error');
+        return this.respondError(received, RtcErrorCode.Internal, 'internal error');
       }
       if (data.command === 'publish') this.logRejectedPublish(data.arguments, error);
-      this.respondError(request, error.code, error.info);
+      this.respondError(received, error.code, error.info);
     }
   }
 
@@ -331,9 +332,10 @@ export class Session implements Subscriber {
     return {};
   }
 
-  private respondError(request: Json, code: number, info: string): void {
+  /** Answers `frame` (undefined when there is none to echo) with an error. */
+  private respondError(frame: ReceivedFrame | undefined, code: number, info: string): void {
     this.ctx.metrics.errors.inc({ code: String(code) });
-    this.send({ type: 'command response', data: { request, error: { code, info } } });
+    this.write(commandResponse(echoOf(frame), { error: { code, info } }));
   }
 
   private send(message: unknown): void {
