@@ -37,7 +37,9 @@ export async function openRtc(wsUrl, token, options = {}) {
     // Command responses are few next to events; only they need parsing here.
     if (text.startsWith('{"type":"command response"')) {
       const message = JSON.parse(text);
-      const id = message.data?.request?.correlation_id;
+      // RTC echoes the whole request message; some servers echo only its data.
+      const request = message.data?.request;
+      const id = request?.data?.correlation_id ?? request?.correlation_id;
       const waiter = pending.get(id);
       if (waiter) {
         pending.delete(id);
