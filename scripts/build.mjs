@@ -1,6 +1,6 @@
-// Builds every artefact into dist/: the ESM client and widgets, the script-tag bundle (global RTM), the Node
-// server (its dependencies compiled in, so a browser app that installs rtm-kit installs nothing else) and its CLI,
-// then the type declarations with tsc.
+// Builds every artefact into dist/: the ESM client, widgets and React bindings, the React demo app, the script-tag
+// bundle (global RTM), the Node server (its dependencies compiled in, so a browser app that installs rtm-kit installs
+// nothing else) and its CLI, then the type declarations with tsc.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,13 +44,26 @@ const results = await Promise.all(
       banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rtmRequire } from 'node:module'; const require = __rtmRequire(import.meta.url);" },
       metafile: true,
     },
+    // The React bindings carry neither the client nor React: the app has both.
+    { ...browser, entryPoints: ['react/index.ts'], format: 'esm', outfile: `${out}/rtm-react.js`, plugins: [clientAsExternal], external: ['react'] },
+    // The React chat demo is an app: React (production build, its licence comments kept), the client and the bindings in one file.
+    {
+      ...browser,
+      entryPoints: ['react/demo/chat.tsx'],
+      format: 'esm',
+      outfile: `${out}/demo/react-chat.js`,
+      minify: true,
+      sourcemap: false,
+      legalComments: 'eof',
+      define: { 'process.env.NODE_ENV': '"production"' },
+    },
   ].map((options) => build({ logLevel: 'warning', ...options })),
 );
 
 writeFileSync(`${out}/THIRD-PARTY-NOTICES.md`, notices(results[4].metafile));
 
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/: rtm.js, rtm-plugins.js, rtm.iife.js, rtm.iife.min.js (+ maps), server.js, rtm-server.js, types/');
+console.log('built dist/: rtm.js, rtm-plugins.js, rtm-react.js, demo/react-chat.js, rtm.iife.js, rtm.iife.min.js (+ maps), server.js, rtm-server.js, types/');
 
 /** The licence texts of every package compiled into the server bundle, as their licences ask. */
 function notices(metafile) {
