@@ -169,7 +169,7 @@ test.describe('rtm-kit/react in StrictMode', () => {
 
   test('unmounting everything leaves the client with no listener and no subscription', async ({ browser }) => {
     const rp = await openHarness(async () => (await browser.newContext()).newPage());
-    const channel = unique('room');
+    const [channel, orders] = [unique('room'), unique('orders')];
     await show(rp, [
       { kind: 'channel', id: 'a', channel },
       { kind: 'channel', id: 'typing', channel, eventName: 'typing' },
@@ -177,13 +177,13 @@ test.describe('rtm-kit/react in StrictMode', () => {
       { kind: 'messages', id: 'list', channel, limit: 2 },
       { kind: 'publish', id: 'pub', channel },
       { kind: 'state', id: 'state', channel },
-      { kind: 'resource', id: 'orders', type: 'ds', name: 'orders', actions: ['created'] },
+      { kind: 'resource', id: 'orders', type: 'ds', name: orders, actions: ['created'] },
     ]);
     expect(await stats(rp)).toMatchObject({ subscriptions: 2, listeners: 5 });
     await show(rp, []);
     expect(await stats(rp)).toEqual({ subscriptions: 0, listeners: 0, pending: 0, queued: 0, timers: expect.any(Number) });
     expect(rp.count('unsubscribe', channel)).toBe(1);
-    expect(rp.count('unsubscribe', 'orders')).toBe(1);
+    expect(rp.count('unsubscribe', orders)).toBe(1);
     await rp.page.context().close();
   });
 });
@@ -256,15 +256,16 @@ test.describe('rtm-kit/react hooks', () => {
 
   test('useResource hears the actions it asked for', async ({ browser }) => {
     const rp = await openHarness(async () => (await browser.newContext()).newPage());
+    const orders = unique('orders');
     await show(rp, [
-      { kind: 'resource', id: 'created', type: 'ds', name: 'orders', actions: ['created'] },
-      { kind: 'resource', id: 'all', type: 'ds', name: 'orders' },
+      { kind: 'resource', id: 'created', type: 'ds', name: orders, actions: ['created'] },
+      { kind: 'resource', id: 'all', type: 'ds', name: orders },
     ]);
     const event = async (action: string, data: unknown): Promise<void> => {
       const response = await fetch(`${base()}/api/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
-        body: JSON.stringify({ resource: { type: 'ds', name: 'orders' }, action, data }),
+        body: JSON.stringify({ resource: { type: 'ds', name: orders }, action, data }),
       });
       expect(response.status).toBe(200);
     };
@@ -278,4 +279,41 @@ test.describe('rtm-kit/react hooks', () => {
     await expect.poll(() => received(rp, 'created')).toEqual([{ action: 'created', data: [{ id }] }]);
     await rp.page.context().close();
   });
+});
+
+test('React chat demo: a message reaches the other tab in the same room only, and the HTML chat room too', async ({ browser }) => {
+  const open = async (path: string): Promise<Page> => {
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (error) => console.error('[page error]', error));
+    await page.goto(`${base()}${path}`);
+    return page;
+  };
+  // The demo's rooms are shared with anyone else using them: look for this test's own lines only.
+  const line = (page: Page, text: string) => page.locator('#chat-log li', { hasText: text });
+  const say = async (page: Page, name: string, text: string): Promise<void> => {
+    await page.fill('[name=name]', name);
+    await page.fill('[name=text]', text);
+    await page.click('#chat-form button');
+  };
+  const [a, b, c] = await Promise.all([1, 2, 3].map(() => open('/react-chat.html')));
+  for (const page of [a, b, c]) await expect(page!.locator('#react-status')).toHaveAttribute('data-subscription', 'subscribed');
+  await c!.selectOption('#room', 'help');
+  await expect(c!.locator('#react-status')).toHaveAttribute('data-subscription', 'subscribed');
+  const [lobby, help, fromHtml] = [unique('lobby'), unique('help'), unique('html')];
+  await say(a!, 'Ann', lobby);
+  await expect(line(b!, lobby)).toHaveText([`Ann: ${lobby}`]);
+  await expect(line(a!, lobby)).toHaveCount(1);
+  await expect(a!.locator('[name=text]')).toHaveValue('');
+  // c left the lobby: after a message in its own room arrives, the lobby message has not.
+  await say(c!, 'Cy', help);
+  await expect(line(c!, help)).toHaveText([`Cy: ${help}`]);
+  await expect(line(c!, lobby)).toHaveCount(0);
+  await expect(line(b!, help)).toHaveCount(0);
+  // The HTML chat room's lobby is the same channel.
+  const html = await open('/chat.html');
+  await expect(html.locator('#chat-listener')).toHaveAttribute('connected', '');
+  await say(html, 'Hal', fromHtml);
+  await expect(line(b!, fromHtml)).toHaveText([`Hal: ${fromHtml}`]);
+  await expect(line(html, fromHtml)).toHaveCount(1);
+  await Promise.all([a, b, c, html].map((page) => page!.context().close()));
 });

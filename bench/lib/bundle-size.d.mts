@@ -13,6 +13,8 @@ export interface BundleSpec {
   format?: 'esm' | 'iife';
   globalName?: string;
   plugins?: unknown[];
+  /** Imports left out of the bundle, e.g. `react`. */
+  external?: string[];
 }
 export const ROOT: string;
 export const BUNDLE_SETTINGS: Readonly<Record<string, unknown>>;

@@ -27,11 +27,15 @@ const clientAsExternal = {
   },
 };
 
-/** The rtm-kit bundles: client (ESM), widgets without the client (ESM), script-tag bundle with both (IIFE). */
+/**
+ * The rtm-kit bundles: client (ESM), widgets without the client (ESM), script-tag bundle with both (IIFE), React
+ * bindings without the client and React (ESM, as dist/rtm-react.js: an app has both anyway).
+ */
 export const RTM_BUNDLES = [
   { name: 'rtm-kit client (ESM)', entry: 'client/index.ts', format: 'esm' },
   { name: 'rtm-kit widgets, client excluded (ESM)', entry: 'plugins/index.ts', format: 'esm', plugins: [clientAsExternal] },
   { name: 'rtm-kit IIFE: client + widgets (global RTM)', entry: 'plugins/iife.ts', format: 'iife' },
+  { name: 'rtm-kit React bindings, client and React excluded (ESM)', entry: 'react/index.ts', format: 'esm', plugins: [clientAsExternal], external: ['react'] },
 ];
 
 /** Peers, imported the way their docs show; the named import lets esbuild tree-shake what a user would not pull in. */
@@ -45,9 +49,9 @@ export const PEER_BUNDLES = [
 ];
 
 /** Bundles one entry (a file, or inline code) and returns its min, min+gzip and min+brotli sizes in bytes. */
-export async function measureBundle({ entry, code, format = 'esm', globalName, plugins = [] }) {
+export async function measureBundle({ entry, code, format = 'esm', globalName, plugins = [], external = [] }) {
   const input = code !== undefined ? { stdin: { contents: code, resolveDir: ROOT, loader: 'js' } } : { entryPoints: [entry] };
-  const result = await build({ ...BUNDLE_SETTINGS, ...input, absWorkingDir: ROOT, format, globalName, plugins });
+  const result = await build({ ...BUNDLE_SETTINGS, ...input, absWorkingDir: ROOT, format, globalName, plugins, external });
   const bytes = result.outputFiles[0].contents;
   return {
     min: bytes.length,
@@ -63,5 +67,11 @@ export async function measureBundle({ entry, code, format = 'esm', globalName, p
  * 10,000; measured after the client's liveness, token lifecycle, outbox and recovery and the widgets' three forms
  * landed: 9,669 and 13,996, of which partysocket alone is ~2.9 KB. These hold that line (with ~1 % for fixes) so
  * nothing grows unnoticed; getting back under the targets is open work, not forgotten.
+ *
+ * The React bindings measured 1,963 when they landed; 2,000 keeps them an adapter, not a second client.
  */
-export const BUDGETS = { 'rtm-kit client (ESM)': 9_800, 'rtm-kit IIFE: client + widgets (global RTM)': 14_100 };
+export const BUDGETS = {
+  'rtm-kit client (ESM)': 9_800,
+  'rtm-kit IIFE: client + widgets (global RTM)': 14_100,
+  'rtm-kit React bindings, client and React excluded (ESM)': 2_000,
+};
