@@ -6,6 +6,7 @@ import { useChannel } from './channel.js';
 export interface ChannelMessage<T = Json> {
   /** The event name the publisher gave, or null. */
   eventName: string | null;
+  /** What the publisher sent. */
   payload: T;
   /** Channel, publisher (`modifier`) and server timestamp. */
   meta: ChannelMeta;

@@ -7,10 +7,14 @@ import { useLatest } from './latest.js';
  * Props of {@link RtmProvider}: either a `client` the app made (and closes), or
  * the `options` of one the provider makes and closes itself.
  */
-export type RtmProviderProps = { children?: ReactNode } & (
+export type RtmProviderProps = {
+  /** The components that may use the hooks. */
+  children?: ReactNode;
+} & (
   | {
       /** A client the app created and owns: the provider never closes it. */
       client: RtmClient;
+      /** Not with `client`. */
       options?: undefined;
     }
   | {
@@ -22,6 +26,7 @@ export type RtmProviderProps = { children?: ReactNode } & (
        * as the latest render passed it.
        */
       options: ClientOptions;
+      /** Not with `options`. */
       client?: undefined;
     }
 );
