@@ -194,7 +194,7 @@ describe('connection', () => {
     const changes: StateChange[] = [];
     client.on('state', (c) => changes.push(c));
     await client.ready();
-    expect(server.urls[0]).toBe('/rtc?access_token=fresh-token');
+    expect(server.urls[0]).toBe('/rtc?session=1&access_token=fresh-token');
     const pending = client.request('ping', undefined).catch((e: unknown) => e);
     client.close();
     expect(client.state).toBe('closed');
@@ -239,5 +239,30 @@ describe('backoff', () => {
     expect(backoffDelay(10, options, () => 1)).toBe(20_000);
     const spread = new Set(Array.from({ length: 50 }, () => Math.round(backoffDelay(4, options))));
     expect(spread.size).toBeGreaterThan(40);
+  });
+});
+
+describe('messages to one session', () => {
+  it('learns its session id from the opt-in notification, hands messages on session:<id> to direct listeners, and hides the notification', async () => {
+    const { server, client } = await setup();
+    const notifications: unknown[] = [];
+    const direct: unknown[] = [];
+    const channel: unknown[] = [];
+    client.on('notification', (n) => notifications.push(n));
+    client.on('direct', (payload, meta) => direct.push([payload, meta]));
+    client.channel('session:other').on((payload) => channel.push(payload));
+    await client.ready();
+    expect(client.session).toBeUndefined();
+    const socket = server.sockets[0]!;
+    socket.send(JSON.stringify({ type: 'notification', data: { code: 100, info: 'the id of this connection', data: { id: 'abc.123' } } }));
+    socket.send(channelEvent('session:abc.123', 'nudge', { n: 1 }, 'api:default'));
+    await expect.poll(() => direct.length).toBe(1);
+    expect(client.session).toBe('abc.123');
+    expect(direct).toEqual([[{ n: 1 }, { eventName: 'nudge', modifier: 'api:default', timestamp: '2026-01-01T00:00:00Z' }]]);
+    expect(notifications).toEqual([]);
+    // A new link is a new session: the id is forgotten until the server names the new one.
+    socket.close(1001);
+    await expect.poll(() => server.sockets.length).toBe(2);
+    expect(client.session).toBeUndefined();
   });
 });

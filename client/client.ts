@@ -6,17 +6,18 @@ import { browserEnvironment, type Environment } from './environment.js';
 import { guard, RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
-import { echoedCommand, RtcNotificationCode, type Json, type NotificationData } from './protocol.js';
+import { CHANNEL_TYPE, echoedCommand, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from './protocol.js';
 import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
 import { Timers } from './timers.js';
 import { Tokens, type TokenProvider } from './token.js';
 import { TokenRefresh } from './token-refresh.js';
+import { TRANSPORTS, Transports, type TransportChange, type TransportName } from './transports.js';
 
 /** Settings of {@link createClient}. */
 export interface ClientOptions {
-  /** WebSocket endpoint of the server, e.g. `wss://rtm.example.com/rtc`. */
+  /** WebSocket endpoint of the server, e.g. `wss://rtm.example.com/rtc`; the HTTP fallbacks use the same host and path over http(s). */
   url: string;
   /** A JWT, or a function that fetches one (it may throw `UnauthorizedError`); called again whenever a fresh one is needed. */
   token: TokenProvider;
@@ -38,6 +39,23 @@ export interface ClientOptions {
   environment?: Environment;
   /** `true` logs state changes and frames to the console; a function receives them instead. Tokens are redacted. */
   debug?: boolean | Logger;
+  /**
+   * The transports the client may use, in order: it steps down when WebSockets are refused (twice in a row, or
+   * plainly), and from `http-stream` to `long-poll` when a proxy holds streamed responses back. Default all three.
+   */
+  transports?: TransportName[];
+  /** While on a fallback, how often (ms, jittered ±25 %) the client checks whether WebSockets work again, and upgrades. Default 180 000. */
+  upgradeInterval?: number;
+}
+
+/** What a `direct` listener learns about a message addressed to this connection alone. */
+export interface DirectMeta {
+  /** The event name the sender gave, or null. */
+  eventName: string | null;
+  /** Who sent it: a token's `sub`, or `api:<key name>` for the REST API. */
+  modifier: string | undefined;
+  /** When the server accepted it (ISO 8601). */
+  timestamp: string;
 }
 
 /** Payload of the `token` event. */
@@ -58,6 +76,10 @@ export interface ClientEvents {
   token: (change: TokenChange) => void;
   /** A subscription was sent again after a reconnect: `recovered` says whether every missed event was delivered. */
   recovery: (event: RecoveryEvent) => void;
+  /** The connection opened on another transport than before (see {@link RtmClient.transport}). */
+  transport: (change: TransportChange) => void;
+  /** A message addressed to this connection alone arrived (see {@link RtmClient.session}). */
+  direct: (payload: Json, meta: DirectMeta) => void;
 }
 
 /** Counts of what a client holds, for leak checks and diagnostics. */
@@ -78,6 +100,13 @@ export interface ClientStats {
 export interface RtmClient {
   /** The current connection state. */
   readonly state: ConnectionState;
+  /** The transport of the current (or last) link: `websocket`, `http-stream` or `long-poll`; undefined before the first. */
+  readonly transport: TransportName | undefined;
+  /**
+   * The id of the current link's session, which `POST /api/sessions/<id>/messages` and publishes to
+   * `session:<id>` address (they arrive as `direct` events). Each link has its own; undefined while not known.
+   */
+  readonly session: string | undefined;
   /** Resolves once the connection is open; rejects if the client closes first. */
   ready(): Promise<void>;
   /** The handle of channel `name`. Throws an `RtmError` (`bad_argument`) for an invalid name. */
@@ -94,7 +123,7 @@ export interface RtmClient {
   close(): void;
 }
 
-const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery'];
+const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery', 'transport', 'direct'];
 
 /** Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options. */
 export function createClient(options: ClientOptions): RtmClient {
@@ -110,6 +139,8 @@ export function createClient(options: ClientOptions): RtmClient {
     reconnect,
     environment = browserEnvironment,
     debug,
+    transports: allowed = [...TRANSPORTS],
+    upgradeInterval = 180_000,
   } = options ?? ({} as ClientOptions);
   const { minDelay = 1, maxDelay = 1 } = reconnect || {};
   // Caught here, in words, rather than later as a ping storm (interval 0), timers that fire at once (NaN) or a retry loop.
@@ -119,11 +150,15 @@ export function createClient(options: ClientOptions): RtmClient {
     ![pingInterval, pingTimeout, connectTimeout, requestTimeout, minDelay, maxDelay].every(positive) ||
     !(Number.isSafeInteger(maxQueued) && maxQueued >= 0) ||
     typeof environment !== 'function' ||
-    !['boolean', 'function', 'undefined'].includes(typeof debug)
+    !['boolean', 'function', 'undefined'].includes(typeof debug) ||
+    !positive(upgradeInterval) ||
+    !Array.isArray(allowed) ||
+    !allowed.length ||
+    !allowed.every((name, i) => TRANSPORTS.includes(name) && allowed.indexOf(name) === i)
   ) {
-    throw new RtmError('bad_argument', 'createClient needs a ws(s):// url, a token (string or function), times > 0 ms, maxQueued an integer ≥ 0');
+    throw new RtmError('bad_argument', `createClient needs a ws(s):// url, a token (string or function), times > 0 ms, maxQueued an integer ≥ 0, transports a list of ${TRANSPORTS}`);
   }
-  if (typeof WebSocket !== 'function') throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  if (typeof WebSocket !== 'function' && allowed.includes('websocket')) throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
   const log = createLogger(debug, () => tokens.last);
@@ -136,11 +171,29 @@ export function createClient(options: ClientOptions): RtmClient {
     refresher.schedule();
     emitter.emit('token', { expires });
   });
+  const transports = new Transports({
+    list: allowed,
+    WebSocket,
+    upgradeInterval,
+    connectTimeout,
+    timers,
+    log,
+    url: async () => {
+      const probe = new URL(url);
+      probe.searchParams.set('access_token', await tokens.current());
+      return probe.toString();
+    },
+    upgrade: () => connection.drop('upgrade to websocket'),
+  });
+  let session: string | undefined;
+  let announced: TransportName | undefined;
+  const linkUrl = new URL(url);
+  linkUrl.searchParams.set('session', '1');
   const connection = new Connection({
-    url,
+    url: linkUrl.toString(),
     tokens,
     timers,
-    WebSocket,
+    WebSocket: transports.socket,
     reconnect,
     connectTimeout,
     log,
@@ -180,6 +233,7 @@ export function createClient(options: ClientOptions): RtmClient {
 
   connection.on('state', (change) => {
     const { state } = change;
+    session = undefined;
     if (state === 'open') {
       liveness.heard();
       subscriptions.resubscribe();
@@ -190,12 +244,17 @@ export function createClient(options: ClientOptions): RtmClient {
       subscriptions.suspend();
     } else {
       liveness.stop();
+      transports.close();
       timers.close();
       unbind();
       requests.close(new RtmError('closed', `the client is closed (${change.reason})`));
       subscriptions.close();
     }
     emitter.emit('state', change);
+    if (state === 'open' && transports.current !== announced) {
+      emitter.emit('transport', { transport: transports.current!, previous: announced });
+      announced = transports.current;
+    }
     if (state === 'closed') emitter.events = {};
   });
   connection.on('error', report);
@@ -208,10 +267,18 @@ export function createClient(options: ClientOptions): RtmClient {
           report(new RtmError(code, info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
         }
         break;
-      case 'event':
-        subscriptions.dispatch(message.data);
+      case 'event': {
+        const { resource, data, modifier, timestamp } = message.data;
+        if (session === undefined || resource.type !== CHANNEL_TYPE || resource.name !== `session:${session}`) subscriptions.dispatch(message.data);
+        else {
+          const { eventName, payload } = toChannelMessage(data);
+          emitter.emit('direct', payload, { eventName, modifier: modifier?.id, timestamp });
+        }
         break;
+      }
       case 'notification':
+        // Asked for with session=1 in the URL; a server without the extension never sends it, and session stays undefined.
+        if (message.data.code === RtcNotificationCode.Session) return void (session = (message.data.data as { id?: string }).id);
         if (message.data.code === RtcNotificationCode.TokenExpiring) void refresher.run();
         emitter.emit('notification', message.data);
         break;
@@ -232,6 +299,12 @@ export function createClient(options: ClientOptions): RtmClient {
   const client: RtmClient = {
     get state() {
       return connection.state;
+    },
+    get transport() {
+      return transports.current;
+    },
+    get session() {
+      return session;
     },
     ready: () =>
       new Promise((resolve, reject) => {

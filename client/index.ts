@@ -11,7 +11,8 @@
  * ```
  * @packageDocumentation
  */
-export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type RtmClient, type TokenChange } from './client.js';
+export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type DirectMeta, type RtmClient, type TokenChange } from './client.js';
+export type { TransportChange, TransportName } from './transports.js';
 export type { Channel, ChannelHandler, ChannelMeta } from './channel.js';
 export type { Resource, ResourceAction, ResourceEvent, ResourceHandler } from './resource.js';
 export type { Recovery, RecoveryEvent, SubscriptionState, SubscriptionStateHandler, SubscriptionStatus } from './subscriptions.js';

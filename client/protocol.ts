@@ -42,6 +42,11 @@ export type RtcErrorCode = (typeof RtcErrorCode)[keyof typeof RtcErrorCode];
 export const RtcNotificationCode = {
   /** The token is about to expire: send `jwt replace` with a fresh one. */
   TokenExpiring: 1,
+  /**
+   * Extension, sent only to a client that connected with `session=1`: `data.id` is the connection's session id,
+   * which messages addressed to this one connection use (`session:<id>`).
+   */
+  Session: 100,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import { CHANNEL_TYPE, RtcErrorCode, isObject, type ResourceRef } from '../client/protocol.js';
-import { isChannelName, ownsOrPublic } from './channels.js';
+import { isChannelName, isSessionChannel, ownsOrPublic } from './channels.js';
 import { ConfigError } from './config.js';
 
 /**
@@ -75,7 +75,8 @@ export class Policy {
 
   /** Checks that a channel exists; undefined when it does. */
   checkChannel(name: unknown): Refusal | undefined {
-    if (!isChannelName(name) || (this.channelList.length > 0 && !matchesAny(this.channelList, name))) return unavailable(name);
+    // Session channels are not streams the allow-list governs: the token's claim decides who may use them.
+    if (!isChannelName(name) || (this.channelList.length > 0 && !isSessionChannel(name) && !matchesAny(this.channelList, name))) return unavailable(name);
     return undefined;
   }
 
@@ -105,6 +106,8 @@ export class Policy {
   /** True when `who` may publish on `channel`. */
   mayPublish(who: Principal, channel: string): boolean {
     if (!ownsOrPublic(who.sub, channel)) return false;
+    // Off by default: messages to one session need a claim that names `session:…` explicitly.
+    if (isSessionChannel(channel)) return matchesAny(who.rights?.publish ?? [], channel);
     return !who.rights || matchesAny(who.rights.publish ?? [], channel);
   }
 }

@@ -169,7 +169,7 @@ describe('bad-input matrix', () => {
   it('the server survives all of the above: healthz answers and no connection is left behind', async () => {
     await serverStillServes();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    await expect.poll(async () => metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_connections', '{endpoint="rtc"}')).toBe(1);
+    await expect.poll(async () => metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_connections', '{endpoint="rtc",transport="websocket"}')).toBe(1);
   });
 });
 

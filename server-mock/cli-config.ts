@@ -36,6 +36,7 @@ const FIELDS: Field[] = [
   { flag: 'reminder', env: 'RTM_TOKEN_REMINDER', kind: 'int', value: '<s>', set: timing('reminder'), help: `notification 1 this long before exp, at most half the token's life (default ${DEFAULT_TIMING.reminder})` },
   { flag: 'grace', env: 'RTM_TOKEN_GRACE', kind: 'int', value: '<s>', set: timing('grace'), help: `close (4002) this long after exp without jwt replace (default ${DEFAULT_TIMING.grace})` },
   { flag: 'auth-timeout', env: 'RTM_AUTH_TIMEOUT', kind: 'int', value: '<s>', set: timing('authTimeout'), help: `a connection without a token must send jwt replace within this (default ${DEFAULT_TIMING.authTimeout})` },
+  { flag: 'http-window', env: 'RTM_HTTP_WINDOW', kind: 'int', value: '<s>', set: timing('httpWindow'), help: `an HTTP-fallback session with no open stream or poll this long is closed (default ${DEFAULT_TIMING.httpWindow})` },
   { flag: 'max-payload', env: 'RTM_MAX_PAYLOAD', kind: 'int', value: '<bytes>', set: (o, v: number) => void (o.maxPayload = v), help: 'largest WebSocket frame; larger ones close with 1009 (default 65536)' },
   { flag: 'max-depth', env: 'RTM_MAX_DEPTH', kind: 'int', value: '<n>', set: limit('maxDepth'), help: `deepest JSON nesting, error 4 beyond (default ${DEFAULT_LIMITS.maxDepth})` },
   { flag: 'max-subscriptions', env: 'RTM_MAX_SUBSCRIPTIONS', kind: 'int', value: '<n>', set: limit('maxSubscriptions'), help: `subscriptions per connection (default ${DEFAULT_LIMITS.maxSubscriptions})` },

@@ -13,6 +13,8 @@ export interface SessionTiming {
   grace: number;
   /** A connection that brought no token must send `jwt replace` within this time, else it closes with 4001. Default 10. */
   authTimeout: number;
+  /** An HTTP-transport session (streaming or long-polling) with no open stream or poll for this long is closed and its subscriptions dropped. Default 30. */
+  httpWindow: number;
 }
 
 /** Abuse limits. The defaults let ordinary pages through untroubled; tighten them for hostile networks. */
@@ -130,7 +132,7 @@ export class ConfigError extends Error {
 }
 
 /** Default token timing. */
-export const DEFAULT_TIMING: SessionTiming = { reminder: 60, grace: 5, authTimeout: 10 };
+export const DEFAULT_TIMING: SessionTiming = { reminder: 60, grace: 5, authTimeout: 10, httpWindow: 30 };
 
 /** Default limits; see protocol-notes: 128 subscriptions, 30 connections a minute per IP and 200 publishes a second pass. */
 export const DEFAULT_LIMITS: Limits = {

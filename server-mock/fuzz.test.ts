@@ -116,7 +116,7 @@ describe('fuzzing', () => {
 
     ws.close();
     await new Promise((resolve) => ws.once('close', resolve));
-    await expect.poll(async () => metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_connections', '{endpoint="rtc"}')).toBe(0);
+    await expect.poll(async () => metric(await (await fetch(`${server.url}/metrics`)).text(), 'rtm_connections', '{endpoint="rtc",transport="websocket"}')).toBe(0);
     const after = await (await fetch(`${server.url}/metrics`)).text();
     expect(metric(after, 'rtm_subscriptions')).toBe(0);
     expect(metric(after, 'rtm_topics')).toBe(0);

@@ -29,16 +29,16 @@ export class LegacyEndpoint {
   /** Takes over an upgraded socket. */
   accept(ws: WebSocket, ip: string, origin: string | undefined): void {
     this.sockets.add(ws);
-    this.metrics.connections.inc({ endpoint: 'legacy' });
+    this.metrics.connections.inc({ endpoint: 'legacy', transport: 'websocket' });
     this.log.info('connect', { endpoint: 'legacy', ip, origin });
     // The seed's listener never sends; anything it does send has no meaning here and is ignored.
-    ws.on('message', () => this.metrics.messagesIn.inc());
+    ws.on('message', () => this.metrics.messagesIn.inc({ transport: 'websocket' }));
     ws.on('error', () => {
       // ws closes the socket itself after a protocol error; the close handler cleans up.
     });
     ws.once('close', (code) => {
       this.sockets.delete(ws);
-      this.metrics.connections.dec({ endpoint: 'legacy' });
+      this.metrics.connections.dec({ endpoint: 'legacy', transport: 'websocket' });
       this.log.info('disconnect', { endpoint: 'legacy', ip, origin, code });
     });
   }
@@ -59,7 +59,7 @@ export class LegacyEndpoint {
     for (const ws of this.sockets) {
       if (ws.readyState !== ws.OPEN) continue;
       if (sendBounded(ws, frame, this.maxBuffered)) {
-        this.metrics.messagesOut.inc();
+        this.metrics.messagesOut.inc({ transport: 'websocket' });
         continue;
       }
       this.metrics.slowConsumers.inc();

@@ -8,14 +8,14 @@ import { Counter, Gauge, Registry } from 'prom-client';
 export class Metrics {
   /** The registry `/metrics` renders. */
   readonly registry = new Registry();
-  /** Open connections, by endpoint (`rtc` or `legacy`). */
-  readonly connections = new Gauge({ name: 'rtm_connections', help: 'Open WebSocket connections', labelNames: ['endpoint'] as const, registers: [this.registry] });
+  /** Open connections, by endpoint (`rtc` or `legacy`) and transport. */
+  readonly connections = new Gauge({ name: 'rtm_connections', help: 'Open connections, by endpoint and transport (websocket, http-stream, long-poll)', labelNames: ['endpoint', 'transport'] as const, registers: [this.registry] });
   /** Subscriptions held by all RTC connections. */
   readonly subscriptions = new Gauge({ name: 'rtm_subscriptions', help: 'Subscriptions held by RTC connections', registers: [this.registry] });
   /** Frames received from clients. */
-  readonly messagesIn = new Counter({ name: 'rtm_messages_in_total', help: 'WebSocket frames received from clients', registers: [this.registry] });
+  readonly messagesIn = new Counter({ name: 'rtm_messages_in_total', help: 'Frames received from clients, by transport', labelNames: ['transport'] as const, registers: [this.registry] });
   /** Frames sent to clients (responses, events, notifications, legacy frames). */
-  readonly messagesOut = new Counter({ name: 'rtm_messages_out_total', help: 'WebSocket frames sent to clients', registers: [this.registry] });
+  readonly messagesOut = new Counter({ name: 'rtm_messages_out_total', help: 'Frames sent to clients, by transport', labelNames: ['transport'] as const, registers: [this.registry] });
   /** Channel messages and resource events published, by source (`rtc` or `rest`). */
   readonly broadcasts = new Counter({ name: 'rtm_broadcasts_total', help: 'Channel messages and resource events published', labelNames: ['source'] as const, registers: [this.registry] });
   /** Errors answered, by RTC error code. */

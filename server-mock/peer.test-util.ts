@@ -124,7 +124,7 @@ export function post(server: RtmServer, path: string, body: unknown, headers: Re
   });
 }
 
-/** Reads one Prometheus sample, e.g. metric(text, 'rtm_connections', '{endpoint="rtc"}'). */
+/** Reads one Prometheus sample, e.g. metric(text, 'rtm_connections', '{endpoint="rtc",transport="websocket"}'). */
 export function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line === undefined ? 0 : Number(line.split(' ')[1]);

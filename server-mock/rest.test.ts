@@ -98,10 +98,10 @@ describe('operations endpoints', () => {
     const response = await fetch(`${server.url}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
-    expect(metric(text, 'rtm_connections', '{endpoint="rtc"}')).toBe(1);
+    expect(metric(text, 'rtm_connections', '{endpoint="rtc",transport="websocket"}')).toBe(1);
     expect(metric(text, 'rtm_subscriptions')).toBe(1);
-    expect(metric(text, 'rtm_messages_in_total')).toBeGreaterThanOrEqual(2);
-    expect(metric(text, 'rtm_messages_out_total')).toBeGreaterThanOrEqual(2);
+    expect(metric(text, 'rtm_messages_in_total', '{transport="websocket"}')).toBeGreaterThanOrEqual(2);
+    expect(metric(text, 'rtm_messages_out_total', '{transport="websocket"}')).toBeGreaterThanOrEqual(2);
     expect(metric(text, 'rtm_errors_total', '{code="6"}')).toBe(1);
     expect(metric(text, 'rtm_broadcasts_total', '{source="rest"}')).toBeGreaterThan(0);
     expect(text).toContain('rtm_slow_consumers_total 0');

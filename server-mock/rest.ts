@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CHANNEL_TYPE, RtcErrorCode, isObject, userChannel, type Json } from '../client/protocol.js';
 import type { Auth } from './auth.js';
+import type { Clock } from './clock.js';
 import type { Policy } from './authorization.js';
 import { isChannelName } from './channels.js';
 import { HttpError, readJson, sendJson } from './http-json.js';
@@ -11,6 +12,7 @@ import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
 import { requestIp } from './request-ip.js';
 import { parseTarget, type RequestTarget } from './request-url.js';
+import { directFrame, type SessionDirectory } from './session-directory.js';
 
 /** Largest REST body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -21,6 +23,9 @@ const EVENT_ACTIONS = new Set(['created', 'updated', 'deleted']);
 /** What the REST API needs. */
 export interface RestContext {
   hub: Hub;
+  /** Live sessions, for messages addressed to one of them. */
+  sessions: SessionDirectory;
+  clock: Clock;
   policy: Policy;
   auth: Auth;
   log: Logger;
@@ -41,7 +46,7 @@ export interface RestContext {
 
 /**
  * The HTTP API: REST publishing (`/api/broadcast`, `/api/users/<id>/messages`,
- * `/api/events`), health (`/healthz`, `/readyz`), `/metrics`, and the dev
+ * `/api/sessions/<id>/messages`, `/api/events`), health (`/healthz`, `/readyz`), `/metrics`, and the dev
  * token endpoint. Returns false for paths it does not own.
  */
 export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<boolean> {
@@ -71,11 +76,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
 
   /** Publishes a channel message from REST; `channel` is already validated. */
   const post = async (req: IncomingMessage, res: ServerResponse, keyName: string, channel: string, body: Record<string, unknown>): Promise<void> => {
-    // The seed's MLE module sends eventName; its PL/SQL package sends event_name.
-    const eventName = body.eventName ?? body.event_name ?? null;
-    if (eventName !== null && (typeof eventName !== 'string' || eventName.length > 255)) {
-      throw new HttpError(400, RtcErrorCode.Formatting, 'eventName must be a string of at most 255 characters, or null');
-    }
+    const eventName = readEventName(body);
     const payload = (body.payload ?? null) as Json;
     const source = `api:${keyName}`;
     const recipients = await ctx.hub.publish(channel, { eventName, payload }, source);
@@ -116,6 +117,23 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   const broadcast = (req: IncomingMessage, res: ServerResponse): Promise<void> => publishFromRest(req, res, '{channel, eventName, payload}', (body) => body.channel);
 
   const userMessage = (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => publishFromRest(req, res, '{eventName, payload}', () => userChannel(id));
+
+  /** A message to one connection, on whichever instance holds it; not kept in history. */
+  const sessionMessage = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
+    const keyName = authenticate(req);
+    const body = await readBody(req, '{eventName, payload}');
+    const eventName = readEventName(body);
+    const payload = (body.payload ?? null) as Json;
+    const source = `api:${keyName}`;
+    const channel = `session:${id}`;
+    if (!(await ctx.sessions.deliver(id, directFrame(id, eventName, payload, source, ctx.clock.now())))) {
+      ctx.messageLog?.write({ source, channel, eventName, status: 'rejected', error: { code: RtcErrorCode.UnknownResourceName, info: 'no such session' } });
+      throw new HttpError(404, RtcErrorCode.UnknownResourceName, 'no such session: it closed, or never existed');
+    }
+    ctx.metrics.broadcasts.inc({ source: 'rest' });
+    ctx.messageLog?.write({ source, channel, eventName, status: 'sent', recipients: 1, ...(ctx.logPayloads ? { payload } : {}) });
+    sendJson(res, 200, { ok: true, session: id, eventName, recipients: 1 });
+  };
 
   const event = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const keyName = authenticate(req);
@@ -176,6 +194,8 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     if (exact) return exact;
     const user = /^\/api\/users\/([^/]+)\/messages$/.exec(path);
     if (user) return { method: 'POST', handler: (req, res) => userMessage(req, res, decodeSegment(user[1]!)) };
+    const session = /^\/api\/sessions\/([^/]+)\/messages$/.exec(path);
+    if (session) return { method: 'POST', handler: (req, res) => sessionMessage(req, res, decodeSegment(session[1]!)) };
     if (path === '/api' || path.startsWith('/api/')) throw new HttpError(404, RtcErrorCode.UnknownCommand, 'no such endpoint');
     return undefined;
   };
@@ -193,11 +213,20 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   };
 }
 
+/** The event name of a REST body: the seed's MLE module sends eventName, its PL/SQL package event_name. */
+function readEventName(body: Record<string, unknown>): string | null {
+  const eventName = body.eventName ?? body.event_name ?? null;
+  if (eventName !== null && (typeof eventName !== 'string' || eventName.length > 255)) {
+    throw new HttpError(400, RtcErrorCode.Formatting, 'eventName must be a string of at most 255 characters, or null');
+  }
+  return eventName;
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, RtcErrorCode.Formatting, 'bad user id');
+    throw new HttpError(400, RtcErrorCode.Formatting, 'bad id in the path');
   }
 }
 

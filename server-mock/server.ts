@@ -12,8 +12,10 @@ import { systemClock } from './clock.js';
 import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, type ServerOptions } from './config.js';
 import { Heartbeat } from './heartbeat.js';
 import { HttpError, sendJson } from './http-json.js';
+import { createHttpTransport } from './http-transport.js';
 import { MemoryHistory } from './history.js';
 import { Hub } from './hub.js';
+import { InstanceRouter } from './instance-router.js';
 import { LegacyEndpoint } from './legacy.js';
 import { jsonLogger } from './log.js';
 import { openMessageLog } from './message-log.js';
@@ -27,7 +29,9 @@ import { RedisLink } from './redis-link.js';
 import { parseTarget } from './request-url.js';
 import { createRestApi } from './rest.js';
 import { retentionOf } from './retention.js';
-import { Session } from './session.js';
+import { webSocketPipe } from './pipe.js';
+import { Session, type SessionContext } from './session.js';
+import { SessionDirectory } from './session-directory.js';
 import { serveFile } from './static.js';
 import { StoreUnavailableError } from './store-error.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -89,11 +93,33 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const distDir = resolve(options.distDir ?? join(root, 'dist'));
   let stopping = false;
   let listening = false;
+  const router = new InstanceRouter(redis, log);
+  const sessions = new SessionDirectory(router);
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions });
+  const maxPayload = options.maxPayload ?? 64 * 1024;
+  const httpTransport = createHttpTransport({
+    router,
+    clock,
+    log,
+    metrics,
+    origins: options.origins ?? [],
+    ipLimiter,
+    trustProxy: options.trustProxy === true,
+    accepting: () => !stopping,
+    window: timing.httpWindow,
+    keepAlive: (options.heartbeat ?? 30) * 1000,
+    maxPayload,
+    maxBody: limits.maxBuffered,
+    startSession(pipe, token, req, ip, announce) {
+      void new Session(pipe, sessionContext(ip, req.headers.origin)).start(token, announce);
+    },
+  });
 
-  const api = createRestApi({ hub, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
+  const api = createRestApi({ hub, sessions, clock, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url);
     if (await api(req, res, target)) return;
+    if (await httpTransport.handle(req, res, target)) return;
     if (target.path === '/rtc') {
       res.setHeader('upgrade', 'websocket');
       throw new HttpError(426, RtcErrorCode.Formatting, 'this is the RTC WebSocket endpoint: connect with a WebSocket client');
@@ -116,7 +142,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 64 * 1024, perMessageDeflate: false, clientTracking: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: true });
   http.on(
     'upgrade',
     createUpgradeHandler({
@@ -133,9 +159,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         const origin = req.headers.origin;
         if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
         // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
-        const token = parseTarget(req.url).query.get('access_token') ?? undefined;
-        const session = new Session(ws, { auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin });
-        void session.start(token);
+        const { query } = parseTarget(req.url);
+        void new Session(webSocketPipe(ws), sessionContext(ip, origin)).start(query.get('access_token') ?? undefined, query.get('session') === '1');
       },
     }),
   );
@@ -172,6 +197,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       heartbeat.stop();
       legacy?.stop();
       for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, 'server shutting down');
+      httpTransport.close();
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of wss.clients) ws.terminate();
@@ -183,6 +209,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         });
       }
       listening = false;
+      router.close();
       await messageLog?.close();
       await redis?.close();
     },

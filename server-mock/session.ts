@@ -1,10 +1,11 @@
-import type { RawData, WebSocket } from 'ws';
-import { CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse } from '../client/protocol.js';
+import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse } from '../client/protocol.js';
 import { TokenError, type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import { CommandError, quote, readSubscription } from './commands.js';
+import { isSessionChannel } from './channels.js';
+import { directFrame, type SessionDirectory } from './session-directory.js';
 import type { Clock } from './clock.js';
 import type { Limits, SessionTiming } from './config.js';
 import type { HistoryStore, StoredEvent } from './history.js';
@@ -13,6 +14,7 @@ import { exceedsDepth } from './json.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
+import type { Pipe } from './pipe.js';
 import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
 import { StoreUnavailableError } from './store-error.js';
@@ -34,17 +36,21 @@ export interface SessionContext {
   clock: Clock;
   ip: string;
   origin: string | undefined;
+  /** Where sessions are found by id, for messages addressed to one session. */
+  sessions: SessionDirectory;
 }
 
 /** Window over which refused frames count towards closing an abusive connection. */
 const ABUSE_WINDOW_SECONDS = 10;
 
 /**
- * One RTC connection: authenticates it, answers its commands in order and
- * owns its subscriptions. Every input is checked; a bad frame gets an error
- * response and the connection stays usable.
+ * One RTC connection, whatever its transport (a {@link Pipe}): authenticates
+ * it, answers its commands in order and owns its subscriptions. Every input is
+ * checked; a bad frame gets an error response and the connection stays usable.
  */
 export class Session implements Subscriber {
+  /** The unguessable id messages addressed to this one connection use (`session:<id>`, `/api/sessions/<id>/messages`). */
+  readonly id: string;
   private identity: Identity | undefined;
   /** Held subscriptions by topic key, so they can be counted and dropped on close. */
   private readonly subscriptions = new Map<string, ResourceRef>();
@@ -65,9 +71,10 @@ export class Session implements Subscriber {
   private readonly floors = new Map<string, { epoch: string; offset: number }>();
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly pipe: Pipe,
     private readonly ctx: SessionContext,
   ) {
+    this.id = ctx.sessions.newId();
     const now = () => ctx.clock.now();
     this.rate = new TokenBucket(ctx.limits.rateBurst, ctx.limits.ratePerSecond, now);
     this.strikes = new TokenBucket(ctx.limits.abuseLimit, ctx.limits.abuseLimit / ABUSE_WINDOW_SECONDS, now);
@@ -78,14 +85,15 @@ export class Session implements Subscriber {
     });
   }
 
-  /** Starts the session with the token from the URL, if any. */
-  async start(token: string | undefined): Promise<void> {
-    this.ctx.metrics.connections.inc({ endpoint: 'rtc' });
-    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    this.ws.on('close', (code) => this.onClose(code));
-    this.ws.on('error', () => {
-      // ws reports protocol violations (oversize frames, bad UTF-8) here and closes the socket itself; onClose cleans up.
-    });
+  /**
+   * Starts the session with the token from the URL, if any. With `announce` (the client connected with
+   * `session=1`), the first frame tells the client its session id; a plain RTC client never sees it.
+   */
+  async start(token: string | undefined, announce = false): Promise<void> {
+    this.ctx.metrics.connections.inc({ endpoint: 'rtc', transport: this.pipe.transport });
+    this.ctx.sessions.add(this);
+    this.pipe.bind({ frame: (data, isBinary) => this.onMessage(data, isBinary), closed: (code) => this.onClose(code) });
+    if (announce) this.send({ type: 'notification', data: { code: RtcNotificationCode.Session, info: 'the id of this connection', data: { id: this.id } } });
     if (token === undefined) return this.timers.awaitToken();
     const verified = this.ctx.auth.verify(token).then(
       (identity) => this.authenticate(identity),
@@ -109,25 +117,30 @@ export class Session implements Subscriber {
     if (held.bytes > this.ctx.limits.maxBuffered) this.dropSlowConsumer();
   }
 
+  /** Sends a message addressed to this session alone (see {@link directFrame}). */
+  direct(frame: string): void {
+    this.write(frame);
+  }
+
   /** Sends a frame unless the client reads too slowly, in which case it is closed with 4003. */
   private write(frame: string): void {
-    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    if (!sendBounded(this.ws, frame, this.ctx.limits.maxBuffered)) return this.dropSlowConsumer();
-    this.ctx.metrics.messagesOut.inc();
+    if (this.closing || !this.pipe.open) return;
+    if (!sendBounded(this.pipe, frame, this.ctx.limits.maxBuffered)) return this.dropSlowConsumer();
+    this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
   }
 
   private dropSlowConsumer(): void {
     if (this.closing) return;
     this.ctx.metrics.slowConsumers.inc();
-    this.ctx.log.warn('slow_consumer', { user: this.identity?.sub, ip: this.ctx.ip, buffered: this.ws.bufferedAmount });
+    this.ctx.log.warn('slow_consumer', { user: this.identity?.sub, ip: this.ctx.ip, buffered: this.pipe.bufferedAmount, transport: this.pipe.transport });
     this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
-    this.ctx.metrics.messagesIn.inc();
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.ctx.metrics.messagesIn.inc({ transport: this.pipe.transport });
     if (this.closing) return;
     // Frames wait while a token is verified (a JWKS fetch can take seconds); what waits is bounded like what is sent.
-    const size = (data as Buffer).length;
+    const size = data.length;
     if (this.queuedBytes + size > this.ctx.limits.maxBuffered) {
       this.ctx.metrics.limited.inc({ limit: 'queue' });
       return this.closeWith(CloseCode.RateLimited, 'too many frames waiting to be handled');
@@ -141,7 +154,7 @@ export class Session implements Subscriber {
     });
   }
 
-  private onRateExceeded(data: RawData, isBinary: boolean): void {
+  private onRateExceeded(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
     this.ctx.metrics.limited.inc({ limit: 'rate' });
     if (!this.strikes.take()) {
@@ -155,7 +168,7 @@ export class Session implements Subscriber {
     const first = this.identity === undefined;
     this.identity = identity;
     this.timers.armFor(identity.exp);
-    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin });
+    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.pipe.transport });
   }
 
   private rejectToken(error: unknown): void {
@@ -169,7 +182,7 @@ export class Session implements Subscriber {
     this.closeWith(CloseCode.InvalidToken, error.message);
   }
 
-  private async onFrame(raw: RawData, isBinary: boolean): Promise<void> {
+  private async onFrame(raw: Buffer, isBinary: boolean): Promise<void> {
     if (this.closing) return;
     if (isBinary) return this.respondError(undefined, RtcErrorCode.Formatting, 'binary frames are not supported; send JSON text');
     const received = readFrame(raw.toString());
@@ -222,6 +235,9 @@ export class Session implements Subscriber {
 
   private async subscribe(identity: Identity, args: unknown): Promise<Json> {
     const { resource, actions, since } = readSubscription(args, this.ctx.policy);
+    if (resource.type === CHANNEL_TYPE && isSessionChannel(resource.name)) {
+      throw new CommandError(RtcErrorCode.Unauthorized, 'session channels reach their own session without a subscription; nobody can subscribe to them');
+    }
     if (!this.ctx.policy.maySubscribe(identity, resource)) {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
@@ -268,11 +284,11 @@ export class Session implements Subscriber {
     // History is bounded, and the replay waits whenever half the send buffer is full: a long replay is never mistaken for a slow consumer.
     const pause = this.ctx.limits.maxBuffered / 2;
     for (const event of recovery.events) {
-      if (this.closing || this.ws.readyState !== this.ws.OPEN) break;
+      if (this.closing || !this.pipe.open) break;
       if (!wanted(event.action)) continue;
-      if (this.ws.bufferedAmount + event.frame.length > pause) await new Promise<void>((flushed) => this.ws.send(event.frame, () => flushed()));
-      else this.ws.send(event.frame);
-      this.ctx.metrics.messagesOut.inc();
+      if (this.pipe.bufferedAmount + event.frame.length > pause) await new Promise<void>((flushed) => this.pipe.send(event.frame, flushed));
+      else this.pipe.send(event.frame);
+      this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
     }
     return { recovered: true, epoch, offset };
   }
@@ -295,7 +311,7 @@ export class Session implements Subscriber {
     if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
     const data = args.data as Json;
     const publish = async (): Promise<Json> => {
-      const recipients = await this.ctx.hub.publish(channel, data, identity.sub);
+      const recipients = isSessionChannel(channel) ? await this.sendDirect(channel, data, identity.sub) : await this.ctx.hub.publish(channel, data, identity.sub);
       this.ctx.metrics.broadcasts.inc({ source: 'rtc' });
       const { eventName, payload } = toChannelMessage(data);
       this.ctx.messageLog?.write({ source: identity.sub, channel, eventName, status: 'sent', recipients, ...(this.ctx.logPayloads ? { payload } : {}) });
@@ -306,6 +322,15 @@ export class Session implements Subscriber {
     const { response, repeated } = await this.ctx.ledger.once(identity.sub, id, fingerprint(channel, data), publish);
     if (repeated) this.ctx.metrics.publishRepeats.inc();
     return response;
+  }
+
+  /** A publish to `session:<id>`: to that one connection, on whichever instance holds it; nothing is kept in history. */
+  private async sendDirect(channel: string, data: Json, sender: string): Promise<number> {
+    const id = channel.slice(channel.indexOf(':') + 1);
+    const { eventName, payload } = toChannelMessage(data);
+    const reached = await this.ctx.sessions.deliver(id, directFrame(id, eventName, payload, sender, this.ctx.clock.now()));
+    if (!reached) throw new CommandError(RtcErrorCode.UnknownResourceName, `session ${quote(id)} is not connected`);
+    return 1;
   }
 
   private logRejectedPublish(args: unknown, error: CommandError): void {
@@ -345,8 +370,7 @@ export class Session implements Subscriber {
   private closeWith(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    // A close reason is limited to 123 bytes; ws throws beyond that.
-    this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+    this.pipe.close(code, reason);
   }
 
   private onClose(code: number): void {
@@ -357,7 +381,8 @@ export class Session implements Subscriber {
     for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
     this.subscriptions.clear();
-    this.ctx.metrics.connections.dec({ endpoint: 'rtc' });
-    this.ctx.log.info('disconnect', { user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code });
+    this.ctx.sessions.remove(this);
+    this.ctx.metrics.connections.dec({ endpoint: 'rtc', transport: this.pipe.transport });
+    this.ctx.log.info('disconnect', { user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code, transport: this.pipe.transport });
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * A WebSocket look-alike over plain HTTP, for networks that refuse the
+ * upgrade: `POST /rtc/http` opens a session (the token in an
+ * `Authorization: Bearer` header, never in the URL), frames arrive as
+ * server-sent events on one streaming response (`http-stream`) or on long
+ * polls (`long-poll`), and frames go out as POSTs, one at a time so they keep
+ * their order. The reconnecting socket above it cannot tell it from a WebSocket.
+ */
+export class HttpSocket extends EventTarget {
+  readyState = 0;
+  bufferedAmount = 0;
+  /** True while the server has opened the session but the stream has not delivered a byte: a buffering proxy if it stays so. */
+  stalled = false;
+  /** True once the server answered the open: the network reaches it over HTTP. */
+  posted = false;
+  private readonly stop = new AbortController();
+  private readonly base: string;
+  private key = '';
+  private out: string[] = [];
+  private posting = false;
+
+  constructor(
+    readonly url: string,
+    private readonly poll: boolean,
+  ) {
+    super();
+    const target = new URL(url);
+    const token = target.searchParams.get('access_token');
+    target.searchParams.delete('access_token');
+    target.searchParams.set('transport', poll ? 'long-poll' : 'http-stream');
+    target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
+    this.base = `${target.origin}${target.pathname.replace(/\/$/, '')}/http`;
+    void this.run(token, target.search);
+  }
+
+  send(frame: string): void {
+    this.out.push(frame);
+    if (!this.posting) void this.flush();
+  }
+
+  close(code = 1000, reason = ''): void {
+    // Not cancelled with the rest: the server should learn the session is over now rather than after its window.
+    if (this.key && this.readyState < 2) void this.request('close', { method: 'POST', keepalive: true, signal: undefined }).catch(() => {});
+    this.end(code, reason);
+  }
+
+  private async run(token: string | null, query: string): Promise<void> {
+    try {
+      const opened = await this.request(query, {
+        method: 'POST',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      this.key = ((await opened.json()) as { key: string }).key;
+      this.posted = true;
+      this.stalled = !this.poll;
+      if (this.poll) this.opened();
+      // A stream a proxy cut short is read again: the session keeps what arrived meanwhile.
+      while (this.readyState < 2) await this.read();
+    } catch (error) {
+      this.end(1006, String((error as Error).message ?? error));
+    }
+  }
+
+  private async read(): Promise<void> {
+    const body = (await this.request(this.poll ? 'poll' : 'stream')).body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { value, done } = await body.read();
+      if (done) return;
+      if (this.stalled) {
+        this.stalled = false;
+        this.opened();
+      }
+      text += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = text.indexOf('\n\n')) >= 0) {
+        const block = text.slice(0, cut);
+        text = text.slice(cut + 2);
+        if (block.startsWith('data: ')) this.emit('message', { data: block.slice(6) });
+        else if (block.startsWith('event: close')) {
+          const { code, reason } = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { code: number; reason: string };
+          return this.end(code, reason);
+        }
+      }
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.posting = true;
+    while (this.out.length > 0 && this.readyState === 1) {
+      const body = this.out.join('\n');
+      this.out = [];
+      this.bufferedAmount = body.length;
+      await this.request('send', { method: 'POST', headers: { 'content-type': 'text/plain' }, body }).catch((error: Error) => this.end(1006, error.message));
+    }
+    this.bufferedAmount = 0;
+    this.posting = false;
+  }
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.base}${path[0] === '?' || !path ? '' : `/${this.key}/`}${path}`, { signal: this.stop.signal, ...init });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response;
+  }
+
+  private opened(): void {
+    this.readyState = 1;
+    this.emit('open', {});
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.readyState > 2) return;
+    this.readyState = 3;
+    this.stop.abort();
+    this.emit('close', { code, reason, wasClean: false });
+  }
+
+  private emit(type: string, fields: object): void {
+    this.dispatchEvent(Object.assign(new Event(type), fields));
+  }
+}
