@@ -17,6 +17,8 @@ export class HttpSocket extends EventTarget {
   private readonly base: string;
   private key = '';
   private out: string[] = [];
+  /** The last poll batch read whole: the next poll acknowledges it. */
+  private ack = 0;
   private posting = false;
 
   constructor(
@@ -54,36 +56,46 @@ export class HttpSocket extends EventTarget {
       this.posted = true;
       this.stalled = !this.poll;
       if (this.poll) this.opened();
-      // A stream a proxy cut short is read again: the session keeps what arrived meanwhile.
       while (this.readyState < 2) await this.read();
     } catch (error) {
       this.end(1006, String((error as Error).message ?? error));
     }
   }
 
+  /**
+   * Reads one poll, or the stream. A poll is handled only once whole, and then acknowledged: one cut short is asked
+   * for again. What a broken stream carried is unknown, so a stream that ends without a close ends this link.
+   */
   private async read(): Promise<void> {
-    const body = (await this.request(this.poll ? 'poll' : 'stream')).body!.getReader();
+    if (this.poll) return void this.blocks(await (await this.request(`poll?ack=${this.ack}`)).text());
+    const body = (await this.request('stream')).body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
     for (;;) {
       const { value, done } = await body.read();
-      if (done) return;
+      if (done) throw new Error('the stream ended');
       if (this.stalled) {
         this.stalled = false;
         this.opened();
       }
-      text += decoder.decode(value, { stream: true });
-      let cut;
-      while ((cut = text.indexOf('\n\n')) >= 0) {
-        const block = text.slice(0, cut);
-        text = text.slice(cut + 2);
-        if (block.startsWith('data: ')) this.emit('message', { data: block.slice(6) });
-        else if (block.startsWith('event: close')) {
-          const { code, reason } = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { code: number; reason: string };
-          return this.end(code, reason);
-        }
+      text = this.blocks(text + decoder.decode(value, { stream: true }));
+    }
+  }
+
+  /** Handles the complete blocks of `text`; returns the rest. */
+  private blocks(text: string): string {
+    let cut;
+    while (this.readyState < 2 && (cut = text.indexOf('\n\n')) >= 0) {
+      const block = text.slice(0, cut);
+      text = text.slice(cut + 2);
+      if (block.startsWith('data: ')) this.emit('message', { data: block.slice(6) });
+      else if (block.startsWith('id: ')) this.ack = +block.slice(4);
+      else if (block.startsWith('event: close')) {
+        const { code, reason } = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { code: number; reason: string };
+        this.end(code, reason);
       }
     }
+    return text;
   }
 
   private async flush(): Promise<void> {

@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startProxy } from './client-proxy.js';
-import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './sdk-page.js';
+import { FAST, TRANSPORTS, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './sdk-page.js';
 import { startServer } from './server.js';
 
 // Nothing lost, nothing duplicated: a publisher sends 2,000 numbered messages while the links of every
@@ -12,7 +12,8 @@ const TOTAL = 2_000;
 const DISCONNECTS = 100;
 const BATCH = TOTAL / DISCONNECTS;
 
-test('100 forced disconnects while 2,000 numbered messages are published: each subscriber receives every message exactly once, in order', async ({ browser }) => {
+for (const transport of TRANSPORTS) {
+test(`${transport}: 100 forced disconnects while 2,000 numbered messages are published: each subscriber receives every message exactly once, in order`, async ({ browser }) => {
   test.setTimeout(240_000);
   // A publisher this fast would meet the default rate limit; the limit is not the subject here.
   const server = await startServer(['--rate', '100000', '--rate-burst', '100000']);
@@ -25,7 +26,7 @@ test('100 forced disconnects while 2,000 numbered messages are published: each s
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
-      await openRecoveryPage(page, server.url, { ws, sub, channels });
+      await openRecoveryPage(page, server.url, { ws, sub, channels, clientOptions: { transports: [transport] } });
       return page;
     };
     const subscribers = [await open('reader-1', [channel]), await open('reader-2', [channel])];
@@ -116,3 +117,4 @@ test('100 forced disconnects while 2,000 numbered messages are published: each s
     await server.stop();
   }
 });
+}

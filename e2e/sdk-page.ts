@@ -83,5 +83,8 @@ export async function broadcast(server: { url: string; apiKey: string }, channel
 /** A channel name no other test (or repeat of this one) uses. */
 export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** Every transport: the recovery and exactly-once suites run on each. */
+export const TRANSPORTS = ['websocket', 'http-stream', 'long-poll'] as const;
+
 /** Polling intervals for conditions that change within milliseconds. */
 export const FAST = { intervals: [10, 20, 50, 100] };

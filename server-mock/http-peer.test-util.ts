@@ -30,6 +30,7 @@ export async function httpPeer(base: string, token: string | undefined, transpor
   let onClose: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClose = resolve));
   let done = false;
+  let ack = 0;
   let abort: AbortController | undefined;
   const consume = (text: string): void => {
     for (const block of text.split('\n\n')) {
@@ -37,11 +38,12 @@ export async function httpPeer(base: string, token: string | undefined, transpor
         done = true;
         onClose(JSON.parse(block.slice('event: close\ndata: '.length)));
       } else if (block.startsWith('data: ')) received.push(JSON.parse(block.slice(6)));
+      else if (block.startsWith('id: ')) ack = Number(block.slice(4));
     }
     for (const wake of waiters) wake();
   };
   const readOnce = async (signal: AbortSignal): Promise<void> => {
-    const response = await fetch(`${base}/rtc/http/${key}/${transport === 'long-poll' ? 'poll' : 'stream'}`, { signal });
+    const response = await fetch(`${base}/rtc/http/${key}/${transport === 'long-poll' ? `poll?ack=${ack}` : 'stream'}`, { signal });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let buffer = '';

@@ -9,6 +9,8 @@ import type { Pipe, PipeHandlers } from './pipe.js';
 export interface Reader {
   /** True for a long poll: it ends after the first batch of frames. */
   readonly poll: boolean;
+  /** For a poll: the id of the last batch the client read whole (0 for none). */
+  readonly ack?: number;
   /** Bytes written but not yet taken by the network. */
   readonly pending: number;
   /** Writes wire text (see {@link sseFrame}). */
@@ -29,6 +31,12 @@ export const KEEP_ALIVE = ':\n\n';
  * closes a session it would overflow (4003) so the client resubscribes and
  * recovers the rest from history. Without a reader for `window` ms, the
  * session is closed and its subscriptions dropped.
+ *
+ * A poll's batch starts with `id: <n>` and is kept until a later poll
+ * acknowledges it: a poll whose answer was lost on the way (a browser
+ * silently repeats a GET whose connection broke) gets the same batch again.
+ * A stream has no such second chance: the client gives up a stream that broke,
+ * and recovers on a new session.
  */
 export class HttpPipe implements Pipe {
   private queue: Array<{ text: string; sent?: () => void }> = [];
@@ -39,6 +47,8 @@ export class HttpPipe implements Pipe {
   private ended = false;
   private batch: ReturnType<typeof setImmediate> | undefined;
   private cancelWindow: (() => void) | undefined;
+  private batches = 0;
+  private retained: { id: number; text: string } | undefined;
 
   constructor(
     /** The secret key the client's HTTP requests name the session by. */
@@ -109,6 +119,13 @@ export class HttpPipe implements Pipe {
     previous?.end();
     this.cancelWindow?.();
     this.cancelWindow = undefined;
+    if (reader.poll && this.retained && this.retained.id > (reader.ack ?? 0)) {
+      this.reader = undefined;
+      reader.write(this.retained.text);
+      reader.end();
+      return this.armWindow();
+    }
+    this.retained = undefined;
     this.flush();
   }
 
@@ -140,13 +157,16 @@ export class HttpPipe implements Pipe {
     const queue = this.queue;
     this.queue = [];
     this.queued = 0;
-    reader.write(queue.map((item) => item.text).join(''));
+    let text = queue.map((item) => item.text).join('');
+    if (reader.poll) this.retained = { id: ++this.batches, text: (text = `id: ${this.batches}\n\n${text}`) };
+    reader.write(text);
     for (const item of queue) item.sent?.();
     if (!reader.poll && !this.closing) return;
-    // A poll ends with its batch; after the close, so does a stream.
+    // A poll ends with its batch; after the close, so does a stream. A closed poll session stays within the window,
+    // in case the batch with the close has to be sent again.
     this.reader = undefined;
     reader.end();
-    if (this.closing) this.end(1000);
+    if (this.closing && !reader.poll) this.end(1000);
     else this.armWindow();
   }
 

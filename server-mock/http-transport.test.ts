@@ -151,3 +151,22 @@ describe('messages to one session', () => {
     expect((await bob.command('publish', { channel: `${channel}x`, data: 1 })).error.code).toBe(1001);
   });
 });
+
+describe('long polls', () => {
+  it('a poll whose answer was lost gets the same batch again; an acknowledged one is not repeated', async () => {
+    server = await startServer();
+    const opened = await fetch(`${server.url}/rtc/http?transport=long-poll`, { method: 'POST', headers: { authorization: `Bearer ${await server.auth.sign('alice', 3600)}` } });
+    const { key } = (await opened.json()) as { key: string };
+    const ping = (id: number) => JSON.stringify({ type: 'command', data: { command: 'ping', correlation_id: id } });
+    await fetch(`${server.url}/rtc/http/${key}/send`, { method: 'POST', body: ping(1) });
+    const first = await (await fetch(`${server.url}/rtc/http/${key}/poll?ack=0`)).text();
+    expect(first).toMatch(/^id: 1\n\ndata: .*"correlation_id":1/);
+    // The same poll again, as a browser repeats a GET whose connection broke: the same batch.
+    expect(await (await fetch(`${server.url}/rtc/http/${key}/poll?ack=0`)).text()).toBe(first);
+    await fetch(`${server.url}/rtc/http/${key}/send`, { method: 'POST', body: ping(2) });
+    const second = await (await fetch(`${server.url}/rtc/http/${key}/poll?ack=1`)).text();
+    expect(second).toMatch(/^id: 2\n\ndata: .*"correlation_id":2/);
+    expect(second).not.toContain('"correlation_id":1');
+    await fetch(`${server.url}/rtc/http/${key}/close`, { method: 'POST' });
+  });
+});

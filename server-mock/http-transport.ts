@@ -58,7 +58,8 @@ export interface HttpTransport {
  *   the URL. Answers `{key}`: the session's secret, which names it in the requests below.
  * - `GET /rtc/http/<key>/stream`: one long response of server-sent events
  *   (`data: <frame>`), keep-alive comments, and `event: close` with `{code, reason}` at the end.
- * - `GET /rtc/http/<key>/poll`: the same text, ending after the first batch (or after 25 s empty).
+ * - `GET /rtc/http/<key>/poll?ack=<n>`: the same text, ending after the first batch (or after 25 s empty); each
+ *   batch starts with `id: <n>`, and is sent again until a poll acknowledges it.
  * - `POST /rtc/http/<key>/send`: frames, one JSON text per line (text/plain: no CORS preflight).
  * - `POST /rtc/http/<key>/close`: the client leaves.
  *
@@ -77,11 +78,12 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
   const keepAlive = setInterval(() => pipes.forEach((pipe) => pipe.keepAlive()), ctx.keepAlive || DEFAULT_KEEP_ALIVE_MS).unref();
 
   router.handle('http.attach', (body, from) => {
-    const { key, reader: id, poll } = body as { key: string; reader: string; poll: boolean };
+    const { key, reader: id, poll, ack } = body as { key: string; reader: string; poll: boolean; ack: number };
     const pipe = pipes.get(key);
     if (!pipe) return false;
     const reader: Reader = {
       poll,
+      ack,
       pending: 0,
       write: (text) => void router.tell(from, 'http.write', { reader: id, text }).then((heard) => heard || gone(), gone),
       end: () => {
@@ -161,7 +163,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
     sendJson(res, 200, { key });
   };
 
-  const read = (req: IncomingMessage, res: ServerResponse, key: string, poll: boolean): Promise<void> => {
+  const read = (req: IncomingMessage, res: ServerResponse, key: string, poll: boolean, ack: number): Promise<void> => {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-store, no-transform',
@@ -186,6 +188,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
       if (local) {
         const reader: Reader = {
           poll,
+          ack,
           get pending() {
             return res.writableLength;
           },
@@ -202,7 +205,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
         relays.delete(id);
         void router.tell(instance, 'http.detach', { reader: id }).catch(() => {});
       };
-      router.ask(instance, 'http.attach', { key, reader: id, poll }).then(
+      router.ask(instance, 'http.attach', { key, reader: id, poll, ack }).then(
         (attached) => attached || notFound(),
         (error: unknown) => {
           ctx.log.warn('http_route_failed', { error: String(error) });
@@ -258,7 +261,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
       else if (!match) throw new HttpError(404, RtcErrorCode.UnknownCommand, 'no such endpoint');
       else if (match[2] === 'send') await send(req, res, match[1]!);
       else if (match[2] === 'close') await leave(res, match[1]!);
-      else await read(req, res, match[1]!, match[2] === 'poll');
+      else await read(req, res, match[1]!, match[2] === 'poll', Number(target.query.get('ack')) || 0);
       return true;
     },
     close() {
