@@ -19,11 +19,12 @@ import * as fanoutMemory from './sections/fanout-memory.mjs';
 import * as herd from './sections/herd.mjs';
 import * as ceiling from './sections/ceiling.mjs';
 import * as cluster from './sections/cluster.mjs';
+import * as transports from './sections/transports.mjs';
 
 /** The whole run must stay within 10 minutes; past this it stops and writes what it has. */
 const BUDGET_MS = 10 * 60_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster'];
+const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports'];
 
 function packageVersion(name) {
   try {
@@ -89,6 +90,7 @@ async function main() {
     herd: () => herd.run({ log }),
     ceiling: () => ceiling.run({ log }),
     cluster: () => cluster.run({ log }),
+    transports: () => transports.run({ log }),
   };
   const toFiles = wanted.length === SECTIONS.length || process.argv.includes('--write');
   const write = () => {

@@ -6,14 +6,15 @@ import { startServer } from './server.js';
 // Nothing lost, nothing duplicated: a publisher sends 2,000 numbered messages while the links of every
 // page are cut 100 times, by the relay (all at once, like a server-side terminate, each time with the
 // publisher's last acknowledgements lost) and by taking one browser context offline. Every subscriber
-// must receive 0..1999 exactly once, in order.
+// must receive 0..1999 exactly once, in order. The HTTP transports run the same suite with 40 disconnects and
+// 800 messages: each of their reconnects takes several requests, and the suite must fit the CI budget.
 
-const TOTAL = 2_000;
-const DISCONNECTS = 100;
-const BATCH = TOTAL / DISCONNECTS;
+const BATCH = 20;
 
 for (const transport of TRANSPORTS) {
-test(`${transport}: 100 forced disconnects while 2,000 numbered messages are published: each subscriber receives every message exactly once, in order`, async ({ browser }) => {
+const DISCONNECTS = transport === 'websocket' ? 100 : 40;
+const TOTAL = DISCONNECTS * BATCH;
+test(`${transport}: ${DISCONNECTS} forced disconnects while ${TOTAL.toLocaleString('en-US')} numbered messages are published: each subscriber receives every message exactly once, in order`, async ({ browser }) => {
   test.setTimeout(240_000);
   // A publisher this fast would meet the default rate limit; the limit is not the subject here.
   const server = await startServer(['--rate', '100000', '--rate-burst', '100000']);
@@ -75,7 +76,9 @@ test(`${transport}: 100 forced disconnects while 2,000 numbered messages are pub
         // the publisher's acknowledgements and the subscribers' events are lost when the relay cuts every link.
         relay.muteDownstream();
         await publisher.evaluate((n) => (window as any).allow(n), target);
-        await expect.poll(() => metric('rtm_broadcasts_total{source="rtc"}'), FAST).toBe(target);
+        // Over HTTP one POST is in flight at a time: the first reaches the server and its answer is lost, the rest wait behind it.
+        if (transport === 'websocket') await expect.poll(() => metric('rtm_broadcasts_total{source="rtc"}'), FAST).toBe(target);
+        else await expect.poll(() => metric('rtm_broadcasts_total{source="rtc"}'), FAST).toBeGreaterThan(target - BATCH / 2);
         const before = relay.connections;
         relay.cut();
         // Every page comes back on a new relayed connection before the next cut (a page may still look open for a moment).
@@ -103,13 +106,16 @@ test(`${transport}: 100 forced disconnects while 2,000 numbered messages are pub
       const got = await received(page, channel);
       expect(got.length).toBe(expected.length);
       expect(got).toEqual(expected);
-      // Every resubscription recovered what it missed: 50 relay cuts, and this page's turns offline.
+      // Every resubscription recovered what it missed: one per relay cut, and per turn of this page offline. A long-polling
+      // link may outlive a cut (the browser repeats a broken poll, and gets its batch again), so there only the turns offline count.
       const reports = await recoveries(page);
-      expect(reports.length).toBeGreaterThanOrEqual(DISCONNECTS / 2 + Math.floor(DISCONNECTS / 2 / pages.length));
+      const offline = Math.floor(DISCONNECTS / 2 / pages.length);
+      expect(reports.length).toBeGreaterThanOrEqual(transport === 'long-poll' ? offline : DISCONNECTS / 2 + offline);
       expect(reports.filter((r) => !r.recovered)).toEqual([]);
     }
-    // At each cut the publisher re-sent the half batch whose acknowledgements it never got; the server published none of them twice.
-    expect(await metric('rtm_publish_repeats_total')).toBeGreaterThanOrEqual((DISCONNECTS / 2) * (BATCH / 2));
+    // At each cut the publisher re-sent what it had sent without an acknowledgement (half a batch over a WebSocket, the
+    // POST in flight over HTTP); the server published none of them twice.
+    expect(await metric('rtm_publish_repeats_total')).toBeGreaterThanOrEqual((DISCONNECTS / 2) * (transport === 'websocket' ? BATCH / 2 : 1));
     expect(await metric('rtm_broadcasts_total{source="rtc"}')).toBe(TOTAL);
   } finally {
     await Promise.all(contexts.map((context) => context.close()));

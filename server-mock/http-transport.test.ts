@@ -73,6 +73,19 @@ describe('HTTP sessions', () => {
     expect(metric(metrics, 'rtm_subscriptions')).toBe(0);
   });
 
+  it('closes a session whose waiting events outgrow the send buffer with 4003, so the client recovers the rest from history', async () => {
+    server = await startServer({ limits: { maxBuffered: 4_096 } });
+    const peer = await open('alice');
+    await peer.command('subscribe', channelArgs('room'));
+    peer.stopReading();
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 20; i++) await post(server, '/api/broadcast', { channel: 'room', eventName: 'n', payload: 'x'.repeat(300) });
+    peer.read();
+    expect((await peer.closed).code).toBe(4003);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metric(metrics, 'rtm_slow_consumers_total')).toBe(1);
+  });
+
   it('answers 404 for an unknown session key, and never takes a token from the URL', async () => {
     server = await startServer();
     const send = await fetch(`${server.url}/rtc/http/00000000.nope/send`, { method: 'POST', body: '{}' });

@@ -1,4 +1,5 @@
 import { render as clusterSection } from '../sections/cluster.mjs';
+import { render as transportsSection } from '../sections/transports.mjs';
 
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
@@ -238,5 +239,6 @@ export function renderMarkdown(results) {
   if (s.herd) lines.push(herdSection(s.herd), '');
   if (s.ceiling) lines.push(ceilingSection(s.ceiling), '');
   if (s.cluster) lines.push(clusterSection(s.cluster, { n, section }), '');
+  if (s.transports) lines.push(transportsSection(s.transports, { n, section }), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

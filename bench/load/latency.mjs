@@ -11,9 +11,9 @@ import { max, percentile } from '../lib/stats.mjs';
 const pairs = {};
 const PAD = 'x'.repeat(64);
 
-async function rtmPair(url, token) {
-  const publisher = createClient({ url, token, WebSocket });
-  const receiver = createClient({ url, token, WebSocket });
+async function rtmPair(url, token, transports) {
+  const publisher = createClient({ url, token, WebSocket, transports });
+  const receiver = createClient({ url, token, WebSocket, transports });
   await Promise.all([publisher.ready(), receiver.ready()]);
   const pub = publisher.channel('latency');
   const sub = receiver.channel('latency');
@@ -51,9 +51,29 @@ async function peerPair(open, url) {
   };
 }
 
-async function setup({ system, url, token }) {
-  pairs[system] = system === 'rtm' ? await rtmPair(url, token) : await peerPair(system === 'raw' ? openRaw : openSocketIo, url);
+/** `transports` (rtm-kit only) pins the client to some transports, e.g. `['long-poll']`; `system` is then any name. */
+async function setup({ system, url, token, transports }) {
+  pairs[system] = system.startsWith('rtm') ? await rtmPair(url, token, transports) : await peerPair(system === 'raw' ? openRaw : openSocketIo, url);
   return true;
+}
+
+/** Sends `count` messages as fast as acknowledgements allow, at most `window` unacknowledged; answers deliveries per second. */
+async function throughput({ system, count, window = 100, drainMs = 10_000 }) {
+  const pair = pairs[system];
+  let received = 0;
+  let done = () => {};
+  const all = new Promise((resolve) => (done = resolve));
+  pair.onSeq = () => ++received === count && done();
+  const started = performance.now();
+  let next = 0;
+  const sender = async () => {
+    while (next < count) await pair.publish(next++);
+  };
+  await Promise.all(Array.from({ length: window }, sender));
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, drainMs))]);
+  const seconds = (performance.now() - started) / 1000;
+  pair.onSeq = () => {};
+  return { sent: count, received, messagesPerSecond: received / seconds };
 }
 
 /**
@@ -116,4 +136,4 @@ async function closeAll() {
   return true;
 }
 
-serveParent({ setup, measure, closeAll }, { pid: process.pid });
+serveParent({ setup, measure, throughput, closeAll }, { pid: process.pid });
