@@ -99,7 +99,7 @@ export async function httpPeer(base: string, token: string | undefined, transpor
     waitFor: (predicate, timeoutMs = 3_000) => find(predicate, timeoutMs),
     async command(name, args, id = `h${++nextId}`) {
       await peer.send(command(name, args, id));
-      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request?.correlation_id) === JSON.stringify(id));
+      const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request?.data?.correlation_id) === JSON.stringify(id));
       return response.data;
     },
     stopReading: () => abort?.abort(),

@@ -66,12 +66,14 @@ export async function measureBundle({ entry, code, format = 'esm', globalName, p
  * min+gzip budgets in bytes (1 KB = 1,000 B), enforced by bench/size-budget.test.ts. Issue 8 aimed at 6,000 and
  * 10,000; measured after the client's liveness, token lifecycle, outbox and recovery and the widgets' three forms
  * landed: 9,669 and 13,996, of which partysocket alone is ~2.9 KB. These hold that line (with ~1 % for fixes) so
- * nothing grows unnoticed; getting back under the targets is open work, not forgotten.
+ * nothing grows unnoticed; getting back under the targets is open work, not forgotten. The HTTP fallback transports
+ * (HTTP streaming, long-polling, the transport picker with its upgrade probe) and session messages added ~1.6 KB:
+ * measured 11,440 and 15,603 when they landed, so the two budgets moved to 11,550 and 15,750 (~1 % again).
  *
  * The React bindings measured 1,963 when they landed; 2,000 keeps them an adapter, not a second client.
  */
 export const BUDGETS = {
-  'rtm-kit client (ESM)': 9_800,
-  'rtm-kit IIFE: client + widgets (global RTM)': 14_100,
+  'rtm-kit client (ESM)': 11_550,
+  'rtm-kit IIFE: client + widgets (global RTM)': 15_750,
   'rtm-kit React bindings, client and React excluded (ESM)': 2_000,
 };
