@@ -1,4 +1,5 @@
 import { RtmError } from './errors.js';
+import { compileFilter, type ChannelFilter, type Filter } from './filter.js';
 import { CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type Json } from './protocol.js';
 import type { RequestOptions } from './requests.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
@@ -16,16 +17,31 @@ export interface ChannelMeta {
 }
 
 /** Receives a channel message. */
-export type ChannelHandler = (payload: Json, meta: ChannelMeta) => void;
+export type ChannelHandler<P = Json> = (payload: P, meta: ChannelMeta) => void;
 
-/** A named channel: listen to its messages, publish to it, watch its subscription's state and errors. */
-export interface Channel extends SubscriptionStatus {
+/** Options of {@link Channel.on}. */
+export interface ChannelListenOptions<P = Json> {
+  /**
+   * Only messages matching this filter reach the handler, and the server
+   * sends only those (see the filter grammar in the README), e.g.
+   * `{ 'payload.customer': 42, 'payload.status': ['NEW', 'PAID'] }`.
+   * Throws `bad_argument` for a filter the server would refuse.
+   */
+  filter?: ChannelFilter<P>;
+}
+
+/**
+ * A named channel: listen to its messages, publish to it, watch its
+ * subscription's state and errors. `P` is the payload type, which also
+ * checks the paths of filters.
+ */
+export interface Channel<P = Json> extends SubscriptionStatus {
   /** The channel's name. */
   readonly name: string;
-  /** Calls `handler` for every message on this channel; returns the function that stops it. */
-  on(handler: ChannelHandler): () => void;
-  /** Calls `handler` for the messages with this event name; returns the function that stops it. */
-  on(eventName: string, handler: ChannelHandler): () => void;
+  /** Calls `handler` for every message on this channel (matching `options.filter`); returns the function that stops it. */
+  on(handler: ChannelHandler<P>, options?: ChannelListenOptions<P>): () => void;
+  /** Calls `handler` for the messages with this event name (matching `options.filter`); returns the function that stops it. */
+  on(eventName: string, handler: ChannelHandler<P>, options?: ChannelListenOptions<P>): () => void;
   /**
    * Publishes `payload` under `eventName`. While the client is not connected the
    * publish waits in the outbox and is sent in order on reconnect; one already
@@ -34,34 +50,44 @@ export interface Channel extends SubscriptionStatus {
    * an {@link RtmError} carrying the RTC `code` and `info`, or `outbox_full`,
    * `timeout`, `aborted`, `closed`, or `disconnected` (only with `maxQueued: 0`).
    */
-  publish(eventName: string | null, payload: Json, options?: RequestOptions): Promise<Json>;
+  publish(eventName: string | null, payload: P, options?: RequestOptions): Promise<Json>;
 }
 
 type Publish = (args: Json, options?: RequestOptions) => Promise<Json>;
 
 /** Creates the {@link Channel} handle for `name`. */
-export function createChannel(name: string, subscriptions: Subscriptions, publish: Publish): Channel {
+export function createChannel<P = Json>(name: string, subscriptions: Subscriptions, publish: Publish): Channel<P> {
   if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
     throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-260 characters, no control characters`);
   }
   const resource = { type: CHANNEL_TYPE, name };
   return Object.assign(subscriptions.statusOf(resource), {
     name,
-    on(eventOrHandler: string | ChannelHandler, maybeHandler?: ChannelHandler): () => void {
-      const eventName = typeof eventOrHandler === 'string' ? eventOrHandler : undefined;
-      const handler = typeof eventOrHandler === 'function' ? eventOrHandler : maybeHandler;
+    on(...args: unknown[]): () => void {
+      const eventName = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
+      const [handler, options] = args as [ChannelHandler<P>, ChannelListenOptions<P> | undefined];
       if (typeof handler !== 'function') throw new RtmError('bad_argument', 'channel.on needs a handler function');
-      return subscriptions.add(resource, [PUBLISHED], (event) => {
-        const message = toChannelMessage(event.data);
-        if (eventName !== undefined && message.eventName !== eventName) return;
-        handler(message.payload, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
-      });
+      const filter = options?.filter as Filter | undefined;
+      const compiled = filter === undefined ? undefined : compileFilter(filter, true);
+      if (typeof compiled === 'string') throw new RtmError('bad_argument', `channel.on: ${compiled}`);
+      // The event name narrows what the server sends too, when the listener filters anyway (plain listeners send no filter).
+      const sent = filter && eventName !== undefined && !('eventName' in filter) ? { ...filter, eventName } : filter;
+      return subscriptions.add(
+        resource,
+        [PUBLISHED],
+        (event) => {
+          const message = toChannelMessage(event.data);
+          if ((eventName !== undefined && message.eventName !== eventName) || (compiled && !compiled.test(event))) return;
+          handler(message.payload as P, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
+        },
+        sent,
+      );
     },
-    publish(eventName: string | null, payload: Json, options?: RequestOptions) {
+    publish(eventName: string | null, payload: P, options?: RequestOptions) {
       if (eventName !== null && typeof eventName !== 'string') {
         return Promise.reject(new RtmError('bad_argument', 'eventName must be a string or null'));
       }
-      return publish({ channel: name, data: { eventName, payload: payload ?? null } }, options);
+      return publish({ channel: name, data: { eventName, payload: (payload ?? null) as Json } }, options);
     },
   });
 }

@@ -109,8 +109,8 @@ export interface RtmClient {
   readonly session: string | undefined;
   /** Resolves once the connection is open; rejects if the client closes first. */
   ready(): Promise<void>;
-  /** The handle of channel `name`. Throws an `RtmError` (`bad_argument`) for an invalid name. */
-  channel(name: string): Channel;
+  /** The handle of channel `name`, whose payloads are `P`. Throws an `RtmError` (`bad_argument`) for an invalid name. */
+  channel<P = Json>(name: string): Channel<P>;
   /** The handle of resource `name` of `type` (created / updated / deleted events). */
   resource(type: string, name: string): Resource;
   /** Sends any command and resolves with its response; see {@link RequestOptions} for timeout, abort signal and correlation ID. */

@@ -13,8 +13,9 @@
  */
 export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type DirectMeta, type RtmClient, type TokenChange } from './client.js';
 export type { TransportChange, TransportName } from './transports.js';
-export type { Channel, ChannelHandler, ChannelMeta } from './channel.js';
-export type { Resource, ResourceAction, ResourceEvent, ResourceHandler } from './resource.js';
+export type { Channel, ChannelHandler, ChannelListenOptions, ChannelMeta } from './channel.js';
+export type { Resource, ResourceAction, ResourceEvent, ResourceHandler, ResourceListenOptions } from './resource.js';
+export { FILTER_LIMITS, type ChannelFilter, type Filter, type FilterItem, type FilterOperators, type FilterPaths, type FilterValue } from './filter.js';
 export type { Recovery, RecoveryEvent, SubscriptionState, SubscriptionStateHandler, SubscriptionStatus } from './subscriptions.js';
 export type { ConnectionState, StateChange, WebSocketConstructor } from './connection.js';
 export type { BackoffOptions } from './backoff.js';

@@ -27,7 +27,7 @@ describe('packaging: ESM only', () => {
       const file = join(dir, 'rtm.mjs');
       writeFileSync(file, code);
       const api = await import(pathToFileURL(file).href);
-      expect(Object.keys(api).sort()).toEqual(['CLOSE_POLICY', 'CloseCode', 'RtcErrorCode', 'RtmError', 'UnauthorizedError', 'createClient', 'userChannel']);
+      expect(Object.keys(api).sort()).toEqual(['CLOSE_POLICY', 'CloseCode', 'FILTER_LIMITS', 'RtcErrorCode', 'RtmError', 'UnauthorizedError', 'createClient', 'userChannel']);
       expect(() => api.createClient({ url: 'ws://127.0.0.1:1/rtc', token: 't' })).toThrow(/WebSocket/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

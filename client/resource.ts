@@ -1,4 +1,5 @@
 import { RtmError } from './errors.js';
+import { compileFilter, type Filter } from './filter.js';
 import type { EventData } from './protocol.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
 
@@ -11,6 +12,16 @@ export type ResourceEvent = EventData;
 /** Receives resource events. */
 export type ResourceHandler = (event: ResourceEvent) => void;
 
+/** Options of {@link Resource.on}. */
+export interface ResourceListenOptions {
+  /**
+   * Only events matching this filter reach the handler, and the server sends
+   * only those, e.g. `{ 'data.customer': 42 }` (a `data.…` key matches when
+   * any record of the event does). Throws `bad_argument` for a filter the server would refuse.
+   */
+  filter?: Filter;
+}
+
 /** A server resource (e.g. a dataset): listen to its created / updated / deleted events. */
 export interface Resource extends SubscriptionStatus {
   /** The resource type, e.g. `ds`. */
@@ -20,9 +31,9 @@ export interface Resource extends SubscriptionStatus {
   /**
    * Calls `handler` for events with one of `actions` (or any of them, with
    * `'all'`); returns the function that stops it. Handlers with the same
-   * action set share one server subscription.
+   * action set share one server subscription, whatever their filters.
    */
-  on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler): () => void;
+  on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void;
 }
 
 const ACTIONS: readonly string[] = ['created', 'updated', 'deleted'];
@@ -36,14 +47,17 @@ export function createResource(type: string, name: string, subscriptions: Subscr
   return Object.assign(subscriptions.statusOf(resource), {
     type,
     name,
-    on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler): () => void {
+    on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void {
       const list: string[] = actions === 'all' ? ACTIONS.slice() : [actions].flat();
       if (typeof handler !== 'function' || list.length === 0 || list.some((action) => !ACTIONS.includes(action))) {
         throw new RtmError('bad_argument', `resource.on needs actions from ${ACTIONS.join(', ')} (or 'all') and a handler function`);
       }
       // RTC spells "all three" as ['all'].
       const sent = new Set(list).size === ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
-      return subscriptions.add(resource, sent, handler);
+      const filter = options?.filter;
+      const compiled = filter === undefined ? undefined : compileFilter(filter, false);
+      if (typeof compiled === 'string') throw new RtmError('bad_argument', `resource.on: ${compiled}`);
+      return subscriptions.add(resource, sent, compiled ? (event) => compiled.test(event) && handler(event) : handler, filter);
     },
   });
 }

@@ -1,5 +1,8 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import { guard, RtmError } from './errors.js';
+import type { Filter } from './filter.js';
+import { mergeFilters } from './filter-merge.js';
+import { canonical } from './filter.js';
 import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
 import { advance, positionOf } from './stream-position.js';
 
@@ -56,7 +59,8 @@ interface Entry {
   /** {@link resourceKey} of `resource`, computed once. */
   owner: string;
   actions: EventAction[];
-  listeners: Set<EventListener>;
+  /** Each listener with the filter it asks the server for (undefined: every event). */
+  listeners: Map<EventListener, Filter | undefined>;
   state: SubscriptionState;
   /** The last event delivered (or the position the server gave at subscribe): the next resubscribe asks for what came after. */
   position?: StreamPosition;
@@ -87,6 +91,10 @@ export class Subscriptions {
   private readonly entries = new Map<string, Entry>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
   private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
+  /** Per resource, the canonical filter last sent to the server on this link ('null' for none). */
+  private readonly sent = new Map<string, string>();
+  /** Resources whose listeners changed this tick: their merged filter is compared and, if changed, sent once. */
+  private readonly refilter = new Set<string>();
   private closed = false;
 
   constructor(private readonly deps: SubscriptionsDeps) {}
@@ -103,25 +111,33 @@ export class Subscriptions {
     return count;
   }
 
-  /** Adds a listener; returns the function that removes it (safe to call twice). */
-  add(resource: ResourceRef, actions: EventAction[], listener: EventListener): () => void {
+  /**
+   * Adds a listener; returns the function that removes it (safe to call twice).
+   * `filter` is what the listener asks the server for; the listener still
+   * checks its own events, since the server gets one filter merged from all
+   * listeners of the resource.
+   */
+  add(resource: ResourceRef, actions: EventAction[], listener: EventListener, filter?: Filter): () => void {
     // A closed client never delivers again: keep nothing that would only leak.
     if (this.closed) return () => {};
     const sorted = [...new Set(actions)].sort();
     const key = JSON.stringify([resource.type, resource.name, sorted]);
+    // A new wrapper each time: the same function added twice is two listeners, each removed by its own call.
+    const own = guard(listener, this.deps.report);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Set(), state: 'subscribing', confirmed: false };
+      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Map([[own, filter]]), state: 'subscribing', confirmed: false };
       this.entries.set(key, entry);
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
+    } else {
+      entry.listeners.set(own, filter);
+      this.changed(entry);
     }
-    // A new wrapper each time: the same function added twice is two listeners, each removed by its own call.
-    const own = guard(listener, this.deps.report);
-    entry.listeners.add(own);
     const current = entry;
     return () => {
-      if (!current.listeners.delete(own) || current.listeners.size > 0) return;
+      if (!current.listeners.delete(own)) return;
+      if (current.listeners.size > 0) return this.changed(current);
       // Wait a microtask: an off/on pair in one tick (React StrictMode) keeps the subscription instead of churning it.
       queueMicrotask(() => {
         if (current.listeners.size > 0 || this.entries.get(key) !== current) return;
@@ -165,6 +181,7 @@ export class Subscriptions {
 
   /** Marks every subscription as `subscribing` again. Call when the link drops. */
   suspend(): void {
+    this.sent.clear();
     for (const entry of this.entries.values()) this.setState(entry, 'subscribing');
   }
 
@@ -182,7 +199,7 @@ export class Subscriptions {
         if (!next) continue;
         entry.position = next;
       }
-      for (const listener of [...entry.listeners]) {
+      for (const listener of [...entry.listeners.keys()]) {
         // A listener removed by an earlier one during this dispatch must not run.
         if (entry.listeners.has(listener)) listener(event);
       }
@@ -209,19 +226,53 @@ export class Subscriptions {
     };
   }
 
-  private args(entry: Entry): Json {
-    return { action: entry.actions, resource: { ...entry.resource } };
+  private args(entry: Entry, extra?: Record<string, Json>): Json {
+    return { action: entry.actions, resource: { ...entry.resource }, ...extra };
   }
 
-  private subscribe(key: string, entry: Entry): void {
-    this.setState(entry, 'subscribing');
+  /** The filter the server gets for a resource: one that admits the events of every listener on it, of every action set. */
+  private filterOf(owner: string): Filter | undefined {
+    const filters: Array<Filter | undefined> = [];
+    for (const entry of this.entries.values()) if (entry.owner === owner) filters.push(...entry.listeners.values());
+    return mergeFilters(filters);
+  }
+
+  /** Notes that the listeners of `entry` changed: once this tick is over, the server gets their merged filter if it differs. */
+  private changed(entry: Entry): void {
+    if (this.refilter.size === 0) {
+      queueMicrotask(() => {
+        for (const owner of this.refilter) {
+          const [key, first] = [...this.entries].find(([, other]) => other.owner === owner) ?? [];
+          if (first && this.sent.has(owner) && this.sent.get(owner) !== canonical(this.filterOf(owner) ?? null)) this.subscribe(key!, first, true);
+        }
+        this.refilter.clear();
+      });
+    }
+    this.refilter.add(entry.owner);
+  }
+
+  /**
+   * Sends `entry`'s subscribe. An `update` only changes the filter of a
+   * subscription the server holds: it asks for no replay (a new listener
+   * wants no past events) and reports no state change or recovery.
+   */
+  private subscribe(key: string, entry: Entry, update = false): void {
+    if (!update) this.setState(entry, 'subscribing');
     const live = (): boolean => this.entries.get(key) === entry;
-    const since = entry.position;
-    const resubscribing = entry.confirmed;
-    const args = since ? { ...(this.args(entry) as object), since: { ...since } } : this.args(entry);
+    const since = update ? undefined : entry.position;
+    const resubscribing = entry.confirmed && !update;
+    const filter = this.filterOf(entry.owner);
+    this.sent.set(entry.owner, canonical(filter ?? null));
+    // Without a filter the command is exactly the plain RTC one.
+    const args = this.args(entry, { ...(filter ? { filter: filter as Json } : {}), ...(since ? { since: { ...since } } : {}) });
     this.deps.request('subscribe', args).then(
       (response) => {
         if (!live()) return;
+        if (update) {
+          const at = positionOf(response);
+          if (at) entry.position = advance(entry.position, at) ?? entry.position;
+          return;
+        }
         // The server replayed what was missed before answering; its position covers every event up to now.
         // A failed recovery starts over from that position, whatever the old one said.
         const at = positionOf(response);

@@ -1,8 +1,9 @@
-import { RtmError, type ChannelMeta, type Json, type ResourceAction, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
+import { RtmError, type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own.js';
 import { fire, globalFunction, notify, refresh, setItem } from './page.js';
 import { list, matchesEvent, pairs, pick, template, toText } from './parse.js';
+import { whereFilter } from './where-filter.js';
 
 /**
  * A message as the Listener's actions see it. For a resource event,
@@ -27,7 +28,10 @@ export interface ListenerConfig {
   resource?: string | { type: string; name: string };
   /** Event names (for a resource: actions) to act on: exact names, prefixes such as `order.*`, or `*` (the default). */
   event?: string | string[];
-  /** Narrows further by payload fields, all of which must match: `{ "payload.status": "DONE" }`, `"status=DONE"`, or a predicate. */
+  /**
+   * Narrows further by payload fields, all of which must match: `{ "payload.status": "DONE" }`, `"status=DONE"`, or a
+   * predicate. Fields (not a predicate) also become a server-side filter, so other messages do not reach the page.
+   */
   where?: string | Record<string, Json> | ((message: ListenerMessage) => boolean);
   /** Where {@link fire}, `rtm-error` (a refused subscription, a failing action) and, outside APEX, `rtm-refresh` go. Default: `document`. */
   eventTarget?: EventTarget;
@@ -123,7 +127,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
   pageClient()
     .then((client) => {
       if (stopped) return;
-      const [source, on] = subscribe(client, config, events, onMessage);
+      const [source, on] = subscribe(client, config, events, onMessage, typeof where === 'function' ? [] : where);
       const stops = [on, source.onError((error) => fire(target, 'rtm-error', { error }))];
       // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
       unsubscribe = () => stops.forEach((stop) => stop());
@@ -152,17 +156,31 @@ function resourceOf(config: ListenerConfig): [string, string] | undefined {
 }
 
 /** Starts listening; returns the subscription's status handle and the function that stops listening. */
-function subscribe(client: RtmClient, config: ListenerConfig, events: string[], onMessage: (message: ListenerMessage) => void): [SubscriptionStatus, () => void] {
+function subscribe(
+  client: RtmClient,
+  config: ListenerConfig,
+  events: string[],
+  onMessage: (message: ListenerMessage) => void,
+  where: Array<[string, string]>,
+): [SubscriptionStatus, () => void] {
   const ref = resourceOf(config);
+  const filter = whereFilter(where, events, !!ref);
+  // A where the server would refuse (too many keys, too long) is still applied here, to every message.
+  const filtered = <T>(on: (options?: { filter: Filter }) => T): T => {
+    try {
+      return on(filter && { filter });
+    } catch {
+      return on();
+    }
+  };
   if (!ref) {
     const channel = client.channel(config.channel!);
-    return [channel, channel.on((payload, meta) => onMessage({ ...meta, payload }))];
+    return [channel, filtered((options) => channel.on((payload, meta) => onMessage({ ...meta, payload }), options))];
   }
   const resource = client.resource(ref[0], ref[1]);
   // Subscribe to just the actions named, when they all are actions; else to all of them and filter here.
   const actions = events.filter((event) => ACTIONS.includes(event)) as ResourceAction[];
-  const off = resource.on(actions.length && actions.length === events.length ? actions : 'all', (event) =>
-    onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp }),
-  );
-  return [resource, off];
+  const handler = (event: ResourceEvent): void =>
+    onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp });
+  return [resource, filtered((options) => resource.on(actions.length && actions.length === events.length ? actions : 'all', handler, options))];
 }

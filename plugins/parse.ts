@@ -32,7 +32,8 @@ export function matchesEvent(patterns: readonly string[], eventName: string | nu
   );
 }
 
-const MESSAGE_KEYS = ['channel', 'eventName', 'payload', 'modifier', 'timestamp'];
+/** The keys of a Listener's message; other paths are read from its payload. */
+export const MESSAGE_KEYS = ['channel', 'eventName', 'payload', 'modifier', 'timestamp'];
 
 /**
  * Picks a value out of a received message by a dotted path: `payload.value`,

@@ -40,6 +40,7 @@ const FIELDS: Field[] = [
   { flag: 'max-payload', env: 'RTM_MAX_PAYLOAD', kind: 'int', value: '<bytes>', set: (o, v: number) => void (o.maxPayload = v), help: 'largest WebSocket frame; larger ones close with 1009 (default 65536)' },
   { flag: 'max-depth', env: 'RTM_MAX_DEPTH', kind: 'int', value: '<n>', set: limit('maxDepth'), help: `deepest JSON nesting, error 4 beyond (default ${DEFAULT_LIMITS.maxDepth})` },
   { flag: 'max-subscriptions', env: 'RTM_MAX_SUBSCRIPTIONS', kind: 'int', value: '<n>', set: limit('maxSubscriptions'), help: `subscriptions per connection (default ${DEFAULT_LIMITS.maxSubscriptions})` },
+  { flag: 'max-filters', env: 'RTM_MAX_FILTERS', kind: 'int', value: '<n>', set: limit('maxFilters'), help: `distinct subscription filters per connection (default ${DEFAULT_LIMITS.maxFilters})` },
   { flag: 'rate-burst', env: 'RTM_RATE_BURST', kind: 'int', value: '<n>', set: limit('rateBurst'), help: `frames a connection may send in one burst (default ${DEFAULT_LIMITS.rateBurst})` },
   { flag: 'rate', env: 'RTM_RATE', kind: 'int', value: '<n>', set: limit('ratePerSecond'), help: `frames per second a connection may keep sending (default ${DEFAULT_LIMITS.ratePerSecond})` },
   { flag: 'abuse-limit', env: 'RTM_ABUSE_LIMIT', kind: 'int', value: '<n>', set: limit('abuseLimit'), help: `frames refused for rate within 10 s before closing with 4004 (default ${DEFAULT_LIMITS.abuseLimit})` },

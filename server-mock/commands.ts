@@ -1,4 +1,5 @@
 import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type ResourceRef, type StreamPosition } from '../client/protocol.js';
+import { compileFilter, type CompiledFilter } from '../client/filter.js';
 import type { Policy, Refusal } from './authorization.js';
 
 /** A command that fails with an RTC error code; its info is safe to show the client. */
@@ -59,6 +60,14 @@ function readSince(since: unknown): StreamPosition {
     throw new CommandError(RtcErrorCode.Formatting, 'since must be {epoch, offset}: the epoch a string of at most 64 characters, the offset a whole number');
   }
   return { epoch: since.epoch, offset: since.offset as number };
+}
+
+/** Reads the optional `filter` of a subscribe to `resource`: compiled, or undefined for none. Bad filters are error 4. */
+export function readFilter(args: unknown, resource: ResourceRef): CompiledFilter | undefined {
+  if (!isObject(args) || args.filter === undefined) return undefined;
+  const compiled = compileFilter(args.filter, resource.type === CHANNEL_TYPE);
+  if (typeof compiled === 'string') throw new CommandError(RtcErrorCode.Formatting, compiled);
+  return compiled;
 }
 
 /** A value for an error text: JSON, strings cut to 100 characters. */

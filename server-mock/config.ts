@@ -23,6 +23,8 @@ export interface Limits {
   maxDepth: number;
   /** Subscriptions one connection may hold (error 2 beyond). Default 128. */
   maxSubscriptions: number;
+  /** Distinct subscription filters one connection may hold at once (error 7 beyond). Default 32. */
+  maxFilters: number;
   /** Frames a connection may send in one burst before the per-second rate applies. Default 500. */
   rateBurst: number;
   /** Frames per second a connection may send in the long run. Default 200. */
@@ -138,6 +140,7 @@ export const DEFAULT_TIMING: SessionTiming = { reminder: 60, grace: 5, authTimeo
 export const DEFAULT_LIMITS: Limits = {
   maxDepth: 32,
   maxSubscriptions: 128,
+  maxFilters: 32,
   rateBurst: 500,
   ratePerSecond: 200,
   abuseLimit: 200,

@@ -1,4 +1,5 @@
-import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type Json, type ResourceRef } from '../client/protocol.js';
+import type { CompiledFilter } from '../client/filter.js';
+import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../client/protocol.js';
 import type { HistoryStore, StoredEvent } from './history.js';
 import { silentLogger, type Logger } from './log.js';
 
@@ -33,6 +34,8 @@ export interface ChannelPost extends ChannelMessage {
  */
 export class Hub {
   private readonly topics = new Map<string, Map<Subscriber, Set<string>>>();
+  /** Per topic, the subscribers that filter it. Kept apart so that a topic nobody filters fans out without looking. */
+  private readonly filters = new Map<string, Map<Subscriber, CompiledFilter>>();
   private readonly taps = new Set<(post: ChannelPost) => void>();
   /**
    * With a bus: per stream with subscribers here, the last event handed out, and the events that wait
@@ -58,9 +61,13 @@ export class Hub {
     return this.topics.size;
   }
 
-  /** Adds `actions` to what `subscriber` receives of `resource`. */
-  subscribe(resource: ResourceRef, subscriber: Subscriber, actions: readonly string[] = [PUBLISHED]): void {
+  /**
+   * Adds `actions` to what `subscriber` receives of `resource`, and sets its
+   * `filter` on the resource (all its actions); without one, it gets every event.
+   */
+  subscribe(resource: ResourceRef, subscriber: Subscriber, actions: readonly string[] = [PUBLISHED], filter?: CompiledFilter): void {
     const key = topicKey(resource);
+    this.setFilter(key, subscriber, filter);
     let members = this.topics.get(key);
     if (!members) this.topics.set(key, (members = new Map()));
     const held = members.get(subscriber) ?? new Set<string>();
@@ -81,6 +88,7 @@ export class Hub {
     else for (const action of actions) held.delete(action);
     if (held.size > 0) return false;
     members.delete(subscriber);
+    this.setFilter(key, subscriber, undefined);
     if (members.size === 0) {
       this.topics.delete(key);
       // A gap being filled cleans up after itself.
@@ -111,7 +119,7 @@ export class Hub {
   async emit(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
     const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
     // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
-    if (this.bus) return this.count(topicKey(resource), action);
+    if (this.bus) return this.deliver(topicKey(resource), event, false);
     return this.deliver(topicKey(resource), event);
   }
 
@@ -175,27 +183,40 @@ export class Hub {
     this.notifyTaps({ channel: resource.name, source: data.modifier.id, ...toChannelMessage(data.data) });
   }
 
-  private deliver(topic: string, event: StoredEvent): number {
+  private setFilter(topic: string, subscriber: Subscriber, filter: CompiledFilter | undefined): void {
+    let filters = this.filters.get(topic);
+    if (filter) {
+      if (!filters) this.filters.set(topic, (filters = new Map()));
+      filters.set(subscriber, filter);
+    } else if (filters?.delete(subscriber) && filters.size === 0) this.filters.delete(topic);
+  }
+
+  /** Sends `event` to the subscribers that want it (with `send` false, only counts them); returns how many. */
+  private deliver(topic: string, event: StoredEvent, send = true): number {
     const members = this.topics.get(topic);
     if (!members) return 0;
+    const filters = this.filters.get(topic);
+    // Parsed once per event, and only when someone filters this topic.
+    let data: EventData | undefined;
     let count = 0;
     for (const [subscriber, actions] of members) {
       if (!actions.has(event.action) && !actions.has('all')) continue;
-      subscriber.deliver(event.frame, topic, event);
+      const filter = filters?.get(subscriber);
+      if (filter && !filter.test((data ??= eventOf(event)))) continue;
+      if (send) subscriber.deliver(event.frame, topic, event);
       count += 1;
     }
-    return count;
-  }
-
-  private count(topic: string, action: string): number {
-    let count = 0;
-    for (const actions of this.topics.get(topic)?.values() ?? []) if (actions.has(action) || actions.has('all')) count += 1;
     return count;
   }
 
   private notifyTaps(post: ChannelPost): void {
     for (const listener of this.taps) listener(post);
   }
+}
+
+/** The event a stored frame carries. */
+export function eventOf(event: StoredEvent): EventData {
+  return (JSON.parse(event.frame) as { data: EventData }).data;
 }
 
 /** The registry key of a resource. */

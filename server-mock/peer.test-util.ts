@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import WebSocket from 'ws';
 import type { Clock } from './clock.js';
 import { createServer, silentLogger, type RtmServer, type ServerOptions } from './index.js';
@@ -12,6 +12,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RtmServe
   const server = createServer({ port: 0, secret: SECRET, apiKey: API_KEY, logger: silentLogger, ...options });
   await server.listen();
   return Object.assign(server, { ws: server.url.replace(/^http/, 'ws') });
+}
+
+/** Returns a `start` like {@link startServer} whose servers are all closed after each test of the calling file. */
+export function useServers(): (options?: ServerOptions) => ReturnType<typeof startServer> {
+  const servers: RtmServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (options) => {
+    const server = await startServer(options);
+    servers.push(server);
+    return server;
+  };
 }
 
 /** A raw WebSocket peer that collects every frame it receives. */

@@ -1,18 +1,10 @@
 // Recovery over the wire: offsets on events, subscribe with since, atomic replay, and idempotent publish.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ResourceRef, StreamPosition } from '../client/protocol.js';
 import { MemoryHistory, type HistoryStore, type Recovery } from './history.js';
-import { API_KEY, channelArgs, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
+import { API_KEY, channelArgs, post, rtcPeer, useServers, type Peer } from './peer.test-util.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const start = async (options: Parameters<typeof startServer>[0] = {}) => {
-  const server = await startServer(options);
-  servers.push(server);
-  return server;
-};
+const start = useServers();
 
 const events = (peer: Peer, channel: string): any[] => peer.received.filter((m) => m.type === 'event' && m.data.resource.name === channel).map((m) => m.data);
 const until = async (check: () => boolean, timeout = 3_000): Promise<void> => {

@@ -2,14 +2,15 @@ import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, t
 import { TokenError, type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
+import type { CompiledFilter } from '../client/filter.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
-import { CommandError, quote, readSubscription } from './commands.js';
+import { CommandError, quote, readFilter, readSubscription } from './commands.js';
 import { isSessionChannel } from './channels.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
 import type { Clock } from './clock.js';
 import type { Limits, SessionTiming } from './config.js';
 import type { HistoryStore, StoredEvent } from './history.js';
-import { topicKey, type Hub, type Subscriber } from './hub.js';
+import { eventOf, topicKey, type Hub, type Subscriber } from './hub.js';
 import { exceedsDepth } from './json.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
@@ -54,6 +55,8 @@ export class Session implements Subscriber {
   private identity: Identity | undefined;
   /** Held subscriptions by topic key, so they can be counted and dropped on close. */
   private readonly subscriptions = new Map<string, ResourceRef>();
+  /** The canonical filter of each filtered subscription, by topic key, to count the distinct ones. */
+  private readonly filters = new Map<string, string>();
   private readonly timers: TokenTimers;
   private closed = false;
   private closing = false;
@@ -238,32 +241,39 @@ export class Session implements Subscriber {
     if (resource.type === CHANNEL_TYPE && isSessionChannel(resource.name)) {
       throw new CommandError(RtcErrorCode.Unauthorized, 'session channels reach their own session without a subscription; nobody can subscribe to them');
     }
+    const filter = readFilter(args, resource);
     if (!this.ctx.policy.maySubscribe(identity, resource)) {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
     const key = topicKey(resource);
     const fresh = !this.subscriptions.has(key);
+    if (fresh && this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
+      this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
+      throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
+    }
+    this.checkFilterLimit(key, filter);
     if (fresh) {
-      if (this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
-        this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
-        throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
-      }
       this.subscriptions.set(key, resource);
       this.ctx.metrics.subscriptions.inc();
     }
+    if (filter) this.filters.set(key, filter.key);
+    else this.filters.delete(key);
     // Live events are held from the moment the subscription exists until the position is read (and any replay sent),
     // so none overtakes the replay, and none is both replayed and sent live.
     const held = { events: [] as StoredEvent[], bytes: 0 };
     this.held.set(key, held);
-    this.ctx.hub.subscribe(resource, this, actions);
+    this.ctx.hub.subscribe(resource, this, actions, filter);
     let response: SubscribeResponse;
     try {
-      response = since === undefined ? await this.ctx.history.position(resource) : await this.recover(resource, actions, since);
+      response = since === undefined ? await this.ctx.history.position(resource) : await this.recover(resource, actions, since, filter);
     } catch (error) {
       // History failed (a shared store can be unreachable): a new subscription is undone; one held before keeps its live events.
       this.held.delete(key);
       if (!fresh) for (const event of held.events) this.write(event.frame);
-      else if (this.ctx.hub.unsubscribe(resource, this) && this.subscriptions.delete(key)) this.ctx.metrics.subscriptions.dec();
+      else if (this.ctx.hub.unsubscribe(resource, this) && this.subscriptions.delete(key)) {
+        this.ctx.metrics.subscriptions.dec();
+        this.filters.delete(key);
+      }
       throw error;
     }
     this.held.delete(key);
@@ -274,8 +284,20 @@ export class Session implements Subscriber {
     return { ...response };
   }
 
-  /** Replays what was missed since `since`, paced by what the client reads; answers whether it could. */
-  private async recover(resource: ResourceRef, actions: string[], since: { epoch: string; offset: number }): Promise<SubscribeResponse> {
+  /**
+   * Refuses (error 7) a filter that would make the connection hold more distinct filters than allowed: each costs
+   * an evaluation per event, where the same filter on many subscriptions is one definition.
+   */
+  private checkFilterLimit(key: string, filter: CompiledFilter | undefined): void {
+    if (!filter) return;
+    const others = new Set([...this.filters].filter(([other]) => other !== key).map(([, text]) => text));
+    if (others.has(filter.key) || others.size < this.ctx.limits.maxFilters) return;
+    this.ctx.metrics.limited.inc({ limit: 'filters' });
+    throw new CommandError(RtcErrorCode.LimitExceeded, `filter limit of ${this.ctx.limits.maxFilters} distinct filters per connection reached; reuse a filter or unsubscribe first`);
+  }
+
+  /** Replays what was missed since `since` (what `filter` admits), paced by what the client reads; answers whether it could. */
+  private async recover(resource: ResourceRef, actions: string[], since: { epoch: string; offset: number }, filter: CompiledFilter | undefined): Promise<SubscribeResponse> {
     const recovery = await this.ctx.history.since(resource, since);
     const { epoch, offset } = recovery.position;
     this.ctx.metrics.recoveries.inc({ result: recovery.recovered ? 'recovered' : recovery.reason });
@@ -285,7 +307,7 @@ export class Session implements Subscriber {
     const pause = this.ctx.limits.maxBuffered / 2;
     for (const event of recovery.events) {
       if (this.closing || !this.pipe.open) break;
-      if (!wanted(event.action)) continue;
+      if (!wanted(event.action) || (filter && !filter.test(eventOf(event)))) continue;
       if (this.pipe.bufferedAmount + event.frame.length > pause) await new Promise<void>((flushed) => this.pipe.send(event.frame, flushed));
       else this.pipe.send(event.frame);
       this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
@@ -299,6 +321,7 @@ export class Session implements Subscriber {
     if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) {
       this.ctx.metrics.subscriptions.dec();
       this.floors.delete(key);
+      this.filters.delete(key);
     }
     return {};
   }
@@ -381,6 +404,7 @@ export class Session implements Subscriber {
     for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
     this.subscriptions.clear();
+    this.filters.clear();
     this.ctx.sessions.remove(this);
     this.ctx.metrics.connections.dec({ endpoint: 'rtc', transport: this.pipe.transport });
     this.ctx.log.info('disconnect', { user: this.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code, transport: this.pipe.transport });

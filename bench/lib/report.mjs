@@ -1,5 +1,6 @@
 import { render as clusterSection } from '../sections/cluster.mjs';
 import { render as transportsSection } from '../sections/transports.mjs';
+import { render as filtersSection } from '../sections/filters.mjs';
 
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
@@ -229,6 +230,11 @@ export function renderMarkdown(results) {
     const at = (count) => s.cluster.rows.filter((r) => r.instances === count && r.redis !== false).at(-1);
     if (at(1) && at(3)) headline.push(`- Redis, ${n(at(1).rate)} msg/s × ${n(at(1).subscribers)}: 1 instance **${n(at(1).deliveriesPerSecond)} deliveries/s**, p99 ${n(at(1).p99Ms, 2)} ms; 3 instances **${n(at(3).deliveriesPerSecond)}**, p99 ${n(at(3).p99Ms, 2)} ms.`);
   }
+  if (s.filters) {
+    const { wire, fanout } = s.filters;
+    const all = fanout.find((r) => r.case.startsWith('each'));
+    headline.push(`- Filters: a subscriber filtering 1 message in 10 received **${n(wire.filteredFrames)} frames / ${n(wire.filteredBytes)} B** against ${n(wire.unfilteredFrames)} / ${n(wire.unfilteredBytes)} unfiltered; fan-out to ${n(all.subscribers)} each with a different filter ran at **${n(all.vsUnfiltered, 2)}×** the unfiltered rate.`);
+  }
   if (headline.length) lines.push('## Headlines', '', ...headline, '');
   const loss = losses(s);
   lines.push('## Where rtm-kit loses', '', ...(loss.length ? loss.map((l) => `- ${l}`) : ['- Nowhere in this run.']), '');
@@ -240,5 +246,6 @@ export function renderMarkdown(results) {
   if (s.ceiling) lines.push(ceilingSection(s.ceiling), '');
   if (s.cluster) lines.push(clusterSection(s.cluster, { n, section }), '');
   if (s.transports) lines.push(transportsSection(s.transports, { n, section }), '');
+  if (s.filters) lines.push(filtersSection(s.filters, { n, section }), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -63,7 +63,8 @@ export async function openRtc(wsUrl, token, options = {}) {
     });
   return {
     ws,
-    subscribe: (channel) => command('subscribe', { action: ['published'], resource: { type: 'channel', name: channel } }),
+    // With a filter, the server sends only the events it admits (see README, Subscription filters).
+    subscribe: (channel, filter) => command('subscribe', { action: ['published'], resource: { type: 'channel', name: channel }, ...(filter ? { filter } : {}) }),
     publish: (channel, eventName, payload) => command('publish', { channel, data: { eventName, payload } }),
     ping: () => command('ping'),
     set onMessage(fn) {

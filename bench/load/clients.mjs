@@ -53,15 +53,19 @@ async function connect({ system, url, token, n, concurrency = 200, localAddress,
   return { open: peers.length, failed, errors, ms: performance.now() - started };
 }
 
-/** Subscribes connections [from, to) to `channel`. */
-async function subscribe({ channel, from, to, concurrency = 500 }) {
+/**
+ * Subscribes connections [from, to) to `channel`; with `filters: 'distinct'`, each with a filter of its own (RTC only),
+ * with `filters: 'one'` only the first of them; every such filter admits every benchmark message (seq ≥ 0).
+ */
+async function subscribe({ channel, from, to, concurrency = 500, filters = 'none' }) {
   const started = performance.now();
   let next = from;
   let failed = 0;
   const worker = async () => {
     while (next < Math.min(to, peers.length)) {
-      const peer = peers[next++];
-      await peer.subscribe(channel).catch(() => failed++);
+      const index = next++;
+      const filtered = filters === 'distinct' || (filters === 'one' && index === from);
+      await peers[index].subscribe(channel, filtered ? { 'payload.seq': [-(index + 1), { $gte: 0 }] } : undefined).catch(() => failed++);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

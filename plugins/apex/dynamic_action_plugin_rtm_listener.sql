@@ -143,7 +143,7 @@ wwv_flow_imp_shared.create_plugin_attribute(
 ,p_is_required=>false
 ,p_examples=>'status=DONE'
 ,p_is_translatable=>false
-,p_help_text=>'Optional. field=value pairs (one per line) that must all match, e.g. status=DONE or payload.customer.id=42.'
+,p_help_text=>'Optional. field=value pairs (one per line) that must all match, e.g. status=DONE or payload.customer.id=42. On a channel they also filter on the server, so other messages never reach the page.'
 );
 wwv_flow_imp_shared.create_plugin_attribute(
  p_id=>wwv_flow_imp.id(7361000000004001)
