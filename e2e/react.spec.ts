@@ -237,7 +237,7 @@ test.describe('rtm-kit/react hooks', () => {
     await rp.page.context().close();
   });
 
-  test('useSubscriptionState: subscribed, or failed with the refusal', async ({ browser }) => {
+  test('useSubscriptionState: subscribed, or failed with the refusal; recovery reports after a reconnect', async ({ browser }) => {
     const rp = await openHarness(async () => (await browser.newContext()).newPage());
     const channel = unique('room');
     await show(rp, [
@@ -251,6 +251,18 @@ test.describe('rtm-kit/react hooks', () => {
     await expect(rp.page.locator('#refused')).toHaveAttribute('data-state', 'failed');
     await expect(rp.page.locator('#refused')).toHaveAttribute('data-error', '2');
     await expect(rp.page.locator('#idle')).toHaveAttribute('data-state', 'unsubscribed');
+    expect(await rp.page.locator('#ok').getAttribute('data-recovery')).toBe('');
+
+    // The network goes and comes back: the subscription is sent again, and the hook shows its recovery report.
+    const before = (await received(rp, 'ok:states')).length;
+    await rp.page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await rp.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect(rp.page.locator('#ok')).toHaveAttribute('data-recovery', JSON.stringify({ recovered: true }));
+    await expect(rp.page.locator('#ok')).toHaveAttribute('data-state', 'subscribed');
+    // Every state in between was rendered: the link went down, the subscription waited, and came back.
+    const states = (await received(rp, 'ok:states')).slice(before);
+    expect(states).toContain('reconnecting subscribing');
+    expect(states.at(-1)).toBe('open subscribed');
     await rp.page.context().close();
   });
 
