@@ -14,7 +14,7 @@ test('a throwing rtm-sent handler neither turns a delivered message into an erro
     unique('sent-throws'),
     `
     dynamicAction({ when: { event: 'click', selector: '#OK' }, actionList: [
-      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: channel, attribute02: 'ping', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: true },
+      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute02: '/rtc', attribute03: channel, attribute04: 'ping', attribute06: 'RAISE', attribute07: 'SOCKET', waitForResult: true, stopExecutionOnError: true },
       { javascriptFunction() { log.push('after ok'); } },
     ] });
     dynamicAction({ when: { event: 'rtm-sent', selector: '#OK' }, actionList: [{ javascriptFunction() { log.push('sent'); throw new Error('page bug'); } }] });
@@ -36,7 +36,7 @@ test('a throwing rtm-send-error handler still lets Wait for Result resume the ch
     `
     dynamicAction({ when: { event: 'click', selector: '#BAD' }, actionList: [
       // ALICE may not publish to BOB's private channel: the server refuses.
-      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: 'user:BOB', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: false },
+      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute02: '/rtc', attribute03: 'user:BOB', attribute06: 'RAISE', attribute07: 'SOCKET', waitForResult: true, stopExecutionOnError: false },
       { javascriptFunction() { log.push('after bad'); } },
     ] });
     dynamicAction({ when: { event: 'rtm-send-error', selector: '#BAD' }, actionList: [{ javascriptFunction() { log.push('error ' + this.data.error.code); throw new Error('page bug'); } }] });
@@ -47,14 +47,14 @@ test('a throwing rtm-send-error handler still lets Wait for Result resume the ch
   await page.context().close();
 });
 
-test('a Broadcast DA that cannot connect (no token URL, no Ajax callback) reports rtm-send-error and resumes the chain', async ({ browser }) => {
+test('a Broadcast DA that cannot connect (no Ajax callback) reports rtm-send-error and resumes the chain', async ({ browser }) => {
   const { page } = await openWidgetPage(browser, `<button id="SEND">send</button>`, { apexUser: 'ALICE' });
   await defineDAs(
     page,
     unique('misconfigured'),
     `
     dynamicAction({ when: { event: 'click', selector: '#SEND' }, actionList: [
-      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: null, attribute01: channel, attribute14: '/rtc', waitForResult: true, stopExecutionOnError: false },
+      { javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: null, attribute02: '/rtc', attribute03: channel, attribute07: 'SOCKET', waitForResult: true, stopExecutionOnError: false },
       { javascriptFunction() { log.push('after send'); } },
     ] });
     dynamicAction({ when: { event: 'rtm-send-error', selector: '#SEND' }, actionList: [{ javascriptFunction() { log.push('error ' + this.data.error.code); } }] });

@@ -12,12 +12,12 @@ test('ten DA firings on one page open exactly one WebSocket, and re-firing a Lis
     page,
     channel,
     `
-    const listener = { javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute02: 'ping', attribute04: 'got-ping', attribute14: '/rtc' };
+    const listener = { javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute03: 'ping', attribute04: 'got-ping' };
     // The Listener DA fires on page load and again on each "relisten" event (e.g. after a partial page refresh).
     dynamicAction({ when: { event: 'ready' }, actionList: [listener] });
     dynamicAction({ when: { event: 'relisten' }, actionList: [listener] });
     dynamicAction({ when: { event: 'got-ping' }, actionList: [{ javascriptFunction() { log.push('got ' + this.data.payload.n); } }] });
-    dynamicAction({ when: { event: 'click', selector: '#SEND' }, actionList: [{ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: channel, attribute02: 'sent', attribute03: 'P10_MESSAGE', attribute14: '/rtc' }] });
+    dynamicAction({ when: { event: 'click', selector: '#SEND' }, actionList: [{ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute02: '/rtc', attribute03: channel, attribute04: 'sent', attribute07: 'SOCKET', attribute08: 'P10_MESSAGE' }] });
     dynamicAction({ when: { event: 'rtm-sent', selector: '#SEND' }, actionList: [{ javascriptFunction() { log.push('sent'); } }] });
   `,
   );
@@ -44,7 +44,7 @@ test('Wait for Result resumes the chain on acknowledgement and stops it on error
     page,
     channel,
     `
-    const broadcast = (target) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: target, attribute02: 'ping', attribute04: '{"a":1}', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: true });
+    const broadcast = (target) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute02: '/rtc', attribute03: target, attribute04: 'ping', attribute06: 'RAISE', attribute07: 'SOCKET', attribute09: '{"a":1}', waitForResult: true, stopExecutionOnError: true });
     const mark = (text) => ({ javascriptFunction() { log.push(text); } });
     dynamicAction({ when: { event: 'click', selector: '#OK' }, actionList: [broadcast(channel), mark('after ok')] });
     // ALICE may not publish to BOB's private channel: the server refuses.
@@ -84,7 +84,7 @@ test('Wait for Result treats a missing acknowledgement as an error once the time
     page,
     channel,
     `
-    const broadcast = (stop) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute01: channel, attribute02: 'ping', attribute06: '300', attribute14: '/rtc', waitForResult: true, stopExecutionOnError: stop });
+    const broadcast = (stop) => ({ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'B', attribute02: '/rtc', attribute03: channel, attribute04: 'ping', attribute06: 'RAISE', attribute07: 'SOCKET', attribute11: '300', waitForResult: true, stopExecutionOnError: stop });
     const mark = (text) => ({ javascriptFunction() { log.push(text); } });
     dynamicAction({ when: { event: 'click', selector: '#STOP' }, actionList: [broadcast(true), mark('after stop')] });
     dynamicAction({ when: { event: 'click', selector: '#GO_ON' }, actionList: [broadcast(false), mark('after go on')] });
@@ -100,17 +100,20 @@ test('Wait for Result treats a missing acknowledgement as an error once the time
   await page.context().close();
 });
 
-test('a payload that tries to name another item writes nothing; only the declared map is written', async ({ browser }) => {
+test('a message a page user published cannot choose which item it writes; only the declared map is written', async ({ browser }) => {
   const channel = unique('items');
   const { page } = await openWidgetPage(browser, `<input id="P10_MESSAGE" value=""><input id="P10_SECRET" value="keep"><input id="P10_ROLE" value="user">`, { apexUser: 'ALICE' });
   await defineDAs(
     page,
     channel,
-    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute05: 'P10_MESSAGE=payload.text', attribute14: '/rtc' }] });`,
+    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute07: 'P10_MESSAGE=payload.text' }] });`,
   );
   await settled(page);
-  // The seed's Listener wrote apex.item(payload.itemName): here such a payload has no declared field and changes nothing.
-  await restBroadcast(channel, 'ping', { itemName: 'P10_SECRET', value: 'pwned', P10_SECRET: 'pwned', P10_ROLE: 'admin' });
+  // The seed's Listener wrote apex.item(payload.itemName) for any sender. A page user's publish (not the server's)
+  // naming an item, or carrying item-named fields, changes nothing here.
+  await page.evaluate(async (channel) => {
+    await RTM.broadcast({ channel, event: 'ping', payload: { itemName: 'P10_SECRET', value: 'pwned', P10_SECRET: 'pwned', P10_ROLE: 'admin' } });
+  }, channel);
   await restBroadcast(channel, 'ping', { text: 'hello' });
   await expect(page.locator('#P10_MESSAGE')).toHaveValue('hello');
   await expect(page.locator('#P10_SECRET')).toHaveValue('keep');
@@ -124,7 +127,7 @@ test('notification text containing <img onerror> is shown as text (APEX success 
   await defineDAs(
     page,
     channel,
-    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: channel, attribute02: 'order.*', attribute06: 'orders', attribute07: 'New order: {payload.name}', attribute14: '/rtc' }] });`,
+    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute03: 'order.*', attribute08: 'orders', attribute09: 'New order: {payload.name}' }] });`,
   );
   await settled(page);
   const hostile = '<img src=x onerror="window.pwned=1">';
@@ -144,7 +147,7 @@ test('a Listener DA on a resource refreshes its region on created/updated events
     page,
     name,
     `
-    dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute11: 'ds:' + channel, attribute02: 'created,updated', attribute06: 'orders_report', attribute14: '/rtc' }] });
+    dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute14: 'ds:' + channel, attribute03: 'created,updated', attribute08: 'orders_report' }] });
     dynamicAction({ when: { event: 'rtm-message' }, actionList: [{ javascriptFunction() { log.push(this.data.eventName + ' ' + this.data.payload[0].id); } }] });
   `,
   );

@@ -50,10 +50,10 @@ test('Hello, APEX form: Listener and Broadcast DAs called as da.js does, with th
   for (const { page } of pages) {
     await page.evaluate((channel) => {
       const { dynamicAction } = (window as unknown as { apexStandin: { dynamicAction(def: unknown): void } }).apexStandin;
-      // Page load: RTM - Listener. 14 = the application's WebSocket URL; no token URL, so the token comes from the plug-in's Ajax callback.
+      // Page load: RTM - Listener. 01 = the server's WebSocket URL; the token comes from the plug-in's Ajax callback.
       dynamicAction({
         when: { event: 'ready' },
-        actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'LISTENER_AJAX', attribute01: channel, attribute02: 'ping', attribute05: 'P10_RECEIVED=payload.P10_MESSAGE', attribute14: '/rtc' }],
+        actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'LISTENER_AJAX', attribute01: '/rtc', attribute02: channel, attribute03: 'ping', attribute07: 'P10_RECEIVED=payload.P10_MESSAGE' }],
       });
       // When rtm-message (the Listener's plug-in event): Execute JavaScript Code reading this.data.
       dynamicAction({
@@ -68,10 +68,10 @@ test('Hello, APEX form: Listener and Broadcast DAs called as da.js does, with th
           },
         ],
       });
-      // When SEND_HELLO is clicked: RTM - Broadcast of P10_MESSAGE.
+      // When SEND_HELLO is clicked: RTM - Broadcast of P10_MESSAGE, over the page's WebSocket.
       dynamicAction({
         when: { event: 'click', selector: '#SEND_HELLO' },
-        actionList: [{ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'BROADCAST_AJAX', attribute01: channel, attribute02: 'ping', attribute03: 'P10_MESSAGE', attribute14: '/rtc' }],
+        actionList: [{ javascriptFunction: RTM.apex.broadcast, ajaxIdentifier: 'BROADCAST_AJAX', attribute02: '/rtc', attribute03: channel, attribute04: 'ping', attribute07: 'SOCKET', attribute08: 'P10_MESSAGE' }],
       });
     }, channel);
   }

@@ -15,9 +15,9 @@ export interface WidgetPage {
 /**
  * Opens `body` as a page of the server's own origin (so it may open a local
  * WebSocket), in a fresh browser context (its own user), with the script-tag
- * bundle loaded, and with the APEX stand-in first when `apexUser` is given.
+ * bundle loaded (unless `bundle` is false), and with the APEX stand-in first when `apexUser` is given.
  */
-export async function openWidgetPage(browser: Browser, body: string, options: { apexUser?: string } = {}): Promise<WidgetPage> {
+export async function openWidgetPage(browser: Browser, body: string, options: { apexUser?: string; bundle?: boolean } = {}): Promise<WidgetPage> {
   const page = await (await browser.newContext()).newPage();
   const sockets: string[] = [];
   page.on('websocket', (socket) => sockets.push(socket.url()));
@@ -31,7 +31,7 @@ export async function openWidgetPage(browser: Browser, body: string, options: { 
     await page.addScriptTag({ path: STANDIN });
     await page.evaluate((user) => ((window as unknown as { apexStandin: { appUser: string } }).apexStandin.appUser = user), options.apexUser);
   }
-  await page.addScriptTag({ url: '/dist/rtm.iife.min.js' });
+  if (options.bundle !== false) await page.addScriptTag({ url: '/dist/rtm.iife.min.js' });
   return { page, sockets };
 }
 

@@ -1,20 +1,20 @@
 /**
- * The Oracle APEX forms of the widgets: dynamic-action JavaScript functions.
- * APEX's da.js calls them as `fn.call(context)` with no arguments, so every
- * setting is read from `this.action.attributeNN` (the seed read them from an
- * argument that never comes, and so ran on hard-coded defaults).
+ * The Oracle APEX forms of the widgets: the JavaScript of the plug-ins
+ * RTM_LISTENER_DA and RTM_BROADCAST_DA (plugins/apex/). APEX's da.js calls
+ * them as `fn.call(context)` with no arguments, so every setting is read from
+ * `this.action.attributeNN`, numbered as in the plug-ins: 01-06 mean what
+ * they meant in the original APEX RTM plug-ins, the new ones start at 07.
  *
- * Attributes 14 and 15 carry the application-level settings that the
- * plug-ins' render functions pass on: the WebSocket URL and, optionally, a
- * token URL. Without a token URL the token comes from the plug-in's own Ajax
- * callback (`apex.server.plugin(this.action.ajaxIdentifier)`), which signs
- * it in the database for `:APP_USER`.
+ * Neither function throws: a dynamic action that throws stops the rest of its
+ * chain, and a real-time feature must never break a page. Problems are
+ * reported as `rtm-error` / `rtm-send-error` and in the browser console.
  */
-import { RtmError } from '../client/index.js';
+import { RtcErrorCode, RtmError, UnauthorizedError, type Json } from '../client/index.js';
 import { configure, configured } from './connection.js';
-import { send } from './broadcast.js';
-import { listen, type ListenerHandle } from './listener.js';
-import { apexOf } from './page.js';
+import { broadcast as publishOnSocket, buildPayload, send, type BroadcastConfig } from './broadcast.js';
+import { listen, publishedByServer, type ListenerConfig, type ListenerHandle, type ListenerMessage } from './listener.js';
+import { apexOf, fire, getItem, setItem } from './page.js';
+import { toText } from './parse.js';
 
 /** What da.js passes as `this` to a dynamic action's JavaScript function. */
 export interface DaContext {
@@ -28,75 +28,190 @@ export interface DaContext {
   resumeCallback?: unknown;
 }
 
+/** APEX item names: letters, digits, `_`, `$`, `#`. A message's itemName must be one, never a selector. */
+const ITEM_NAME = /^[A-Za-z][A-Za-z0-9_$#]{0,254}$/;
+
 const running = new Map<string, ListenerHandle>();
 
 /**
- * The Listener DA. Attributes: 01 channel (`&APP_USER.` is substituted by
- * APEX before the page renders), 02 event names, 03 payload filter
- * (`status=DONE`), 04 event to fire (default `rtm-message`), 05 item map
- * (`P10_MESSAGE=payload.value`), 06 regions to refresh, 07 notification
- * template, 08 function to call, 09 debounce ms, 10 options (`ONCE:IGNORE_OWN`),
- * 11 resource (`ds:orders`: listen to its created/updated/deleted events instead of a channel).
+ * The Listener DA (RTM_LISTENER_DA). Attributes: 01 base WebSocket URL,
+ * 02 channel (`user:&APP_USER.` substituted and encoded by the render
+ * function), 03 event names (`ping`, `order.*`, `*`), 04 APEX event to fire
+ * (default `rtm-message`); 07 Set Items (`P10_MESSAGE=payload.value`),
+ * 08 regions to refresh, 09 notification template, 10 function to call,
+ * 11 debounce ms, 12 options (`ONCE:IGNORE_OWN:SERVER_ONLY`), 13 what to do
+ * with `{itemName, value}` payloads (`SERVER`, the default, or `OFF`),
+ * 14 resource (`ds:orders`), 15 payload filter (`status=DONE`).
  * Firing the same Listener again replaces it rather than adding a second one.
  */
 export function listener(this: DaContext): void {
   const a = this.action;
-  connect(this);
-  const options = (a.attribute10 ?? '').split(':');
-  const config = {
-    channel: a.attribute01 ?? undefined,
-    resource: a.attribute11 ?? undefined,
-    event: a.attribute02 ?? undefined,
-    where: a.attribute03 ?? undefined,
+  const options = (a.attribute12 ?? '').split(':');
+  const config: ListenerConfig = {
+    channel: a.attribute02 ?? undefined,
+    resource: a.attribute14 ?? undefined,
+    event: a.attribute03 ?? undefined,
+    where: a.attribute15 ?? undefined,
     fire: a.attribute04 || 'rtm-message',
-    set: a.attribute05 ?? undefined,
-    refresh: a.attribute06 ?? undefined,
-    notify: a.attribute07 ?? undefined,
-    call: a.attribute08 ?? undefined,
-    debounce: Number(a.attribute09 ?? 0),
+    set: a.attribute07 ?? undefined,
+    refresh: a.attribute08 ?? undefined,
+    notify: a.attribute09 ?? undefined,
+    call: a.attribute10 ?? undefined,
+    debounce: Number(a.attribute11 ?? 0),
     once: options.includes('ONCE'),
     ignoreOwn: options.includes('IGNORE_OWN'),
+    serverOnly: options.includes('SERVER_ONLY'),
+    onMatch: a.attribute13 === 'OFF' ? undefined : setNamedItem,
     // Fired on body, it bubbles to DAs whose When selects the body or the document.
     eventTarget: document.body,
   };
-  const key = JSON.stringify({ ...config, eventTarget: undefined });
-  running.get(key)?.stop();
-  running.set(key, listen(config));
+  try {
+    connect(this, a.attribute01);
+    const key = JSON.stringify({ ...config, eventTarget: undefined, onMatch: a.attribute13 });
+    running.get(key)?.stop();
+    running.set(key, listen(config));
+  } catch (error) {
+    console.warn('rtm-kit: RTM - Listener is off:', error);
+    fire(document.body, 'rtm-error', { error });
+  }
 }
 
 /**
- * The Broadcast DA. Attributes: 01 channel, 02 event name, 03 items
- * (comma-separated), 04 static JSON, 05 function building the payload,
- * 06 timeout ms. The triggering element is disabled while sending and gets
- * `rtm-sent` / `rtm-send-error`. With Wait for Result the chain resumes once
- * the server acknowledges, or with an error (which stops the chain when Stop
- * Execution On Error is set) on refusal or timeout.
+ * The original plug-ins' convention: a payload `{itemName, value}` sets that
+ * item. Only for messages the server published, where the name comes from a
+ * Broadcast's own configuration (the database sets it), so a page user can
+ * never choose which item another page writes; and only an existing APEX item.
+ * As in the original, an empty value leaves the item alone.
+ */
+function setNamedItem(message: ListenerMessage): void {
+  const payload = message.payload;
+  if (!publishedByServer(message) || !isRecord(payload)) return;
+  const { itemName, value } = payload;
+  if (typeof itemName !== 'string' || !ITEM_NAME.test(itemName) || value === undefined || value === null || value === '') return;
+  if (apexOf()?.item?.(itemName)?.node) setItem(itemName, value);
+}
+
+/**
+ * The Broadcast DA (RTM_BROADCAST_DA). Attributes: 01 API key (never
+ * rendered: the render function leaves it out), 02 base URL, 03 channel,
+ * 04 event name, 05 payload item (sent as `{itemName, value}`), 06 On Error
+ * (`RAISE`, `LOG` the default, `IGNORE`); 07 send through (`SERVER`, the
+ * default: the plug-in's Ajax callback publishes from the database; `SOCKET`:
+ * the page's WebSocket with the user's token), 08 items, 09 static JSON,
+ * 10 function building the payload, 11 timeout ms. The triggering element is
+ * disabled while sending and gets `rtm-sent` / `rtm-send-error`. With Wait for
+ * Result the chain resumes after the answer; a failure counts as an error
+ * (which stops the chain when Stop Execution On Error is set) only with On
+ * Error = RAISE.
  */
 export function broadcast(this: DaContext): void {
   const a = this.action;
   const { resumeCallback, triggeringElement } = this;
-  // Connecting inside send(): a plug-in misconfiguration is reported as rtm-send-error and resumes the chain.
-  const sending = send(triggeringElement instanceof Element ? triggeringElement : document.body, {
-    channel: a.attribute01!,
-    event: a.attribute02,
-    items: a.attribute03 ?? undefined,
-    payload: a.attribute04 ?? undefined,
-    build: a.attribute05 ?? undefined,
-    timeout: a.attribute06 ? Number(a.attribute06) : undefined,
-  }, () => connect(this));
-  if (a.waitForResult) void sending.then((ok) => apexOf()?.da?.resume(resumeCallback, !ok));
-}
-
-/** Opens the page's one connection on the first DA that fires; later DAs share it. */
-function connect(context: DaContext): void {
-  if (configured()) return;
-  const { attribute14: url, attribute15: tokenUrl, ajaxIdentifier } = context.action;
-  if (!url) return; // the page configures the connection itself (RTM.configure or <rtm-connection>)
-  const plugin = apexOf()?.server?.plugin;
-  if (!tokenUrl && !(plugin && ajaxIdentifier)) throw new RtmError('bad_argument', 'the RTM plug-in needs a token URL or its Ajax callback');
-  configure({
-    url,
-    tokenUrl: tokenUrl ?? undefined,
-    token: tokenUrl ? undefined : async () => ((await plugin!(ajaxIdentifier!, {}, {})) as { token: string }).token,
+  const onError = a.attribute06 === 'RAISE' || a.attribute06 === 'IGNORE' ? a.attribute06 : 'LOG';
+  const item = a.attribute05 || undefined;
+  const config: BroadcastConfig = {
+    channel: a.attribute03 ?? '',
+    event: a.attribute04,
+    items: a.attribute08 ?? undefined,
+    payload: a.attribute09 ?? undefined,
+    build: a.attribute10 ?? undefined,
+    timeout: a.attribute11 ? Number(a.attribute11) : undefined,
+  };
+  const transport = a.attribute07 === 'SOCKET' ? () => publishOverSocket(this, config, item) : () => publishThroughServer(config, item, a.ajaxIdentifier);
+  const publish = (): Promise<Json> =>
+    transport().catch((error: unknown) => {
+      if (onError === 'LOG') console.warn('rtm-kit: RTM - Broadcast failed:', error);
+      throw error;
+    });
+  const element = triggeringElement instanceof Element ? triggeringElement : document.body;
+  void send(element, config, undefined, publish).then((ok) => {
+    if (a.waitForResult) apexOf()?.da?.resume(resumeCallback, !ok && onError === 'RAISE');
   });
 }
+
+/** SOCKET: over the page's connection, with the user's token and the publish rights the database gave it. */
+async function publishOverSocket(context: DaContext, config: BroadcastConfig, item: string | undefined): Promise<Json> {
+  connect(context, context.action.attribute02);
+  const payload = buildPayload(config);
+  const named = item ? { ...(isRecord(payload) ? payload : {}), itemName: item, value: (getItem(item) ?? null) as Json } : payload;
+  return publishOnSocket({ channel: config.channel, event: config.event, payload: named, timeout: config.timeout });
+}
+
+/**
+ * SERVER: the plug-in's Ajax callback publishes with rtm_api, on the action's
+ * own channel and event; the page sends only the payload (x02) and the
+ * payload item's value (x03), and the database sets `itemName` itself.
+ */
+async function publishThroughServer(config: BroadcastConfig, item: string | undefined, ajaxIdentifier: string | null | undefined): Promise<Json> {
+  const plugin = apexOf()?.server?.plugin;
+  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'RTM - Broadcast needs its Ajax callback (apex.server.plugin and the ajaxIdentifier)');
+  const payload = buildPayload(config) ?? {};
+  if (!isRecord(payload)) throw new RtmError('bad_argument', 'RTM - Broadcast through the server needs a JSON object as its payload');
+  const value = item ? getItem(item) : undefined;
+  const timeout = config.timeout ?? 5000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const answer = await Promise.race([
+    Promise.resolve(plugin(ajaxIdentifier, { x01: 'send', x02: JSON.stringify(payload), x03: value === undefined ? '' : toText(value) }, { dataType: 'json' })).catch((failure: unknown) => {
+      throw new RtmError('disconnected', `the plug-in's Ajax callback failed${statusOf(failure) ? ` (HTTP ${statusOf(failure)})` : ''}`);
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RtmError('timeout', `no answer from the server within ${timeout} ms`)), timeout);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  const status = (answer as { status?: unknown } | null)?.status;
+  if (status === 'OK') return answer as Json;
+  const why = (answer as { message?: unknown } | null)?.message;
+  throw new RtmError(RtcErrorCode.Internal, `the server did not publish (${String(status ?? 'no status')}${typeof why === 'string' ? `: ${why.slice(0, 300)}` : ''})`);
+}
+
+/** Opens the page's one connection on the first DA that needs it; later DAs share it. */
+function connect(context: DaContext, base: string | null | undefined): void {
+  if (configured()) return;
+  if (!base) return; // the page configures the connection itself (RTM.configure or <rtm-connection>)
+  const plugin = apexOf()?.server?.plugin;
+  const { ajaxIdentifier } = context.action;
+  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'the RTM plug-in needs its Ajax callback (apex.server.plugin and the ajaxIdentifier)');
+  configure({ url: socketUrl(base), token: () => pageToken(plugin, ajaxIdentifier) });
+}
+
+/**
+ * The WebSocket endpoint from a base URL: http(s) becomes ws(s), and a URL
+ * without a path (the original plug-in's `wss://host`) gets rtm-kit's `/rtc`.
+ */
+export function socketUrl(base: string): string {
+  const url = new URL(base, typeof location === 'undefined' ? undefined : location.href);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/rtc';
+  return url.toString();
+}
+
+/**
+ * A token from the plug-in's Ajax callback, signed in the database for the
+ * session's user. An ended APEX session (HTTP 401/403, or an answer without a
+ * token, such as APEX's error for an expired session or the callback's
+ * `{"error": "unauthorized"}` on a public page) is an UnauthorizedError: the
+ * page stops instead of asking again for ever. A network failure is retried.
+ */
+async function pageToken(plugin: NonNullable<NonNullable<ReturnType<typeof apexOf>>['server']>['plugin'], ajaxIdentifier: string): Promise<string> {
+  let answer: unknown;
+  try {
+    answer = await plugin(ajaxIdentifier, { x01: 'token' }, { dataType: 'json' });
+  } catch (failure) {
+    const status = statusOf(failure);
+    if (status === 401 || status === 403) throw new UnauthorizedError(`the APEX session has ended (HTTP ${status})`);
+    throw new RtmError('token', `the plug-in's token callback failed${status ? ` (HTTP ${status})` : ''}`);
+  }
+  const token = (answer as { token?: unknown } | null)?.token;
+  if (typeof token === 'string' && token) return token;
+  const error = (answer as { error?: unknown } | null)?.error;
+  throw new UnauthorizedError(`no token for this page: ${typeof error === 'string' ? error.slice(0, 200) : 'the callback answered none'}`);
+}
+
+/** The HTTP status of a failed jQuery Ajax call (its jqXHR), if any. */
+function statusOf(failure: unknown): number | undefined {
+  const status = (failure as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status > 0 ? status : undefined;
+}
+
+const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);

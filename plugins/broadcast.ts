@@ -48,10 +48,11 @@ export async function broadcast(config: BroadcastConfig): Promise<Json> {
  * Sends on behalf of a trigger element: it is disabled while sending, then
  * fires `rtm-sent` (data: `{channel, event, response}`) or `rtm-send-error`
  * (data: `{channel, event, error}`). `prepare` runs first, and what it throws
- * is reported the same way. Resolves with true when the server
+ * is reported the same way. `publish` sends (default: {@link broadcast}
+ * over the page's connection). Resolves with true when the server
  * acknowledged; never rejects.
  */
-export async function send(element: Element, config: BroadcastConfig, prepare?: () => void): Promise<boolean> {
+export async function send(element: Element, config: BroadcastConfig, prepare?: () => void, publish: (config: BroadcastConfig) => Promise<Json> = broadcast): Promise<boolean> {
   const button = element as HTMLButtonElement;
   const disable = 'disabled' in element && !button.disabled;
   if (disable) button.disabled = true;
@@ -59,7 +60,7 @@ export async function send(element: Element, config: BroadcastConfig, prepare?: 
   let response: Json;
   try {
     prepare?.();
-    response = await broadcast(config);
+    response = await publish(config);
   } catch (error) {
     fire(element, 'rtm-send-error', { ...detail, error });
     return false;
@@ -88,7 +89,8 @@ export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
   return { stop: () => document.removeEventListener(on, handler, true) };
 }
 
-function buildPayload(config: BroadcastConfig): Json {
+/** The payload a Broadcast sends, merged as {@link BroadcastConfig} says; throws `bad_argument` for a missing item, form or function. */
+export function buildPayload(config: BroadcastConfig): Json {
   let payload = config.payload ?? null;
   if (typeof payload === 'string' && /^\s*[[{"]/.test(payload)) {
     try {

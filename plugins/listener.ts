@@ -35,6 +35,8 @@ export interface ListenerConfig {
   where?: string | Record<string, Json> | ((message: ListenerMessage) => boolean);
   /** Where {@link fire}, `rtm-error` (a refused subscription, a failing action) and, outside APEX, `rtm-refresh` go. Default: `document`. */
   eventTarget?: EventTarget;
+  /** Called first for each matching message, before {@link fire} and the other actions. */
+  onMatch?: (message: ListenerMessage) => void;
   /** Fires this named event with the message as data (`apex.event.trigger`, or a DOM `CustomEvent` with `detail`). Cancelling it skips the other actions. */
   fire?: string;
   /**
@@ -58,8 +60,18 @@ export interface ListenerConfig {
   debounce?: number;
   /** Skips the echo of this page's own Broadcasts. */
   ignoreOwn?: boolean;
+  /** Acts only on messages the server's REST API published (see {@link publishedByServer}), never on ones a page user published. */
+  serverOnly?: boolean;
   /** Called with the subscription's state once it starts, and on every change: `subscribing`, `subscribed`, `failed`. */
   onState?: SubscriptionStateHandler;
+}
+
+/**
+ * True when the server's REST API published the message (a backend, a database with the API key): the server
+ * marks those with the modifier `api:<key name>`, where a WebSocket publish carries the publisher's token `sub`.
+ */
+export function publishedByServer(message: Pick<ListenerMessage, 'modifier'>): boolean {
+  return typeof message.modifier === 'string' && message.modifier.startsWith('api:');
 }
 
 /** A running Listener. */
@@ -87,6 +99,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
   // A failing action is reported on the target as rtm-error, like a refused subscription.
   const run = (message: ListenerMessage): void => {
     try {
+      config.onMatch?.(message);
       if (config.fire && fire(target, config.fire, message)) return;
       for (const [item, path] of targets) {
         const value = pick(message, path);
@@ -108,7 +121,8 @@ export function listen(config: ListenerConfig): ListenerHandle {
   const matches = (message: ListenerMessage): boolean =>
     matchesEvent(events, message.eventName) &&
     (typeof where === 'function' ? where(message) : where.every(([path, value]) => toText(pick(message, path)) === toText(value))) &&
-    !(config.ignoreOwn && isOwn(message));
+    !(config.ignoreOwn && isOwn(message)) &&
+    !(config.serverOnly && !publishedByServer(message));
 
   const off = (): void => {
     stopped = true;

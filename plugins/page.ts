@@ -4,10 +4,11 @@
  * `apex.event.trigger`, `apex.message`), and through the plain DOM otherwise.
  */
 import { findElement, writeValue } from './dom.js';
+import { toText } from './parse.js';
 
 /** The part of APEX's `apex` namespace the widgets use. */
 export interface ApexNamespace {
-  item?(name: string): { node: Element | false | null | undefined; setValue(value: unknown): void; getValue(): unknown };
+  item?(name: string): { node: Element | false | null | undefined; setValue(value: unknown, display?: string | null, suppressChange?: boolean): void; getValue(): unknown };
   region?(staticId: string): { refresh(): void } | null | undefined;
   event?: { trigger(target: EventTarget | string, name: string, data?: unknown): boolean };
   message?: { showPageSuccess(html: string): void };
@@ -39,12 +40,22 @@ export function fire(target: EventTarget, name: string, data: object): boolean {
   }
 }
 
-/** Writes `value` into a page item (APEX) or an element found by id, name or selector. */
+/**
+ * Writes `value` into a page item (APEX) or an element found by id, name or selector. An APEX item is set with its
+ * change event suppressed: a Broadcast on Change of that item would otherwise send the value on, and two pages would
+ * bounce it between them for ever. Objects are written as JSON text; a list of plain values stays a list (the
+ * values of a multi-value item).
+ */
 export function setItem(name: string, value: unknown, append?: boolean): void {
   const item = apexOf()?.item?.(name);
-  if (item?.node) return item.setValue(value);
+  if (item?.node) return item.setValue(itemValue(value), null, true);
   const element = findElement(name);
   if (element) writeValue(element, value, append);
+}
+
+function itemValue(value: unknown): string | string[] {
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map(toText);
+  return toText(value);
 }
 
 /** Reads a page item (APEX) or an input's value; undefined when there is no such item. */
