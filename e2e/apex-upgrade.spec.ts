@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { downServerUrl, guardedFunction, standInDatabase } from './apex-database.js';
-import { base, defineDAs, openWidgetPage, pageLog, settled, unique } from './widgets-page.js';
+import { base, defineDAs, openWidgetPage, pageLog, restBroadcast, settled, unique } from './widgets-page.js';
 
 // An APEX app that ran the original APEX RTM plug-ins, after importing rtm-kit's over them: its dynamic actions and
 // processes keep their attribute values (01-06, original meanings), on the APEX stand-in, with the database's part
@@ -127,4 +127,46 @@ test('a Broadcast Process with On Error = LOG does not fail the page submit when
     expect(database.debugLog.length, `On Error ${String(onError)}`).toBe(onError === 'LOG' || onError === null ? 1 : 0);
     await page.context().close();
   }
+});
+
+for (const [what, setUp] of [
+  ['an ended APEX session (the token callback fails with 401)', 'apexStandin.sessionEnded = true'],
+  ['a public page (the token callback refuses the nobody user)', "apexStandin.appUser = 'nobody'"],
+] as const) {
+  test(`${what} stops the page connection with unauthorized instead of asking again and again`, async ({ browser }) => {
+    const { page } = await openWidgetPage(browser, '', { apexUser: 'ALICE' });
+    const outcome = await page.evaluate(async (setUp) => {
+      const apexStandin = (window as unknown as { apexStandin: { ajaxCalls: string[] } }).apexStandin;
+      new Function('apexStandin', setUp)(apexStandin);
+      const context = { action: { ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: 'test' }, triggeringElement: document };
+      RTM.apex.listener.call(context as never);
+      const client = await RTM.pageClient();
+      const codes: unknown[] = [];
+      client.on('error', (error) => codes.push(error.code));
+      if (client.state !== 'closed') await new Promise<void>((resolve) => client.on('state', ({ state }) => state === 'closed' && resolve()));
+      return { codes, state: client.state, tokenCalls: apexStandin.ajaxCalls.length };
+    }, setUp);
+    expect(outcome).toEqual({ codes: ['unauthorized'], state: 'closed', tokenCalls: 1 });
+    await page.context().close();
+  });
+}
+
+test('Only Server Messages acts on what the REST API published and ignores what a page user published; objects are set as JSON text', async ({ browser }) => {
+  const channel = unique('server-only');
+  const { page } = await openWidgetPage(browser, `<input id="P10_ORDER">`, { apexUser: 'ALICE' });
+  await defineDAs(
+    page,
+    channel,
+    `
+    dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute03: 'order.approved', attribute07: 'P10_ORDER=payload.order', attribute12: 'SERVER_ONLY' }] });
+    dynamicAction({ when: { event: 'rtm-message' }, actionList: [{ javascriptFunction() { log.push(this.data.payload.order.id + ' by ' + this.data.modifier.split(':')[0]); } }] });
+  `,
+  );
+  await settled(page);
+  // A page user fakes the event a Broadcast Process sends after a real approval: ignored.
+  await page.evaluate((channel) => RTM.broadcast({ channel, event: 'order.approved', payload: { order: { id: 666 } } }), channel);
+  await restBroadcast(channel, 'order.approved', { order: { id: 42 } });
+  await expect.poll(() => pageLog(page)).toEqual(['42 by api']);
+  await expect(page.locator('#P10_ORDER')).toHaveValue('{"id":42}');
+  await page.context().close();
 });
