@@ -182,7 +182,7 @@ create or replace package body rtm_api as
     l_body.put('eventName', p_event_name);
     l_body.put('payload', element_of(p_payload));
     -- The REST path takes the user name itself, percent-encoded as a URL segment; the server derives the channel.
-    post('/api/users/' || utl_url.escape(p_user, true, 'AL32UTF8') || '/messages', l_body.to_clob);
+    post('/api/users/' || utl_url.escape(url => p_user, escape_reserved_chars => true, url_charset => 'AL32UTF8') || '/messages', l_body.to_clob);
   end notify_user;
 
   procedure emit_event(p_resource_type in varchar2, p_resource_name in varchar2, p_action in varchar2, p_data in clob default null) is
