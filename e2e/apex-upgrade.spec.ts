@@ -170,3 +170,25 @@ test('Only Server Messages acts on what the REST API published and ignores what 
   await expect(page.locator('#P10_ORDER')).toHaveValue('{"id":42}');
   await page.context().close();
 });
+
+test('an APEX user name with a space, a backslash and non-ASCII letters has its private channel', async ({ browser }) => {
+  const user = "Zoë O'Brien \\ Øre";
+  const { page } = await openWidgetPage(browser, `<input id="P10_NOTE">`, { apexUser: user });
+  // user:&APP_USER. as APEX substitutes it and rtm_plugin.render_listener passes it on (rtm_api.user_channel keeps
+  // every character but % and controls).
+  await defineDAs(
+    page,
+    `user:${user}`,
+    `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute07: 'P10_NOTE=payload.text' }] });`,
+  );
+  await settled(page);
+  // rtm_api.notify_user: POST /api/users/<name, URL-encoded>/messages.
+  const response = await fetch(`${base()}/api/users/${encodeURIComponent(user)}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': process.env.RTM_E2E_API_KEY! },
+    body: JSON.stringify({ eventName: 'note', payload: { text: 'for you' } }),
+  });
+  expect(response.status).toBe(200);
+  await expect(page.locator('#P10_NOTE')).toHaveValue('for you');
+  await page.context().close();
+});

@@ -68,9 +68,9 @@ create or replace package rtm_api authid definer as
   procedure emit_event(p_resource_type in varchar2, p_resource_name in varchar2, p_action in varchar2, p_data in clob default null);
 
   /**
-   * The private channel of an APEX user, as the server names it: user:<name>, with every character that a channel
-   * name cannot hold (a space, \, a non-ASCII letter...) percent-encoded as UTF-8 bytes. Use it where a page or a
-   * process names a user's channel; the Listener applies it to user:&APP_USER. itself.
+   * The private channel of an APEX user, as the server names it: user:<name> as it is (spaces, \, non-ASCII letters
+   * included), with only % and control characters percent-encoded as UTF-8 bytes: 50%OFF owns user:50%25OFF.
+   * Use it where PL/SQL names a user's channel; the plug-ins apply it to a user:<name> channel themselves.
    */
   function user_channel(p_user in varchar2) return varchar2;
 
@@ -90,9 +90,6 @@ end rtm_api;
 /
 
 create or replace package body rtm_api as
-
-  -- Characters a channel name may hold as they are; every other one is percent-encoded (user_channel).
-  c_channel_chars constant varchar2(100) := 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.@-';
 
   function setting(p_name in varchar2, p_default in varchar2 default null) return varchar2 is
     l_value rtm_settings.value%type;
@@ -202,20 +199,19 @@ create or replace package body rtm_api as
   end emit_event;
 
   function user_channel(p_user in varchar2) return varchar2 is
-    l_out  varchar2(32767);
-    l_char varchar2(8 char);
-    l_raw  raw(32);
+    l_out varchar2(32767);
+    l_hex varchar2(16);
   begin
     for i in 1 .. nvl(length(p_user), 0) loop
-      l_char := substr(p_user, i, 1);
-      if instr(c_channel_chars, l_char) > 0 then
-        l_out := l_out || l_char;
-      else
-        -- UTF-8 bytes whatever the database character set, so the name matches the one the browser encodes.
-        l_raw := utl_i18n.string_to_raw(l_char, 'AL32UTF8');
-        for b in 1 .. utl_raw.length(l_raw) loop
-          l_out := l_out || '%' || rawtohex(utl_raw.substr(l_raw, b, 1));
+      -- UTF-8 bytes whatever the database character set, as the server and the browser encode (userChannel).
+      l_hex := rawtohex(utl_i18n.string_to_raw(substr(p_user, i, 1), 'AL32UTF8'));
+      if l_hex = '25' or (length(l_hex) = 2 and (l_hex < '20' or l_hex = '7F')) or l_hex between 'C280' and 'C29F' then
+        -- % itself (so the form stays unambiguous) and control characters: %XX per byte.
+        for b in 1 .. length(l_hex) / 2 loop
+          l_out := l_out || '%' || substr(l_hex, 2 * b - 1, 2);
         end loop;
+      else
+        l_out := l_out || substr(p_user, i, 1);
       end if;
     end loop;
     return 'user:' || l_out;
