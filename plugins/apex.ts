@@ -71,7 +71,7 @@ export function listener(this: DaContext): void {
     running.get(key)?.stop();
     running.set(key, listen(config));
   } catch (error) {
-    console.warn('rtm-kit: RTM - Listener is off:', error);
+    console.warn('rtm-kit:', error);
     fire(document.body, 'rtm-error', { error });
   }
 }
@@ -120,7 +120,7 @@ export function broadcast(this: DaContext): void {
   const transport = a.attribute07 === 'SOCKET' ? () => publishOverSocket(this, config, item) : () => publishThroughServer(config, item, a.ajaxIdentifier);
   const publish = (): Promise<Json> =>
     transport().catch((error: unknown) => {
-      if (onError === 'LOG') console.warn('rtm-kit: RTM - Broadcast failed:', error);
+      if (onError === 'LOG') console.warn('rtm-kit:', error);
       throw error;
     });
   const element = triggeringElement instanceof Element ? triggeringElement : document.body;
@@ -143,35 +143,39 @@ async function publishOverSocket(context: DaContext, config: BroadcastConfig, it
  * payload item's value (x03), and the database sets `itemName` itself.
  */
 async function publishThroughServer(config: BroadcastConfig, item: string | undefined, ajaxIdentifier: string | null | undefined): Promise<Json> {
-  const plugin = apexOf()?.server?.plugin;
-  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'RTM - Broadcast needs its Ajax callback (apex.server.plugin and the ajaxIdentifier)');
+  const plugin = ajaxOf(ajaxIdentifier);
   const payload = buildPayload(config) ?? {};
-  if (!isRecord(payload)) throw new RtmError('bad_argument', 'RTM - Broadcast through the server needs a JSON object as its payload');
+  if (!isRecord(payload)) throw new RtmError('bad_argument', 'the payload must be a JSON object');
   const value = item ? getItem(item) : undefined;
   const timeout = config.timeout ?? 5000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const answer = await Promise.race([
-    Promise.resolve(plugin(ajaxIdentifier, { x01: 'send', x02: JSON.stringify(payload), x03: value === undefined ? '' : toText(value) }, { dataType: 'json' })).catch((failure: unknown) => {
-      throw new RtmError('disconnected', `the plug-in's Ajax callback failed${statusOf(failure) ? ` (HTTP ${statusOf(failure)})` : ''}`);
+    Promise.resolve(plugin(ajaxIdentifier!, { x01: 'send', x02: JSON.stringify(payload), x03: toText(value) })).catch((failure: unknown) => {
+      throw new RtmError(statusOf(failure) ? RtcErrorCode.Internal : 'disconnected', `Ajax callback failed (${statusOf(failure)})`);
     }),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RtmError('timeout', `no answer from the server within ${timeout} ms`)), timeout);
+      timer = setTimeout(() => reject(new RtmError('timeout', `no answer in ${timeout} ms`)), timeout);
     }),
   ]).finally(() => clearTimeout(timer));
-  const status = (answer as { status?: unknown } | null)?.status;
+  const { status, message } = (answer ?? {}) as { status?: unknown; message?: unknown };
   if (status === 'OK') return answer as Json;
-  const why = (answer as { message?: unknown } | null)?.message;
-  throw new RtmError(RtcErrorCode.Internal, `the server did not publish (${String(status ?? 'no status')}${typeof why === 'string' ? `: ${why.slice(0, 300)}` : ''})`);
+  throw new RtmError(RtcErrorCode.Internal, `not published: ${String(message ?? status)}`);
 }
 
 /** Opens the page's one connection on the first DA that needs it; later DAs share it. */
 function connect(context: DaContext, base: string | null | undefined): void {
   if (configured()) return;
   if (!base) return; // the page configures the connection itself (RTM.configure or <rtm-connection>)
-  const plugin = apexOf()?.server?.plugin;
   const { ajaxIdentifier } = context.action;
-  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'the RTM plug-in needs its Ajax callback (apex.server.plugin and the ajaxIdentifier)');
-  configure({ url: socketUrl(base), token: () => pageToken(plugin, ajaxIdentifier) });
+  const plugin = ajaxOf(ajaxIdentifier);
+  configure({ url: socketUrl(base), token: () => pageToken(plugin, ajaxIdentifier!) });
+}
+
+/** The plug-in's Ajax callback, `apex.server.plugin` with the action's identifier; bad_argument without them. */
+function ajaxOf(ajaxIdentifier: string | null | undefined): Plugin {
+  const plugin = apexOf()?.server?.plugin;
+  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'the RTM plug-in needs apex.server.plugin and its ajaxIdentifier');
+  return plugin;
 }
 
 /**
@@ -193,20 +197,21 @@ export function socketUrl(base: string): string {
  * `{"error": "unauthorized"}` on a public page) is an UnauthorizedError: the
  * page stops instead of asking again for ever. A network failure is retried.
  */
-async function pageToken(plugin: NonNullable<NonNullable<ReturnType<typeof apexOf>>['server']>['plugin'], ajaxIdentifier: string): Promise<string> {
+async function pageToken(plugin: Plugin, ajaxIdentifier: string): Promise<string> {
   let answer: unknown;
   try {
-    answer = await plugin(ajaxIdentifier, { x01: 'token' }, { dataType: 'json' });
+    answer = await plugin(ajaxIdentifier, { x01: 'token' });
   } catch (failure) {
     const status = statusOf(failure);
-    if (status === 401 || status === 403) throw new UnauthorizedError(`the APEX session has ended (HTTP ${status})`);
-    throw new RtmError('token', `the plug-in's token callback failed${status ? ` (HTTP ${status})` : ''}`);
+    if (status === 401 || status === 403) throw new UnauthorizedError(`APEX session ended (${status})`);
+    throw new RtmError('token', `token callback failed (${status})`);
   }
-  const token = (answer as { token?: unknown } | null)?.token;
+  const { token, error } = (answer ?? {}) as { token?: unknown; error?: unknown };
   if (typeof token === 'string' && token) return token;
-  const error = (answer as { error?: unknown } | null)?.error;
-  throw new UnauthorizedError(`no token for this page: ${typeof error === 'string' ? error.slice(0, 200) : 'the callback answered none'}`);
+  throw new UnauthorizedError(`no token: ${String(error)}`);
 }
+
+type Plugin = NonNullable<NonNullable<ReturnType<typeof apexOf>>['server']>['plugin'];
 
 /** The HTTP status of a failed jQuery Ajax call (its jqXHR), if any. */
 function statusOf(failure: unknown): number | undefined {
