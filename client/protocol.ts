@@ -65,6 +65,8 @@ export const CloseCode = {
   SlowConsumer: 4003,
   /** The client kept sending faster than the rate limit after being told to slow down; reconnect with backoff. */
   RateLimited: 4004,
+  /** The user already holds as many connections as the server allows; retried with backoff. */
+  TryAgainLater: 1013,
 } as const;
 
 /** Commands the client may send. `ping` is an extension to RTC. */

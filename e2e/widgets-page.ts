@@ -18,7 +18,8 @@ export interface WidgetPage {
  * bundle loaded (unless `bundle` is false), and with the APEX stand-in first when `apexUser` is given.
  */
 export async function openWidgetPage(browser: Browser, body: string, options: { apexUser?: string; bundle?: boolean } = {}): Promise<WidgetPage> {
-  const page = await (await browser.newContext()).newPage();
+  // The test page's own inline scripts stand in for an app's page, whose CSP is the app's business, not the demo page's.
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
   const sockets: string[] = [];
   page.on('websocket', (socket) => sockets.push(socket.url()));
   page.on('pageerror', (error) => console.error('[page error]', error));

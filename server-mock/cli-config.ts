@@ -15,6 +15,8 @@ interface Field {
   set: (options: ServerOptions, value: never) => void;
   help: string;
   value?: string;
+  /** A credential: empty or blank from any source is an error, never "unset" (which would mean development mode). */
+  credential?: boolean;
 }
 
 const timing = (key: keyof SessionTiming) => (o: ServerOptions, v: number) => void (o.timing = { ...o.timing, [key]: v });
@@ -26,12 +28,12 @@ const dedup = (key: keyof DedupSettings) => (o: ServerOptions, v: number) => voi
 const FIELDS: Field[] = [
   { flag: 'port', env: 'PORT', kind: 'int', value: '<n>', set: (o, v: number) => void (o.port = v), help: 'TCP port, 0 picks a free one (default 8080)' },
   { flag: 'host', env: 'HOST', kind: 'string', value: '<addr>', set: (o, v: string) => void (o.host = v), help: 'interface to bind (default 127.0.0.1)' },
-  { flag: 'secret', env: 'RTM_JWT_SECRET', kind: 'string', value: '<s>', set: (o, v: string) => void (o.secret = v), help: 'HS256/384/512 secret, at least 32 bytes (prefer the variable: flags show in ps)' },
-  { flag: 'jwks', env: 'RTM_JWKS', kind: 'string', value: '<url|file>', set: (o, v: string) => void (o.jwks = v), help: 'JWKS with the RS/ES/PS public keys of your identity provider' },
+  { flag: 'secret', env: 'RTM_JWT_SECRET', kind: 'string', value: '<s>', credential: true, set: (o, v: string) => void (o.secret = v), help: 'HS256/384/512 secret, at least 32 bytes (prefer the variable: flags show in ps)' },
+  { flag: 'jwks', env: 'RTM_JWKS', kind: 'string', value: '<url|file>', credential: true, set: (o, v: string) => void (o.jwks = v), help: 'JWKS with the RS/ES/PS public keys of your identity provider' },
   { flag: 'issuer', env: 'RTM_JWT_ISSUER', kind: 'string', value: '<iss>', set: (o, v: string) => void (o.issuer = v), help: 'require this iss claim' },
   { flag: 'audience', env: 'RTM_JWT_AUDIENCE', kind: 'string', value: '<aud>', set: (o, v: string) => void (o.audience = v), help: 'require this aud claim' },
   { flag: 'clock-tolerance', env: 'RTM_CLOCK_TOLERANCE', kind: 'int', value: '<s>', set: (o, v: number) => void (o.clockTolerance = v), help: 'clock skew allowed on exp/nbf, at most 30 (default 5)' },
-  { flag: 'api-key', env: 'RTM_API_KEY', kind: 'string', value: '<key>', set: (o, v: string) => void (o.apiKey = v), help: 'REST API key, named "default" (more keys: "apiKeys" in the config file)' },
+  { flag: 'api-key', env: 'RTM_API_KEY', kind: 'string', value: '<key>', credential: true, set: (o, v: string) => void (o.apiKey = v), help: 'REST API key, named "default" (more keys: "apiKeys" in the config file)' },
   { flag: 'dev', env: 'RTM_DEV', kind: 'bool', set: (o, v: boolean) => void (o.dev = v), help: 'development mode: GET /api/dev/token?sub=&ttl= hands out tokens to anyone. Never in production.' },
   { flag: 'reminder', env: 'RTM_TOKEN_REMINDER', kind: 'int', value: '<s>', set: timing('reminder'), help: `notification 1 this long before exp, at most half the token's life (default ${DEFAULT_TIMING.reminder})` },
   { flag: 'grace', env: 'RTM_TOKEN_GRACE', kind: 'int', value: '<s>', set: timing('grace'), help: `close (4002) this long after exp without jwt replace (default ${DEFAULT_TIMING.grace})` },
@@ -45,6 +47,9 @@ const FIELDS: Field[] = [
   { flag: 'rate', env: 'RTM_RATE', kind: 'int', value: '<n>', set: limit('ratePerSecond'), help: `frames per second a connection may keep sending (default ${DEFAULT_LIMITS.ratePerSecond})` },
   { flag: 'abuse-limit', env: 'RTM_ABUSE_LIMIT', kind: 'int', value: '<n>', set: limit('abuseLimit'), help: `frames refused for rate within 10 s before closing with 4004 (default ${DEFAULT_LIMITS.abuseLimit})` },
   { flag: 'ip-connections', env: 'RTM_IP_CONNECTIONS', kind: 'int', value: '<n>', set: limit('ipConnectionsPerMinute'), help: `WebSocket connections per IP per minute, 0 = no limit, loopback exempt (default ${DEFAULT_LIMITS.ipConnectionsPerMinute})` },
+  { flag: 'max-connections-per-ip', env: 'RTM_MAX_CONNECTIONS_PER_IP', kind: 'int', value: '<n>', set: limit('maxConnectionsPerIp'), help: `open WebSockets per IP, both endpoints, 429 beyond, 0 = no cap, loopback exempt (default ${DEFAULT_LIMITS.maxConnectionsPerIp})` },
+  { flag: 'max-connections-per-user', env: 'RTM_MAX_CONNECTIONS_PER_USER', kind: 'int', value: '<n>', set: limit('maxConnectionsPerUser'), help: `open RTC connections per sub, close 1013 beyond, 0 = no cap (default ${DEFAULT_LIMITS.maxConnectionsPerUser})` },
+  { flag: 'idle-timeout', env: 'RTM_IDLE_TIMEOUT', kind: 'int', value: '<s>', set: (o, v: number) => void (o.idleTimeout = v), help: 'seconds a new connection may take to send its request headers or upgrade (default 10)' },
   { flag: 'max-buffered', env: 'RTM_MAX_BUFFERED', kind: 'int', value: '<bytes>', set: limit('maxBuffered'), help: `unsent bytes for a slow reader before closing it with 4003, and unhandled bytes from a client before 4004 (default ${DEFAULT_LIMITS.maxBuffered})` },
   { flag: 'redis', env: 'RTM_REDIS_URL', kind: 'string', value: '<url>', set: (o, v: string) => void (o.redis = v), help: 'redis://host:port: instances sharing it share fan-out, history and de-duplication (default: all in memory)' },
   { flag: 'history-size', env: 'RTM_HISTORY_SIZE', kind: 'int', value: '<n>', set: history('size'), help: `events each channel and resource keeps for recovery after a reconnect (default ${DEFAULT_HISTORY.size})` },
@@ -57,8 +62,10 @@ const FIELDS: Field[] = [
   { flag: 'origins', env: 'RTM_ORIGINS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.origins = v), help: 'comma-separated Origins allowed to connect, exact match (default: any)' },
   { flag: 'channels', env: 'RTM_CHANNELS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.channels = v), help: 'channel allow-list, trailing * wildcard; others get 1001 (default: any)' },
   { flag: 'resources', env: 'RTM_RESOURCES', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.resources = v), help: 'resource types[:names] for events, e.g. ds,fs:avatars (default ds,fs)' },
-  { flag: 'legacy', env: 'RTM_LEGACY', kind: 'bool', set: (o, v: boolean) => void (o.legacy = v), help: 'legacy APEX RTM WebSocket at / (default on; --no-legacy turns it off)' },
-  { flag: 'trust-proxy', env: 'RTM_TRUST_PROXY', kind: 'bool', set: (o, v: boolean) => void (o.trustProxy = v), help: 'client IP from X-Real-IP / X-Forwarded-For (only behind your proxy)' },
+  { flag: 'legacy', env: 'RTM_LEGACY', kind: 'bool', set: (o, v: boolean) => void (o.legacy = v), help: 'legacy APEX RTM WebSocket at /, no token (default: on only without a secret/JWKS; with one it needs --origins and --legacy-channels)' },
+  { flag: 'legacy-channels', env: 'RTM_LEGACY_CHANNELS', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.legacyChannels = v), help: 'channels the legacy endpoint carries, trailing * wildcard, never user: (default without a secret: all)' },
+  { flag: 'trust-proxy', env: 'RTM_TRUST_PROXY', kind: 'list', value: '<list>', set: (o, v: string[]) => void (o.trustProxy = v), help: 'your reverse proxies (IPs, CIDRs, loopback, uniquelocal): client IP = right-most other X-Forwarded-For hop' },
+  { flag: 'metrics-token', env: 'RTM_METRICS_TOKEN', kind: 'string', value: '<token>', credential: true, set: (o, v: string) => void (o.metricsToken = v), help: 'GET /metrics needs Authorization: Bearer <token> (default: open)' },
   { flag: 'log-level', env: 'RTM_LOG_LEVEL', kind: 'string', value: '<level>', set: (o, v: string) => void (o.logLevel = v), help: 'fatal, error, warn, info, debug or silent (default info)' },
   { flag: 'log-payloads', env: 'RTM_LOG_PAYLOADS', kind: 'bool', set: (o, v: boolean) => void (o.logPayloads = v), help: 'include message payloads in logs (default off)' },
   { flag: 'message-log', env: 'RTM_MESSAGE_LOG', kind: 'string', value: '<file>', set: (o, v: string) => void (o.messageLog = v), help: 'append every channel message to this file as JSON lines' },
@@ -102,7 +109,7 @@ export function readInvocation(argv: string[], env: NodeJS.ProcessEnv, readFile:
     const flag = flags[field.flag];
     const fromEnv = env[field.env];
     if (flag !== undefined) field.set(options, convert(field, flag, `--${field.flag}`) as never);
-    else if (fromEnv !== undefined && fromEnv !== '') field.set(options, convert(field, fromEnv, field.env) as never);
+    else if (fromEnv !== undefined && (fromEnv !== '' || field.credential)) field.set(options, convert(field, fromEnv, field.env) as never);
     else if (key in file) field.set(options, convert(field, file[key], `"${key}" in ${configPath}`) as never);
   }
   if ('apiKeys' in file) {
@@ -147,6 +154,9 @@ function readConfigFile(path: string, readFile: (path: string) => string): Recor
 function convert(field: Field, raw: unknown, where: string): unknown {
   switch (field.kind) {
     case 'string':
+      if (field.credential && (typeof raw !== 'string' || raw.trim() === '')) {
+        throw new ConfigError(`${where} is empty: set a real value, or remove it (and pass --dev) for development mode`);
+      }
       if (typeof raw !== 'string' || raw === '') throw new ConfigError(`${where} must be a non-empty string`);
       return raw;
     case 'int': {
@@ -189,16 +199,17 @@ ${rows.join('\n')}
   -h, --help                                          this text
 
 Without --secret and --jwks the server runs in development mode with a generated secret and API key.
+An empty or blank secret, JWKS, API key or metrics token is an error, never development mode.
 
 Endpoints:
   WS   /rtc[?access_token=<JWT>]   RTC; without a token, send "jwt replace" first (within --auth-timeout)
-  WS   /                           legacy APEX RTM listener: raw {channel, eventName, payload} frames
+  WS   /                           legacy APEX RTM listener: raw {channel, eventName, payload} frames (see --legacy)
   POST /api/broadcast              {channel, eventName|event_name, payload}            header x-api-key
   POST /api/users/<id>/messages    {eventName|event_name, payload} to channel user:<id> header x-api-key
   POST /api/events                 {resource: {type, name}, action, data, modifier?}   header x-api-key
-  GET  /healthz  /readyz  /metrics (Prometheus)   GET /api/dev/token?sub=&ttl= (dev mode only)
+  GET  /healthz  /readyz  /metrics (Prometheus; see --metrics-token)   GET /api/dev/token?sub=&ttl= (dev mode only)
 
-Close codes: 1001 shutting down (1012 on the legacy endpoint), 1009 frame too large, 4001 invalid token (do not retry it),
+Close codes: 1001 shutting down (1012 on the legacy endpoint), 1009 frame too large, 1013 too many connections for this user, 4001 invalid token (do not retry it),
 4002 token expired (reconnect with a fresh token), 4003 slow consumer, 4004 rate limit abused
 (or too many frames waiting). Error 7 (extension): a limit was hit, nothing was done.
 `;

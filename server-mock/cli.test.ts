@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 import { helpText, readInvocation } from './cli-config.js';
-import { ConfigError } from './config.js';
+import { ConfigError, checkOptions } from './config.js';
 import { SECRET, openPeer } from './peer.test-util.js';
 
 const files = (content: Record<string, unknown>) => (path: string) => {
@@ -73,9 +73,33 @@ describe('reading settings', () => {
     expect(() => readInvocation(argv, env, files({ maxSubscription: 1 }))).toThrow(message);
   });
 
+  it.each<[string[], Record<string, string>, RegExp, Record<string, unknown>?]>([
+    [[], { RTM_JWT_SECRET: '' }, /RTM_JWT_SECRET is empty/],
+    [[], { RTM_JWT_SECRET: '   ' }, /RTM_JWT_SECRET is empty/],
+    [[], { RTM_API_KEY: '' }, /RTM_API_KEY is empty/],
+    [[], { RTM_JWKS: '\t' }, /RTM_JWKS is empty/],
+    [[], { RTM_METRICS_TOKEN: '' }, /RTM_METRICS_TOKEN is empty/],
+    [['--secret', ' '], {}, /--secret is empty/],
+    [['--config', 'rtm.json'], {}, /"secret" in rtm.json is empty/, { secret: '' }],
+    [['--config', 'rtm.json'], {}, /API key "default2" must be a non-empty string/, { apiKeys: { default2: ' ' } }],
+  ])('an empty or blank credential %j %j is a configuration error, never development mode', (argv, env, message, file = {}) => {
+    const read = () => {
+      const invocation = readInvocation(argv, env, files(file));
+      // The JSON config's apiKeys are checked where every option is: at createServer().
+      if (invocation.command === 'serve') checkOptions(invocation.options);
+    };
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(message);
+  });
+
+  it('reads --trust-proxy as a list of proxy addresses; a bare boolean is refused', () => {
+    expect(readInvocation(['--trust-proxy', 'loopback, 10.0.0.0/8'], {})).toEqual({ command: 'serve', options: { trustProxy: ['loopback', '10.0.0.0/8'] } });
+    expect(() => checkOptions({ trustProxy: true as never })).toThrow(/must list the proxy addresses/);
+  });
+
   it('documents every flag and variable in --help', () => {
     const help = helpText();
-    for (const flag of ['--port', '--host', '--secret', '--jwks', '--issuer', '--audience', '--clock-tolerance', '--api-key', '--dev', '--reminder', '--grace', '--auth-timeout', '--max-payload', '--max-depth', '--max-subscriptions', '--rate-burst', '--rate', '--abuse-limit', '--ip-connections', '--max-buffered', '--heartbeat', '--origins', '--channels', '--resources', '--[no-]legacy', '--trust-proxy', '--log-level', '--log-payloads', '--message-log', '--config']) {
+    for (const flag of ['--port', '--host', '--secret', '--jwks', '--issuer', '--audience', '--clock-tolerance', '--api-key', '--dev', '--reminder', '--grace', '--auth-timeout', '--max-payload', '--max-depth', '--max-subscriptions', '--rate-burst', '--rate', '--abuse-limit', '--ip-connections', '--max-connections-per-ip', '--max-connections-per-user', '--idle-timeout', '--metrics-token', '--legacy-channels', '--max-buffered', '--heartbeat', '--origins', '--channels', '--resources', '--[no-]legacy', '--trust-proxy', '--log-level', '--log-payloads', '--message-log', '--config']) {
       expect(help).toContain(flag);
     }
     for (const env of ['PORT', 'HOST', 'RTM_JWT_SECRET', 'RTM_API_KEY', 'RTM_DEV', 'RTM_TOKEN_REMINDER', 'RTM_CONFIG']) expect(help).toContain(env);
@@ -98,7 +122,9 @@ describe('the rtm-server binary', () => {
   });
 
   const run = (args: string[], env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, RTM_JWT_SECRET: '', RTM_API_KEY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The test's own environment must not leak a secret or key into the child (an empty one would be an error).
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^RTM_/.test(name)));
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -114,6 +140,13 @@ describe('the rtm-server binary', () => {
     const bad = run(['--max-depth', 'deep']);
     expect(await bad.exited).toBe(1);
     expect(bad.err()).toMatch(/^rtm-server: --max-depth must be a whole number/);
+  });
+
+  it('refuses to start with an empty secret (an unset variable in an env file) instead of falling into development mode', async () => {
+    const empty = run(['--port', '0'], { RTM_JWT_SECRET: '', RTM_API_KEY: 'k' });
+    expect(await empty.exited).toBe(1);
+    expect(empty.err()).toMatch(/^rtm-server: RTM_JWT_SECRET is empty/);
+    expect(empty.out()).not.toContain('listening');
   });
 
   it('signs a token with `token --sub`', async () => {

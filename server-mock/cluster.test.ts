@@ -2,7 +2,7 @@
 // an instance restart, and Redis going away and coming back.
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { channelArgs, metric, openPeer, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
+import { LEGACY_ON, channelArgs, metric, openPeer, post, rtcPeer, startServer, type Peer } from './peer.test-util.js';
 import { startRedis, type RedisProcess } from './redis.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const instance = async (url = redis.url): Promise<Server> => {
-  const server = await startServer({ redis: url });
+  const server = await startServer({ redis: url, ...LEGACY_ON });
   servers.push(server);
   await until(async () => (await fetch(`${server.url}/readyz`)).status === 200);
   return server;

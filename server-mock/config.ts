@@ -33,6 +33,10 @@ export interface Limits {
   abuseLimit: number;
   /** WebSocket connections one IP may open per minute (HTTP 429 beyond); 0 turns the limit off. Loopback is exempt. Default 120. */
   ipConnectionsPerMinute: number;
+  /** WebSocket connections one IP may hold open at once, both endpoints together (HTTP 429 beyond); 0 turns the cap off. Loopback is exempt. Default 256. */
+  maxConnectionsPerIp: number;
+  /** RTC connections one `sub` may hold open at once (close 1013, retried with backoff, beyond); 0 turns the cap off. Default 32. */
+  maxConnectionsPerUser: number;
   /** Bytes queued for a client that reads too slowly before it is closed (4003), and the most its frames may occupy while waiting to be handled (4004). Default 1 MiB. */
   maxBuffered: number;
 }
@@ -93,10 +97,27 @@ export interface ServerOptions {
   channels?: string[];
   /** Resource types (and names) clients may subscribe to: `ds` allows any name of type ds, `ds:orders` only that one. Default `ds`, `fs`. */
   resources?: string[];
-  /** Serve the legacy APEX RTM endpoint (a plain WebSocket at `/`). Default true. */
+  /**
+   * Serve the legacy APEX RTM endpoint (a plain WebSocket at `/`, no token). Default: on only in development
+   * mode without a secret or JWKS; with one, it must be turned on explicitly, and then needs `origins` and
+   * `legacyChannels`.
+   */
   legacy?: boolean;
-  /** Take the client IP from `X-Real-IP` / `X-Forwarded-For` (set this only behind a proxy that sets them). Default false. */
-  trustProxy?: boolean;
+  /**
+   * Channels the legacy endpoint carries (exact names, or prefixes ending in `*`); `user:` channels never.
+   * List only what every visitor may read, since the endpoint has no token. Default in development mode: every public channel.
+   */
+  legacyChannels?: string[];
+  /**
+   * Addresses of the reverse proxies whose `X-Forwarded-For` is believed (IPs, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`). The client IP is then the right-most address not on this list. Default: none;
+   * the client IP is the peer's address.
+   */
+  trustProxy?: string[];
+  /** Seconds a new TCP connection may take to send its first request's headers (or upgrade) before it is closed. Default 10. */
+  idleTimeout?: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** Where log lines go. Default: pino JSON lines on stdout at `logLevel`. */
   logger?: Logger;
   /** `fatal`, `error`, `warn`, `info`, `debug` or `silent`. Default `info`. */
@@ -145,6 +166,8 @@ export const DEFAULT_LIMITS: Limits = {
   ratePerSecond: 200,
   abuseLimit: 200,
   ipConnectionsPerMinute: 120,
+  maxConnectionsPerIp: 256,
+  maxConnectionsPerUser: 32,
   maxBuffered: 1024 * 1024,
 };
 
@@ -174,7 +197,13 @@ export function checkOptions(options: ServerOptions): void {
   for (const [name, value] of Object.entries(options.timing ?? {})) whole(name, value, name === 'reminder' ? 0 : 1, 86_400);
   for (const [name, value] of Object.entries(options.limits ?? {})) {
     if (!(name in DEFAULT_LIMITS)) throw new ConfigError(`unknown limit "${name}"`);
-    whole(name, value, name === 'ipConnectionsPerMinute' ? 0 : 1);
+    whole(name, value, ['ipConnectionsPerMinute', 'maxConnectionsPerIp', 'maxConnectionsPerUser'].includes(name) ? 0 : 1);
+  }
+  whole('idleTimeout', options.idleTimeout, 1, 300);
+  // An unset variable in an env file reads as "" or "  ": that must never silently mean "no secret", i.e. development mode.
+  for (const name of ['secret', 'jwks', 'apiKey', 'metricsToken'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new ConfigError(`${name} is empty: give it a real value or leave it unset`);
   }
   const history = options.history ?? {};
   checkRetention(history, 'history');
@@ -189,13 +218,34 @@ export function checkOptions(options: ServerOptions): void {
   if (options.apiKeys) {
     for (const [name, key] of Object.entries(options.apiKeys)) {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`API key name "${name}" must be 1-64 of A-Z a-z 0-9 _ . -`);
-      if (typeof key !== 'string' || key === '') throw new ConfigError(`API key "${name}" must be a non-empty string`);
+      if (typeof key !== 'string' || key.trim() === '') throw new ConfigError(`API key "${name}" must be a non-empty string`);
     }
   }
   if (options.redis !== undefined) checkRedisUrl(options.redis);
   for (const origin of options.origins ?? []) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`origin "${origin}" must look like https://host[:port], without a path`);
   }
+  if (options.trustProxy !== undefined && !Array.isArray(options.trustProxy)) {
+    throw new ConfigError('trustProxy must list the proxy addresses (e.g. ["loopback", "10.0.0.0/8"]), not true/false');
+  }
+}
+
+/** True when the server runs in development mode: asked for, or neither a secret nor a JWKS configured. */
+export function isDevMode(options: ServerOptions): boolean {
+  return options.dev === true || (options.secret === undefined && options.jwks === undefined);
+}
+
+/**
+ * Whether the legacy endpoint runs, and what it carries. It has no token, so with a secret it is off unless
+ * asked for, and then it must name the browser Origins it serves and the channels anyone may read.
+ */
+export function legacySettings(options: ServerOptions): { channels: string[] } | undefined {
+  const configured = options.secret !== undefined || options.jwks !== undefined;
+  if (options.legacy === false || (options.legacy === undefined && configured)) return undefined;
+  if (!configured) return { channels: options.legacyChannels ?? ['*'] };
+  if (!options.origins?.length) throw new ConfigError('the legacy endpoint (--legacy) needs --origins: the Origins of the APEX apps allowed to open it');
+  if (!options.legacyChannels?.length) throw new ConfigError('the legacy endpoint (--legacy) needs --legacy-channels: the channels any visitor may read without a token');
+  return { channels: options.legacyChannels };
 }
 
 /** Throws ConfigError unless `url` is a redis:// or rediss:// URL. */

@@ -8,7 +8,7 @@ import type { InstanceRouter } from './instance-router.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { KeyedRateLimiter } from './rate-limit.js';
-import { isLoopback, requestIp } from './request-ip.js';
+import { isLoopback, type IpResolver } from './request-ip.js';
 import type { RequestTarget } from './request-url.js';
 
 /** How long a long poll is held open without anything to send; below the 30-60 s idle cut-off of common proxies. */
@@ -27,7 +27,8 @@ export interface HttpTransportContext {
   /** Allowed Origins (exact match); empty allows any. Also what CORS answers. */
   origins: readonly string[];
   ipLimiter: KeyedRateLimiter | undefined;
-  trustProxy: boolean;
+  /** The client IP of a request (proxy-aware). */
+  ip: IpResolver;
   /** False while shutting down. */
   accepting: () => boolean;
   /** Seconds without a stream or poll after which a session is closed. */
@@ -137,7 +138,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
     if (origin === undefined) return;
     if (ctx.origins.length > 0 && !ctx.origins.includes(origin)) {
       ctx.metrics.limited.inc({ limit: 'origin' });
-      ctx.log.warn('origin_rejected', { ip: requestIp(req, ctx.trustProxy), origin: origin.slice(0, 200) });
+      ctx.log.warn('origin_rejected', { ip: ctx.ip(req), origin: origin.slice(0, 200) });
       throw new HttpError(403, RtcErrorCode.Unauthorized, 'this Origin may not connect');
     }
     res.setHeader('access-control-allow-origin', origin);
@@ -146,7 +147,7 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
 
   const open = (req: IncomingMessage, res: ServerResponse, target: RequestTarget): void => {
     if (!ctx.accepting()) throw new HttpError(503, RtcErrorCode.Internal, 'the server is shutting down');
-    const ip = requestIp(req, ctx.trustProxy);
+    const ip = ctx.ip(req);
     if (ctx.ipLimiter && !isLoopback(ip) && !ctx.ipLimiter.take(ip)) {
       ctx.metrics.limited.inc({ limit: 'ip' });
       ctx.log.warn('connection_rate_exceeded', { ip, origin: req.headers.origin });

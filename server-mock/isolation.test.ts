@@ -1,12 +1,12 @@
 // Private user channels and the rtm claim: who may read and write what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, openPeer, post, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
+import { LEGACY_ON, channelArgs, openPeer, post, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer(LEGACY_ON);
 });
 afterAll(() => server.close());
 

@@ -1,12 +1,12 @@
 // The legacy APEX RTM endpoint: the seed's unmodified Listener plug-in connects to the base URL and gets raw frames.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
+import { LEGACY_ON, channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer(LEGACY_ON);
 });
 afterAll(() => server.close());
 

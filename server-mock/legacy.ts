@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../client/protocol.js';
+import { matchesAny } from './authorization.js';
 import { isPrivateChannel } from './channels.js';
 import { sendBounded } from './backpressure.js';
 import type { ChannelPost, Hub } from './hub.js';
@@ -8,10 +9,11 @@ import type { Metrics } from './metrics.js';
 
 /**
  * The legacy APEX RTM endpoint: a plain WebSocket at `/`, no token, that
- * receives every non-private channel message as a raw
- * `{channel, eventName, payload}` frame, which is what the seed's Listener
+ * receives the messages of the channels on its allow-list as raw
+ * `{channel, eventName, payload}` frames, which is what the seed's Listener
  * plug-in expects (it filters by channel and event in the browser).
- * `user:` channels never reach it: it has no identity to check.
+ * `user:` channels never reach it, whatever the list says: it has no
+ * identity to check.
  */
 export class LegacyEndpoint {
   private readonly sockets = new Set<WebSocket>();
@@ -22,6 +24,8 @@ export class LegacyEndpoint {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly maxBuffered: number,
+    /** Channel patterns it carries (exact, or a prefix ending in `*`). */
+    private readonly channels: readonly string[],
   ) {
     this.untap = hub.tap((post) => this.forward(post));
   }
@@ -54,7 +58,7 @@ export class LegacyEndpoint {
   }
 
   private forward(post: ChannelPost): void {
-    if (isPrivateChannel(post.channel) || this.sockets.size === 0) return;
+    if (this.sockets.size === 0 || isPrivateChannel(post.channel) || !matchesAny(this.channels, post.channel)) return;
     const frame = JSON.stringify({ channel: post.channel, eventName: post.eventName, payload: post.payload });
     for (const ws of this.sockets) {
       if (ws.readyState !== ws.OPEN) continue;

@@ -1,6 +1,6 @@
 // Limits: the defaults let ordinary pages through (protocol-notes, last section); each limit, tightened, bites.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
+import { LEGACY_ON, ManualClock, channelArgs, command, metric, openPeer, rtcPeer, startServer, type Peer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -19,9 +19,9 @@ describe('default settings do not get in the way of ordinary use', () => {
 
   it('30 connections within a minute from one IP', async () => {
     // Loopback is exempt from the per-IP limit, so the office NAT address comes through a trusted proxy header.
-    const office = await startServer({ trustProxy: true });
+    const office = await startServer({ trustProxy: ['loopback'] });
     const peers: Peer[] = [];
-    for (let i = 0; i < 30; i += 1) peers.push(await rtcPeer(office, `reload-${i}`, { headers: { 'x-real-ip': '203.0.113.50' } }));
+    for (let i = 0; i < 30; i += 1) peers.push(await rtcPeer(office, `reload-${i}`, { headers: { 'x-forwarded-for': '203.0.113.50' } }));
     for (const peer of peers) expect((await peer.command('ping')).response.pong).toBe(true);
     await Promise.all(peers.map((p) => p.close()));
     await office.close();
@@ -43,8 +43,8 @@ describe('default settings do not get in the way of ordinary use', () => {
 
 describe('tightened limits bite', () => {
   it('connections per IP per minute: the next one gets HTTP 429, other IPs (behind a trusted proxy) do not', async () => {
-    const server = await startServer({ limits: { ipConnectionsPerMinute: 3 }, trustProxy: true });
-    const as = (ip: string) => ({ headers: { 'x-real-ip': ip } });
+    const server = await startServer({ limits: { ipConnectionsPerMinute: 3 }, trustProxy: ['loopback'] });
+    const as = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
     const peers = [];
     for (let i = 0; i < 3; i += 1) peers.push(await openPeer(`${server.ws}/rtc`, as('203.0.113.7')));
     await expect(openPeer(`${server.ws}/rtc`, as('203.0.113.7'))).rejects.toThrow(/429/);
@@ -83,7 +83,7 @@ describe('tightened limits bite', () => {
 
   it('the heartbeat terminates a peer that stops answering pings, and spares one that answers', async () => {
     const clock = new ManualClock();
-    const server = await startServer({ clock, heartbeat: 30 });
+    const server = await startServer({ clock, heartbeat: 30, ...LEGACY_ON });
     const token = await server.auth.sign('alice', 3600);
     const dead = await openPeer(`${server.ws}/rtc?access_token=${token}`, { autoPong: false });
     const alive = await openPeer(`${server.ws}/rtc?access_token=${token}`);
@@ -99,7 +99,7 @@ describe('tightened limits bite', () => {
   });
 
   it('the Origin allow-list is an exact match, checked at the upgrade (403); non-browsers without Origin pass', async () => {
-    const server = await startServer({ origins: ['https://app.example.com'] });
+    const server = await startServer({ ...LEGACY_ON, origins: ['https://app.example.com'] });
     const from = (origin: string) => ({ origin });
     const ok = await openPeer(`${server.ws}/rtc`, from('https://app.example.com'));
     for (const origin of ['https://evil.example.com', 'https://app.example.com.evil.net', 'http://app.example.com', 'null']) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger } from './log.js';
-import { API_KEY, channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
+import { LEGACY_ON, API_KEY, channelArgs, openPeer, post, rtcPeer, startServer } from './peer.test-util.js';
 
 function capture(level = 'info') {
   const lines: string[] = [];
@@ -81,7 +81,7 @@ describe('message log file', () => {
 
 describe('graceful shutdown', () => {
   it('stops accepting, closes RTC clients with 1001 and legacy ones with 1012, and finishes within 5 s even if a client never answers', async () => {
-    const server = await startServer();
+    const server = await startServer(LEGACY_ON);
     const rtc = await rtcPeer(server);
     const legacy = await openPeer(`${server.ws}/`);
     const stuck = await rtcPeer(server, 'stuck');

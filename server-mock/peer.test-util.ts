@@ -27,6 +27,9 @@ export function useServers(): (options?: ServerOptions) => ReturnType<typeof sta
   };
 }
 
+/** The legacy endpoint turned on, as production needs it (a secret is set): an Origin allow-list and the channels it carries. */
+export const LEGACY_ON = { legacy: true, origins: ['https://apex.example.com'], legacyChannels: ['*'] } satisfies ServerOptions;
+
 /** A raw WebSocket peer that collects every frame it receives. */
 export interface Peer {
   ws: WebSocket;

@@ -10,7 +10,7 @@ import type { Hub } from './hub.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
 import type { Metrics } from './metrics.js';
-import { requestIp } from './request-ip.js';
+import type { IpResolver } from './request-ip.js';
 import { parseTarget, type RequestTarget } from './request-url.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
 
@@ -37,7 +37,10 @@ export interface RestContext {
   /** Development mode: serves `/api/dev/token`. */
   dev: boolean;
   maxDepth: number;
-  trustProxy: boolean;
+  /** The client IP of a request (proxy-aware). */
+  ip: IpResolver;
+  /** When set, `/metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
   /** False while the server shuts down. */
   ready: () => boolean;
   /** False while a shared store the server needs (Redis) is unreachable. */
@@ -62,7 +65,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
       for (const key of keys) if (timingSafeEqual(candidate, key.digest) && match === undefined) match = key.name;
     }
     if (match === undefined) {
-      ctx.log.warn('api_key_rejected', { ip: requestIp(req, ctx.trustProxy), path: parseTarget(req.url).path.slice(0, 200) });
+      ctx.log.warn('api_key_rejected', { ip: ctx.ip(req), path: parseTarget(req.url).path.slice(0, 200) });
       throw new HttpError(401, RtcErrorCode.Unauthorized, 'missing or wrong API key (send it as x-api-key)');
     }
     return match;
@@ -82,7 +85,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const recipients = await ctx.hub.publish(channel, { eventName, payload }, source);
     ctx.metrics.broadcasts.inc({ source: 'rest' });
     ctx.messageLog?.write({ source, channel, eventName, status: 'sent', recipients, ...(ctx.logPayloads ? { payload } : {}) });
-    ctx.log.info('broadcast', { channel, eventName, recipients, key: keyName, ip: requestIp(req, ctx.trustProxy), ...(ctx.logPayloads ? { payload } : {}) });
+    ctx.log.info('broadcast', { channel, eventName, recipients, key: keyName, ip: ctx.ip(req), ...(ctx.logPayloads ? { payload } : {}) });
     sendJson(res, 200, { ok: true, channel, eventName, recipients });
   };
 
@@ -153,7 +156,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const modifierId = modifier === undefined ? `api:${keyName}` : (modifier.id as string);
     const recipients = await ctx.hub.emit(ref, action, (body.data ?? []) as Json, modifierId);
     ctx.metrics.broadcasts.inc({ source: 'rest' });
-    ctx.log.info('event', { resource: ref, action, recipients, key: keyName, ip: requestIp(req, ctx.trustProxy), ...(ctx.logPayloads ? { data: body.data } : {}) });
+    ctx.log.info('event', { resource: ref, action, recipients, key: keyName, ip: ctx.ip(req), ...(ctx.logPayloads ? { data: body.data } : {}) });
     sendJson(res, 200, { ok: true, resource: ref, action, recipients });
   };
 
@@ -172,7 +175,16 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     if (!ctx.storeUp()) return sendJson(res, 503, { status: 'redis unavailable' });
     sendJson(res, 200, { status: 'ready' });
   };
-  const metrics = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const metricsDigest = ctx.metricsToken === undefined ? undefined : digest(ctx.metricsToken);
+  const metrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (metricsDigest) {
+      const auth = req.headers.authorization;
+      const presented = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
+      if (!timingSafeEqual(digest(presented), metricsDigest)) {
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        throw new HttpError(401, RtcErrorCode.Unauthorized, 'metrics need Authorization: Bearer <metrics token>');
+      }
+    }
     const text = await ctx.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' });
     res.end(text);

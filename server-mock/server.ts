@@ -9,7 +9,9 @@ import { CloseCode, RtcErrorCode } from '../client/protocol.js';
 import { createAuth, type Auth } from './auth.js';
 import { Policy } from './authorization.js';
 import { systemClock } from './clock.js';
-import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, type ServerOptions } from './config.js';
+import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, isDevMode, legacySettings, type ServerOptions } from './config.js';
+import { ConnectionCap } from './connection-caps.js';
+import { hangUp } from './hang-up.js';
 import { Heartbeat } from './heartbeat.js';
 import { HttpError, sendJson } from './http-json.js';
 import { createHttpTransport } from './http-transport.js';
@@ -26,6 +28,7 @@ import { RedisBus } from './redis-bus.js';
 import { RedisHistory } from './redis-history.js';
 import { RedisLedger } from './redis-ledger.js';
 import { RedisLink } from './redis-link.js';
+import { ipResolver } from './request-ip.js';
 import { parseTarget } from './request-url.js';
 import { createRestApi } from './rest.js';
 import { retentionOf } from './retention.js';
@@ -54,13 +57,18 @@ export interface RtmServer {
   readonly auth: Auth;
 }
 
+/** What `/dist/` serves: the browser bundles and their maps, never the server's. */
+const BROWSER_BUNDLE = /^rtm(-plugins|\.iife|\.iife\.min)?\.js(\.map)?$/;
+
 /** How long clients get to complete the closing handshake at shutdown before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
 /** Creates the reference server. Call `listen()` to start it. Throws ConfigError on unusable settings. */
 export function createServer(options: ServerOptions = {}): RtmServer {
   checkOptions(options);
-  const dev = options.dev === true || (options.secret === undefined && options.jwks === undefined);
+  const dev = isDevMode(options);
+  const legacySetup = legacySettings(options);
+  const clientIp = ipResolver(options.trustProxy);
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const apiKey = options.apiKey ?? (dev && !options.apiKeys ? randomBytes(24).toString('base64url') : undefined);
   const apiKeys = { ...options.apiKeys, ...(apiKey === undefined ? {} : { default: apiKey }) };
@@ -85,9 +93,11 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const hub = new Hub(history, now, bus, log);
   const metrics = new Metrics(() => hub.topicCount, redis && (() => redis.up));
   const messageLog = options.messageLog === undefined ? undefined : openMessageLog(options.messageLog, () => metrics.messageLogDropped.inc());
-  const legacy = options.legacy === false ? undefined : new LegacyEndpoint(hub, metrics, log, limits.maxBuffered);
+  const legacy = legacySetup && new LegacyEndpoint(hub, metrics, log, limits.maxBuffered, legacySetup.channels);
   const heartbeat = new Heartbeat((options.heartbeat ?? 30) * 1000, clock);
   const ipLimiter = limits.ipConnectionsPerMinute > 0 ? new KeyedRateLimiter(limits.ipConnectionsPerMinute, () => clock.now()) : undefined;
+  const ipCap = new ConnectionCap(limits.maxConnectionsPerIp);
+  const userCap = new ConnectionCap(limits.maxConnectionsPerUser);
   const root = packageRoot();
   const publicDir = resolve(options.publicDir ?? join(root, 'server-mock', 'public'));
   const distDir = resolve(options.distDir ?? join(root, 'dist'));
@@ -95,7 +105,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   let listening = false;
   const router = new InstanceRouter(redis, log);
   const sessions = new SessionDirectory(router);
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions });
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions, userCap });
   const maxPayload = options.maxPayload ?? 64 * 1024;
   const httpTransport = createHttpTransport({
     router,
@@ -104,7 +114,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     metrics,
     origins: options.origins ?? [],
     ipLimiter,
-    trustProxy: options.trustProxy === true,
+    ip: clientIp,
     accepting: () => !stopping,
     window: timing.httpWindow,
     keepAlive: (options.heartbeat ?? 30) * 1000,
@@ -115,7 +125,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     },
   });
 
-  const api = createRestApi({ hub, sessions, clock, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, trustProxy: options.trustProxy === true, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
+  const api = createRestApi({ hub, sessions, clock, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, ip: clientIp, metricsToken: options.metricsToken, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url);
     if (await api(req, res, target)) return;
@@ -125,21 +135,29 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       throw new HttpError(426, RtcErrorCode.Formatting, 'this is the RTC WebSocket endpoint: connect with a WebSocket client');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, RtcErrorCode.UnknownCommand, 'use GET');
-    if (target.path.startsWith('/dist/')) return serveFile(distDir, target.path.slice('/dist'.length), req, res);
+    if (target.path.startsWith('/dist/')) {
+      // Only the browser bundles: the server's bundle and its source maps are nobody's business.
+      if (!BROWSER_BUNDLE.test(target.path.slice('/dist/'.length))) throw new HttpError(404, RtcErrorCode.UnknownResourceName, 'not found');
+      return serveFile(distDir, target.path.slice('/dist'.length), req, res);
+    }
     return serveFile(publicDir, target.path === '/' ? '/index.html' : target.path, req, res);
   };
   // Short HTTP timeouts: REST bodies are at most 64 KiB, so a request still arriving after 30 s is a slowloris, not a client.
-  const http = createHttpServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+  // headersTimeout also bounds a connection that never sends anything; checking every second enforces it promptly.
+  const idleMs = (options.idleTimeout ?? 10) * 1000;
+  const http = createHttpServer({ headersTimeout: idleMs, requestTimeout: Math.max(30_000, idleMs), connectionsCheckingInterval: 1_000 }, (req, res) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.code, info: error.info } });
       if (error instanceof StoreUnavailableError) return sendJson(res, 503, { error: { code: RtcErrorCode.Internal, info: error.message } });
+      // A client that hangs up while sending its body is not a server fault.
+      if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return void log.info('http_aborted', { error: String(error), path: parseTarget(req.url).path.slice(0, 200) });
       log.error('http_error', { error: String(error) });
       sendJson(res, 500, { error: { code: RtcErrorCode.Internal, info: 'internal error' } });
     });
   });
-  http.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    hangUp(socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: true });
@@ -151,8 +169,9 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       metrics,
       origins: options.origins ?? [],
       ipLimiter,
+      ipCap,
       legacy: legacy !== undefined,
-      trustProxy: options.trustProxy === true,
+      ip: clientIp,
       accepting: () => !stopping,
       onConnection(ws, endpoint, req, ip) {
         heartbeat.track(ws);

@@ -8,6 +8,7 @@ import { CommandError, quote, readFilter, readSubscription } from './commands.js
 import { isSessionChannel } from './channels.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
 import type { Clock } from './clock.js';
+import type { ConnectionCap } from './connection-caps.js';
 import type { Limits, SessionTiming } from './config.js';
 import type { HistoryStore, StoredEvent } from './history.js';
 import { eventOf, topicKey, type Hub, type Subscriber } from './hub.js';
@@ -39,6 +40,8 @@ export interface SessionContext {
   origin: string | undefined;
   /** Where sessions are found by id, for messages addressed to one session. */
   sessions: SessionDirectory;
+  /** Open connections per `sub`, capped. */
+  userCap: ConnectionCap;
 }
 
 /** Window over which refused frames count towards closing an abusive connection. */
@@ -169,6 +172,11 @@ export class Session implements Subscriber {
 
   private authenticate(identity: Identity): void {
     const first = this.identity === undefined;
+    if (first && !this.ctx.userCap.claim(identity.sub)) {
+      this.ctx.metrics.limited.inc({ limit: 'user_open' });
+      this.ctx.log.warn('user_connections_exceeded', { user: identity.sub, ip: this.ctx.ip });
+      return this.closeWith(CloseCode.TryAgainLater, 'too many connections for this user');
+    }
     this.identity = identity;
     this.timers.armFor(identity.exp);
     if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.pipe.transport });
@@ -401,6 +409,7 @@ export class Session implements Subscriber {
     this.closed = true;
     this.closing = true;
     this.timers.cancel();
+    if (this.identity) this.ctx.userCap.release(this.identity.sub);
     for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
     this.subscriptions.clear();
