@@ -142,3 +142,54 @@ describe('tightened limits bite', () => {
     await expect(startServer({ logLevel: 'loud' })).rejects.toThrow(/log level/);
   });
 });
+
+describe('client IPs behind a proxy, and caps on open connections', () => {
+  it('a spoofed X-Real-IP or X-Forwarded-For gains nothing: the IP is the right-most hop the trusted proxy did not write', async () => {
+    const server = await startServer({ limits: { ipConnectionsPerMinute: 2 }, trustProxy: ['loopback'] });
+    // The proxy (loopback) appends the real client 203.0.113.30 to whatever the client sent.
+    const spoof = (claimed: string) => ({ headers: { 'x-real-ip': '127.0.0.1', 'x-forwarded-for': `${claimed}, 203.0.113.30` } });
+    const peers = [await openPeer(`${server.ws}/rtc`, spoof('127.0.0.1')), await openPeer(`${server.ws}/rtc`, spoof('10.0.0.1'))];
+    await expect(openPeer(`${server.ws}/rtc`, spoof('::1'))).rejects.toThrow(/429/);
+    await expect(openPeer(`${server.ws}/rtc`, { headers: { 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '203.0.113.30' } })).rejects.toThrow(/429/);
+    await Promise.all(peers.map((p) => p.close()));
+    await server.close();
+  });
+
+  it('without --trust-proxy, or from a peer not listed, X-Forwarded-For is not read at all', async () => {
+    const server = await startServer({ limits: { ipConnectionsPerMinute: 1 }, trustProxy: ['10.0.0.0/8'] });
+    const log: string[] = [];
+    const logged = await startServer({ trustProxy: ['10.0.0.0/8'], logger: { info: (event, fields) => log.push(`${event} ${String(fields?.ip)}`), warn: () => undefined, error: () => undefined } });
+    const peer = await rtcPeer(logged, 'alice', { headers: { 'x-forwarded-for': '203.0.113.31' } });
+    await expect.poll(() => log.find((line) => line.startsWith('connect '))).toMatch(/^connect (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    await peer.close();
+    // Loopback stays exempt from the rate: the header did not move this client out of it.
+    const many = [];
+    for (let i = 0; i < 3; i += 1) many.push(await openPeer(`${server.ws}/rtc`, { headers: { 'x-forwarded-for': `203.0.113.${40 + i}` } }));
+    await Promise.all(many.map((p) => p.close()));
+    await Promise.all([server.close(), logged.close()]);
+  });
+
+  it('caps the connections one IP holds open (429) and one user holds open (1013), counting only open ones', async () => {
+    const server = await startServer({ trustProxy: ['loopback'], limits: { maxConnectionsPerIp: 3, maxConnectionsPerUser: 2 } });
+    const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const held = [await openPeer(`${server.ws}/rtc`, from('203.0.113.50')), await openPeer(`${server.ws}/rtc`, from('203.0.113.50')), await openPeer(`${server.ws}/rtc`, from('203.0.113.50'))];
+    await expect(openPeer(`${server.ws}/rtc`, from('203.0.113.50'))).rejects.toThrow(/429/);
+    await held.pop()!.close();
+    await expect.poll(() => openPeer(`${server.ws}/rtc`, from('203.0.113.50')).then((p) => (held.push(p), 'open'), () => 'refused')).toBe('open');
+
+    const first = await rtcPeer(server, 'carol');
+    const second = await rtcPeer(server, 'carol');
+    const third = await rtcPeer(server, 'carol');
+    expect((await third.closed).code).toBe(1013);
+    expect((await first.command('ping')).response.pong).toBe(true);
+    await first.close();
+    const attempt = async (): Promise<string> => {
+      const peer = await rtcPeer(server, 'carol');
+      held.push(peer);
+      return Promise.race([peer.closed.then(({ code }) => `closed ${code}`), peer.command('ping').then(() => 'open')]);
+    };
+    await expect.poll(attempt).toBe('open');
+    await Promise.all([...held, second].map((p) => p.close()));
+    await server.close();
+  });
+});
