@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
 
@@ -7,9 +8,14 @@ import type { Clock } from './clock.js';
  * entry dropped) would otherwise hold its connection and subscriptions for
  * as long as TCP takes to notice, often hours. `terminate`, not `close`,
  * because a dead peer never completes a closing handshake.
+ *
+ * Only a pong that echoes the ping's random payload counts (RFC 6455
+ * §5.5.3): a peer that sends pongs on its own, without reading what we
+ * send, does not stay alive by it.
  */
 export class Heartbeat {
-  private readonly alive = new Map<WebSocket, boolean>();
+  /** Each socket's outstanding ping payload, or null once answered. */
+  private readonly pending = new Map<WebSocket, Buffer | null>();
   private cancel: (() => void) | undefined;
 
   constructor(
@@ -20,9 +26,12 @@ export class Heartbeat {
   /** Watches `ws` until it closes. */
   track(ws: WebSocket): void {
     if (this.intervalMs <= 0) return;
-    this.alive.set(ws, true);
-    ws.on('pong', () => this.alive.set(ws, true));
-    ws.once('close', () => this.alive.delete(ws));
+    this.pending.set(ws, null);
+    ws.on('pong', (data: Buffer) => {
+      const expected = this.pending.get(ws);
+      if (expected && data.equals(expected)) this.pending.set(ws, null);
+    });
+    ws.once('close', () => this.pending.delete(ws));
     if (!this.cancel) this.arm();
   }
 
@@ -34,17 +43,18 @@ export class Heartbeat {
 
   private arm(): void {
     this.cancel = this.clock.after(this.intervalMs, () => {
-      for (const [ws, answered] of this.alive) {
-        if (!answered) {
-          this.alive.delete(ws);
+      for (const [ws, outstanding] of this.pending) {
+        if (outstanding) {
+          this.pending.delete(ws);
           ws.terminate();
           continue;
         }
-        this.alive.set(ws, false);
-        ws.ping();
+        const payload = randomBytes(8);
+        this.pending.set(ws, payload);
+        ws.ping(payload);
       }
       this.cancel = undefined;
-      if (this.alive.size > 0) this.arm();
+      if (this.pending.size > 0) this.arm();
     });
   }
 }

@@ -98,6 +98,30 @@ describe('tightened limits bite', () => {
     await server.close();
   });
 
+  it('the heartbeat counts only pongs that echo its ping: unsolicited pongs do not keep a non-answering peer alive', async () => {
+    const clock = new ManualClock();
+    const server = await startServer({ clock, heartbeat: 30 });
+    const faker = await rtcPeer(server, 'faker', { autoPong: false });
+    const honest = await rtcPeer(server, 'honest');
+    const fakePong = async (): Promise<void> => {
+      faker.ws.pong(Buffer.from('still here'));
+      faker.ws.pong();
+      // Frames of one socket are handled in order: once this answer is back, the pongs before it were seen.
+      await faker.command('ping');
+    };
+    await fakePong();
+    clock.advance(30_000); // ping with a random payload
+    await fakePong();
+    // The honest peer pongs as it reads the ping, before this answer; the second round trip makes sure the server saw it.
+    await honest.command('ping');
+    await honest.command('ping');
+    clock.advance(30_000); // the faker never echoed the payload: terminated
+    expect((await faker.closed).code).toBe(1006);
+    expect((await honest.command('ping')).response.pong).toBe(true);
+    await honest.close();
+    await server.close();
+  });
+
   it('the Origin allow-list is an exact match, checked at the upgrade (403); non-browsers without Origin pass', async () => {
     const server = await startServer({ ...LEGACY_ON, origins: ['https://app.example.com'] });
     const from = (origin: string) => ({ origin });

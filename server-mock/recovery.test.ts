@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceRef, StreamPosition } from '../client/protocol.js';
 import { MemoryHistory, type HistoryStore, type Recovery } from './history.js';
-import { API_KEY, channelArgs, post, rtcPeer, useServers, type Peer } from './peer.test-util.js';
+import { API_KEY, ManualClock, channelArgs, command, post, rtcPeer, useServers, type Peer } from './peer.test-util.js';
+import { REPLAY_STALL_MS } from './session.js';
 
 const start = useServers();
 
@@ -230,4 +231,27 @@ describe('idempotent publish', () => {
     expect(metrics).toMatch(/rtm_publish_repeats_total 1/);
     await Promise.all([watcher.close(), after.close()]);
   });
+});
+
+describe('a replay to a client that does not read', () => {
+  it('is bounded: after REPLAY_STALL_MS without a flush the client is closed as a slow consumer (4003)', async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, heartbeat: 0, limits: { maxBuffered: 256 * 1024 } });
+    const big = 'x'.repeat(50 * 1024);
+    const peer = await rtcPeer(server, 'stalled');
+    const { epoch } = (await peer.command('subscribe', channelArgs('firehose'))).response;
+    await peer.command('unsubscribe', channelArgs('firehose'));
+    // 10 MB of history: far more than the socket buffers between us hold.
+    for (let n = 0; n < 200; n += 1) await broadcast(server, 'firehose', `${n}${big}`);
+    const armed = clock.pending;
+    peer.send(command('subscribe', { ...channelArgs('firehose'), since: { epoch, offset: 0 } }, 'replay'));
+    const socket = (peer.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    // The replay now waits for a flush that never comes, on a timer of its own.
+    await until(() => clock.pending > armed, 10_000);
+    clock.advance(REPLAY_STALL_MS);
+    socket.resume();
+    expect((await peer.closed).code).toBe(4003);
+    expect(peer.received.some((m) => m.type === 'command response' && m.data.request?.correlation_id === 'replay')).toBe(false);
+  }, 30_000);
 });

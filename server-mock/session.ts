@@ -47,6 +47,9 @@ export interface SessionContext {
 /** Window over which refused frames count towards closing an abusive connection. */
 const ABUSE_WINDOW_SECONDS = 10;
 
+/** Longest a replay waits for the client to read half its send buffer; a client that reads nothing meanwhile is a slow consumer. */
+export const REPLAY_STALL_MS = 10_000;
+
 /**
  * One RTC connection, whatever its transport (a {@link Pipe}): authenticates
  * it, answers its commands in order and owns its subscriptions. Every input is
@@ -316,11 +319,27 @@ export class Session implements Subscriber {
     for (const event of recovery.events) {
       if (this.closing || !this.pipe.open) break;
       if (!wanted(event.action) || (filter && !filter.test(eventOf(event)))) continue;
-      if (this.pipe.bufferedAmount + event.frame.length > pause) await new Promise<void>((flushed) => this.pipe.send(event.frame, flushed));
-      else this.pipe.send(event.frame);
+      if (this.pipe.bufferedAmount + event.frame.length > pause) {
+        // Bounded: a client that never reads would otherwise hold this session's command queue forever.
+        if (!(await this.sendAndWait(event.frame))) {
+          this.dropSlowConsumer();
+          break;
+        }
+      } else this.pipe.send(event.frame);
       this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
     }
     return { recovered: true, epoch, offset };
+  }
+
+  /** Sends `frame` and resolves true once it is flushed, or false if that takes longer than {@link REPLAY_STALL_MS}. */
+  private sendAndWait(frame: string): Promise<boolean> {
+    return new Promise((settle) => {
+      const cancel = this.ctx.clock.after(REPLAY_STALL_MS, () => settle(false));
+      this.pipe.send(frame, () => {
+        cancel();
+        settle(true);
+      });
+    });
   }
 
   private unsubscribe(args: unknown): Json {
