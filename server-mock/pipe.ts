@@ -29,6 +29,10 @@ export interface Pipe {
   close(code: number, reason: string): void;
   /** Starts handing the client's frames and the pipe's end to the session. */
   bind(handlers: PipeHandlers): void;
+  /** Stops reading the client's frames for a while (pacing); transports that cannot leave it out. */
+  pause?(): void;
+  /** Reads the client's frames again after {@link pause}. */
+  resume?(): void;
 }
 
 /** A {@link Pipe} over one accepted WebSocket. */
@@ -44,6 +48,8 @@ export function webSocketPipe(ws: WebSocket): Pipe {
     send: (frame, sent) => ws.send(frame, sent && (() => sent())),
     // A close reason is limited to 123 bytes; ws throws beyond that.
     close: (code, reason) => ws.close(code, Buffer.from(reason).subarray(0, 123).toString()),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
     bind(handlers) {
       ws.on('message', (data, isBinary) => handlers.frame(data as Buffer, isBinary));
       ws.on('close', (code) => handlers.closed(code));

@@ -11,6 +11,7 @@ import { Policy } from './authorization.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, checkOptions, isDevMode, legacySettings, type ServerOptions } from './config.js';
 import { ConnectionCap } from './connection-caps.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { hangUp } from './hang-up.js';
 import { Heartbeat } from './heartbeat.js';
 import { HttpError, sendJson } from './http-json.js';
@@ -98,6 +99,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const ipLimiter = limits.ipConnectionsPerMinute > 0 ? new KeyedRateLimiter(limits.ipConnectionsPerMinute, () => clock.now()) : undefined;
   const ipCap = new ConnectionCap(limits.maxConnectionsPerIp);
   const userCap = new ConnectionCap(limits.maxConnectionsPerUser);
+  const lag = new EventLoopLag();
   const root = packageRoot();
   const publicDir = resolve(options.publicDir ?? join(root, 'server-mock', 'public'));
   const distDir = resolve(options.distDir ?? join(root, 'dist'));
@@ -105,7 +107,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   let listening = false;
   const router = new InstanceRouter(redis, log);
   const sessions = new SessionDirectory(router);
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions, userCap });
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions, userCap, lag });
   const maxPayload = options.maxPayload ?? 64 * 1024;
   const httpTransport = createHttpTransport({
     router,
@@ -213,6 +215,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       // Draining first: upgrades get 503 and /readyz says so while clients close; the listener goes last.
       stopping = true;
       clearInterval(prune);
+      lag.stop();
       heartbeat.stop();
       legacy?.stop();
       for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, 'server shutting down');

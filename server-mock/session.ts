@@ -42,6 +42,8 @@ export interface SessionContext {
   sessions: SessionDirectory;
   /** Open connections per `sub`, capped. */
   userCap: ConnectionCap;
+  /** Whether the server itself is behind: frames over the rate are then paced, not refused. */
+  lag: { readonly behind: boolean };
 }
 
 /** Window over which refused frames count towards closing an abusive connection. */
@@ -69,6 +71,8 @@ export class Session implements Subscriber {
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
   private queue: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
+  /** Set while reading is paused to pace a connection (see pace()). */
+  private paced: ReturnType<typeof setTimeout> | undefined;
   private readonly rate: TokenBucket;
   private readonly strikes: TokenBucket;
   /** Live events of streams being subscribed to, held back until the position is known and any replay is out. */
@@ -155,12 +159,29 @@ export class Session implements Subscriber {
       return this.closeWith(CloseCode.RateLimited, 'too many frames waiting to be handled');
     }
     this.queuedBytes += size;
-    const handle = this.rate.take() ? () => this.onFrame(data, isBinary) : () => this.onRateExceeded(data, isBinary);
+    let handle: () => Promise<void> | void = () => this.onFrame(data, isBinary);
+    if (!this.rate.take()) {
+      // Frames that waited in socket buffers while the server was behind arrive together, however evenly they were sent:
+      // then the connection is read more slowly instead, and a client that kept to the rate is not punished for our lag.
+      if (this.ctx.lag.behind) this.pace();
+      else handle = () => this.onRateExceeded(data, isBinary);
+    }
     // Refusals go through the queue too, so answers keep the order of the frames they answer.
     this.queue = this.queue.then(async () => {
       this.queuedBytes -= size;
       await handle();
     });
+  }
+
+  /** Stops reading this connection for as long as one frame's share of the rate. */
+  private pace(): void {
+    this.ctx.metrics.limited.inc({ limit: 'paced' });
+    if (this.paced) return;
+    this.paced = setTimeout(() => {
+      this.paced = undefined;
+      if (!this.closing) this.pipe.resume?.();
+    }, Math.ceil(1000 / this.ctx.limits.ratePerSecond));
+    this.pipe.pause?.();
   }
 
   private onRateExceeded(data: Buffer, isBinary: boolean): void {
@@ -428,6 +449,7 @@ export class Session implements Subscriber {
     this.closed = true;
     this.closing = true;
     this.timers.cancel();
+    clearTimeout(this.paced);
     if (this.identity) this.ctx.userCap.release(this.identity.sub);
     for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
