@@ -102,6 +102,29 @@ describe('MemoryHistory', () => {
     expect(payloads(await history.since({ type: 'channel', name: 'c19' }, { ...recent, offset: recent.offset - 1 }))).toHaveLength(1);
   });
 
+  it('shares the budget fairly: a heavy publisher evicts its own events first, and the expired info names the memory budget', async () => {
+    const { history } = setup({ size: 1000, maxBytes: 256 * 1024 });
+    const by = (id: string, resource: ResourceRef, data: unknown): EventData => ({ ...event(resource, data), modifier: { id } });
+    for (let i = 0; i < 20; i++) await history.append(by('alice', room, `note ${i}`));
+    const junk = (i: number) => ({ type: 'channel', name: `junk-${i}` });
+    const big = 'x'.repeat(10 * 1024);
+    for (let i = 0; i < 100; i++) await history.append(by('mallory', junk(i), big));
+    expect(history.size).toBeLessThanOrEqual(256 * 1024);
+    const position = await history.position(room);
+    expect(payloads(await history.since(room, { ...position, offset: 0 }))).toHaveLength(20);
+    const first = await history.position(junk(0));
+    const lost = await history.since(junk(0), { ...first, offset: 0 });
+    expect(lost).toMatchObject({ recovered: false, reason: 'expired', info: expect.stringContaining('memory budget') });
+    expect((lost as { info: string }).info).not.toContain('keeps its last');
+    // Count and age are named when they are the cause.
+    const { history: small, advance } = setup({ size: 2, ttl: 10 });
+    for (const n of [1, 2, 3]) await small.append(event(room, n));
+    const smallEpoch = (await small.position(room)).epoch;
+    expect(await small.since(room, { epoch: smallEpoch, offset: 0 })).toMatchObject({ info: expect.stringContaining('keeps its last 2') });
+    advance(11_000);
+    expect(await small.since(room, { epoch: smallEpoch, offset: 1 })).toMatchObject({ info: expect.stringContaining('kept 10 s') });
+  });
+
   it('rejects malformed pattern rules with a clear message', () => {
     for (const bad of ['room', 'room=', 'room=-1', '=5', 'room=5/x']) expect(() => parseRetentionRule(bad)).toThrow(/history rule/);
     expect(parseRetentionRule(' room:*=100/60 ')).toEqual({ pattern: 'room:*', size: 100, ttl: 60 });

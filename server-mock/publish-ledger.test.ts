@@ -30,6 +30,18 @@ describe('MemoryLedger', () => {
     expect(count).toBe(4);
   });
 
+  it('shares maxEntries fairly: 1,000 unique publishes by one user do not make another user\'s honest re-send publish twice', async () => {
+    const { ledger } = setup(60_000, 1_000);
+    let count = 0;
+    const publish = async () => ++count;
+    expect((await ledger.once('alice', 'a-1', 'p', publish)).repeated).toBe(false);
+    for (let i = 0; i < 1_000; i++) await ledger.once('mallory', `m-${i}`, 'p', publish);
+    expect(ledger.size).toBe(1_000);
+    expect((await ledger.once('alice', 'a-1', 'p', publish)).repeated).toBe(true);
+    // The heavy user forgot its own oldest instead.
+    expect((await ledger.once('mallory', 'm-0', 'p', publish)).repeated).toBe(false);
+  });
+
   it('forgets after the window, and holds at most maxEntries (the oldest go first)', async () => {
     const { ledger, advance } = setup(1_000, 3);
     let count = 0;
