@@ -49,7 +49,7 @@ export interface HistorySettings {
   ttl: number;
   /** Per-pattern retention; the first match wins, other streams get `size` and `ttl`. */
   rules: RetentionRule[];
-  /** Most bytes all history may occupy; the least recently published streams lose their oldest events first. Default 64 MiB. */
+  /** Most bytes all history may occupy; the publisher holding the most loses its oldest events first. Default 64 MiB. */
   maxBytes: number;
 }
 
@@ -57,7 +57,7 @@ export interface HistorySettings {
 export interface DedupSettings {
   /** Seconds a publish is remembered. Default 120. */
   window: number;
-  /** Most publishes remembered at once (the oldest are forgotten first). Default 100 000. */
+  /** Most publishes remembered at once; the sender with the most records forgets its oldest first. Default 100 000. */
   maxEntries: number;
 }
 
