@@ -141,6 +141,33 @@ describe('three instances on one Redis', () => {
     expect((await repeats(a)) + (await repeats(b))).toBe(2);
   });
 
+  it('share no budget one user can drain: a flood of unique publishes and junk history leaves another user\'s re-send and recovery intact', async () => {
+    const server = await startServer({ redis: redis.url, dedup: { maxEntries: 100 }, history: { maxBytes: 1024 * 1024 }, limits: { rateBurst: 5_000, ratePerSecond: 5_000 } });
+    servers.push(server);
+    await until(async () => (await ready(server)) === 200);
+    const alice = await peer(server, 'alice');
+    const { epoch } = (await alice.command('subscribe', channelArgs('room'))).response;
+    expect((await alice.command('publish', { channel: 'room', data: { eventName: 'n', payload: 'honest' } }, 'a-1')).response).toEqual({});
+    await alice.close();
+    const mallory = await peer(server, 'mallory');
+    const junk = 'x'.repeat(30 * 1024);
+    // Three times the de-duplication count and 1.2 MB of history, in as many unique publishes (in batches the
+    // per-connection input bound lets through).
+    for (let i = 0; i < 300; i += 1) {
+      mallory.send({ type: 'command', data: { command: 'publish', correlation_id: `m-${i}`, arguments: { channel: `junk-${i % 100}`, data: i < 40 ? junk : i } } });
+      if (i % 20 === 19) await until(() => mallory.received.length > i, 30_000);
+    }
+    expect(mallory.received.filter((m) => m.data?.error)).toEqual([]);
+    const back = await peer(server, 'alice');
+    back.send({ type: 'command', data: { command: 'subscribe', correlation_id: 's', arguments: { ...channelArgs('room'), since: { epoch, offset: 0 } } } });
+    expect((await back.waitFor((m) => m.type === 'command response')).data.response).toMatchObject({ recovered: true });
+    expect(events(back, 'room').map((e) => e.data.payload)).toEqual(['honest']);
+    // The honest re-send is still recognised: it is answered, not published again.
+    expect((await back.command('publish', { channel: 'room', data: { eventName: 'n', payload: 'honest' } }, 'a-1')).response).toEqual({});
+    await back.command('ping');
+    expect(events(back, 'room')).toHaveLength(1);
+  }, 40_000);
+
   it('fill in from history what an instance missed while its Pub/Sub connection was away', async () => {
     const admin = new Redis(redis.url);
     try {
