@@ -23,7 +23,9 @@ beforeAll(async () => {
   writeFileSync(join(pub, 'style.css'), 'body {}');
   symlinkSync(join(root, 'outside.txt'), join(pub, 'leak.txt'));
   symlinkSync(root, join(pub, 'up'));
-  for (const file of ['rtm.js', 'rtm.js.map', 'rtm-plugins.js', 'rtm.iife.js', 'rtm.iife.min.js', 'rtm.iife.min.js.map', 'server.js', 'server.js.map', 'rtm-server.js', 'rtm-server.js.map']) {
+  mkdirSync(join(dist, 'demo'));
+  mkdirSync(join(dist, 'chunks'));
+  for (const file of ['rtm.js', 'rtm.js.map', 'rtm-plugins.js', 'rtm-react.js', 'rtm.iife.js', 'rtm.iife.min.js', 'rtm.iife.min.js.map', 'demo/react-chat.js', 'server.js', 'server.js.map', 'rtm-server.js', 'rtm-server.js.map', 'chunks/server-x.js']) {
     writeFileSync(join(dist, file), `// ${file}`);
   }
   const record = (level: string) => (event: string) => void lines.push({ level, event });
@@ -54,8 +56,8 @@ describe('static files', () => {
   });
 
   it('/dist/ serves the browser bundles and their maps, not the server bundle or its maps', async () => {
-    for (const file of ['rtm.js', 'rtm.js.map', 'rtm-plugins.js', 'rtm.iife.js', 'rtm.iife.min.js', 'rtm.iife.min.js.map']) expect((await fetch(`${server.url}/dist/${file}`)).status, file).toBe(200);
-    for (const file of ['server.js', 'server.js.map', 'rtm-server.js', 'rtm-server.js.map', 'types/server-mock/index.d.ts']) expect((await fetch(`${server.url}/dist/${file}`)).status, file).toBe(404);
+    for (const file of ['rtm.js', 'rtm.js.map', 'rtm-plugins.js', 'rtm-react.js', 'rtm.iife.js', 'rtm.iife.min.js', 'rtm.iife.min.js.map', 'demo/react-chat.js']) expect((await fetch(`${server.url}/dist/${file}`)).status, file).toBe(200);
+    for (const file of ['server.js', 'server.js.map', 'rtm-server.js', 'rtm-server.js.map', 'chunks/server-x.js', 'types/server-mock/index.d.ts']) expect((await fetch(`${server.url}/dist/${file}`)).status, file).toBe(404);
   });
 });
 

@@ -58,8 +58,8 @@ export interface RtmServer {
   readonly auth: Auth;
 }
 
-/** What `/dist/` serves: the browser bundles and their maps, never the server's. */
-const BROWSER_BUNDLE = /^rtm(-plugins|\.iife|\.iife\.min)?\.js(\.map)?$/;
+/** What `/dist/` serves: the browser bundles (and demo bundles) with their maps, never the server's. A new browser bundle is added here. */
+const BROWSER_BUNDLE = /^(rtm(-plugins|-react|\.iife|\.iife\.min)?|demo\/[\w-]+)\.js(\.map)?$/;
 
 /** How long clients get to complete the closing handshake at shutdown before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
