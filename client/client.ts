@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './log.js';
 import { CHANNEL_TYPE, echoedCommand, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from './protocol.js';
 import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
-import { Subscriptions, type RecoveryEvent } from './subscriptions.js';
+import { Subscriptions, type RecoveryEvent, type SubscriptionsDeps } from './subscriptions.js';
 import { Timers } from './timers.js';
 import { Tokens, type TokenProvider } from './token.js';
 import { TokenRefresh } from './token-refresh.js';
@@ -125,8 +125,11 @@ export interface RtmClient {
 
 const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery', 'transport', 'direct'];
 
-/** Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options. */
-export function createClient(options: ClientOptions): RtmClient {
+/**
+ * Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options.
+ * @param held Internal: the shared mode's host passes subscriptions that resume other tabs' streams.
+ */
+export function createClient(options: ClientOptions, held = (deps: SubscriptionsDeps) => new Subscriptions(deps)): RtmClient {
   const {
     url,
     token,
@@ -204,7 +207,7 @@ export function createClient(options: ClientOptions): RtmClient {
     timeout: requestTimeout,
     timers,
   });
-  const subscriptions = new Subscriptions({
+  const subscriptions = held({
     request: (command, args) => requests.request(command, args, {}, false),
     isOpen: () => connection.state === 'open',
     report,

@@ -54,7 +54,8 @@ export interface SubscriptionStatus {
   onRecovery(handler: (recovery: Recovery) => void): () => void;
 }
 
-interface Entry {
+/** One server subscription: a resource, an action set, and its listeners. */
+export interface Entry {
   resource: ResourceRef;
   /** {@link resourceKey} of `resource`, computed once. */
   owner: string;
@@ -88,7 +89,7 @@ const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.
  * an open link, and every subscription is sent again, once, on each open.
  */
 export class Subscriptions {
-  private readonly entries = new Map<string, Entry>();
+  protected readonly entries = new Map<string, Entry>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
   private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
   /** Per resource, the canonical filter last sent to the server on this link ('null' for none). */
@@ -97,7 +98,7 @@ export class Subscriptions {
   private readonly refilter = new Set<string>();
   private closed = false;
 
-  constructor(private readonly deps: SubscriptionsDeps) {}
+  constructor(protected readonly deps: SubscriptionsDeps) {}
 
   /** Number of server subscriptions held. */
   get size(): number {
@@ -256,7 +257,7 @@ export class Subscriptions {
    * subscription the server holds: it asks for no replay (a new listener
    * wants no past events) and reports no state change or recovery.
    */
-  private subscribe(key: string, entry: Entry, update = false): void {
+  protected subscribe(key: string, entry: Entry, update = false): Promise<void> {
     if (!update) this.setState(entry, 'subscribing');
     const live = (): boolean => this.entries.get(key) === entry;
     const since = update ? undefined : entry.position;
@@ -265,7 +266,7 @@ export class Subscriptions {
     this.sent.set(entry.owner, canonical(filter ?? null));
     // Without a filter the command is exactly the plain RTC one.
     const args = this.args(entry, { ...(filter ? { filter: filter as Json } : {}), ...(since ? { since: { ...since } } : {}) });
-    this.deps.request('subscribe', args).then(
+    return this.deps.request('subscribe', args).then(
       (response) => {
         if (!live()) return;
         if (update) {
@@ -292,12 +293,12 @@ export class Subscriptions {
     );
   }
 
-  private report(entry: Entry, recovery: Recovery): void {
+  protected report(entry: Entry, recovery: Recovery): void {
     if (this.recoveries.events[entry.owner]?.length) this.recoveries.emit(entry.owner, recovery);
     this.deps.recovered({ resource: { ...entry.resource }, ...recovery });
   }
 
-  private setState(entry: Entry, state: SubscriptionState, error?: RtmError): void {
+  protected setState(entry: Entry, state: SubscriptionState, error?: RtmError): void {
     if (entry.state === state && !error) return;
     entry.state = state;
     this.emit(entry, error);

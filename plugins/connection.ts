@@ -8,6 +8,21 @@ export interface PageConnectionConfig {
   token?: TokenProvider;
   /** A URL answering a fresh token, as JSON `{ "token": "…" }` or plain text. Used when `token` is not given. */
   tokenUrl?: string;
+  /**
+   * Share one connection among the tabs of this origin and user (see `rtm-kit/shared`). Needs the shared mode:
+   * the script tag `rtm-shared.iife.min.js`, or `enableShared(createClient)` with `rtm-kit/shared`'s `createClient`.
+   */
+  shared?: boolean;
+}
+
+/** A `createClient` that also takes `shared`, as `rtm-kit/shared` exports it. */
+export type SharedClientFactory = (options: Parameters<typeof createClient>[0] & { shared?: boolean }) => RtmClient;
+
+let sharedFactory: SharedClientFactory | undefined;
+
+/** Lets {@link configure} honour `shared: true`, with `rtm-kit/shared`'s `createClient` (the shared script-tag bundle does it itself). */
+export function enableShared(factory: SharedClientFactory): void {
+  sharedFactory = factory;
 }
 
 let client: RtmClient | undefined;
@@ -21,17 +36,19 @@ let waiters: Array<(client: RtmClient) => void> = [];
  * nothing; other settings are refused, because live widgets hold the first.
  */
 export function configure(config: PageConnectionConfig): RtmClient {
-  const { url, token: given, tokenUrl } = config ?? {};
+  const { url, token: given, tokenUrl, shared = false } = config ?? {};
   if (typeof url !== 'string' || !url || !['string', 'function'].includes(typeof (given ?? tokenUrl)) || !['string', 'undefined'].includes(typeof tokenUrl)) {
     throw new RtmError('bad_argument', 'configure needs a url, and a token (string or function) or tokenUrl');
   }
-  const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl]);
+  if (shared && !sharedFactory) throw new RtmError('bad_argument', 'shared needs rtm-shared.iife.min.js or enableShared()');
+  const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl, shared]);
   if (client) {
     if (key === configuredKey) return client;
     throw new RtmError('bad_argument', 'the page connection is already configured with other settings');
   }
   const token = given ?? fetchToken(tokenUrl!);
-  client = createClient({ url: toWebSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) });
+  const options = { url: toWebSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) };
+  client = shared ? sharedFactory!({ ...options, shared }) : createClient(options);
   configuredKey = key;
   for (const resolve of waiters) resolve(client);
   waiters = [];

@@ -10,13 +10,14 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
 /**
  * `<rtm-connection url="/rtc" token-url="/api/token">`: sets the page's
  * connection (the same as calling `configure`). Place it anywhere; widgets
- * declared before it wait for it.
+ * declared before it wait for it. With the `shared` attribute, the page's tabs
+ * share one connection (needs the script `rtm-shared.iife.min.js`).
  */
 export class RtmConnectionElement extends Base {
   /** Configures the page's connection from the attributes, or fires `rtm-error` when they are refused. */
   connectedCallback(): void {
     try {
-      configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined });
+      configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined, shared: this.hasAttribute('shared') });
     } catch (error) {
       reportError(this, error);
     }

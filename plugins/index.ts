@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-export { configure, pageClient, type PageConnectionConfig } from './connection.js';
+export { configure, pageClient, enableShared, type PageConnectionConfig, type SharedClientFactory } from './connection.js';
 export { listen, type ListenerConfig, type ListenerMessage, type ListenerHandle } from './listener.js';
 export { broadcast, bindBroadcast, type BroadcastConfig, type BroadcastBinding } from './broadcast.js';
 export { start, RtmConnectionElement, RtmListenerElement } from './elements.js';

@@ -57,13 +57,19 @@ const results = await Promise.all(
       legalComments: 'eof',
       define: { 'process.env.NODE_ENV': '"production"' },
     },
+    // The shared mode (rtm-kit/shared): entries of their own, so the core client's bytes do not grow. Each carries a
+    // copy of the client; the worker is a classic script, which every browser with SharedWorker runs.
+    { ...browser, entryPoints: ['client/shared/index.ts'], format: 'esm', outfile: `${out}/rtm-shared.js` },
+    { ...browser, entryPoints: ['client/shared/worker.ts'], format: 'iife', outfile: `${out}/rtm-shared-worker.js`, minify: true },
+    { ...browser, entryPoints: ['plugins/iife-shared.ts'], format: 'iife', outfile: `${out}/rtm-shared.iife.js` },
+    { ...browser, entryPoints: ['plugins/iife-shared.ts'], format: 'iife', outfile: `${out}/rtm-shared.iife.min.js`, minify: true },
   ].map((options) => build({ logLevel: 'warning', ...options })),
 );
 
 writeFileSync(`${out}/THIRD-PARTY-NOTICES.md`, notices(results[4].metafile));
 
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/: rtm.js, rtm-plugins.js, rtm-react.js, demo/react-chat.js, rtm.iife.js, rtm.iife.min.js (+ maps), server.js, rtm-server.js, types/');
+console.log('built dist/: rtm.js, rtm-plugins.js, rtm-react.js, demo/react-chat.js, rtm.iife.js, rtm.iife.min.js, rtm-shared.js, rtm-shared-worker.js, rtm-shared.iife.js, rtm-shared.iife.min.js (+ maps), server.js, rtm-server.js, types/');
 
 /** The licence texts of every package compiled into the server bundle, as their licences ask. */
 function notices(metafile) {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Json, EventData } from '../protocol.js';
+import { ResumableSubscriptions } from './resumable-subscriptions.js';
+
+// The host's subscriptions, driven by hand: each subscribe is answered by the test, as the server would (replay first,
+// then the response), so the order of replays, live events and responses is exact.
+
+interface Sent {
+  args: { since?: { epoch: string; offset: number } };
+  answer: (response: Json) => void;
+}
+
+function setup(open = true) {
+  const sent: Sent[] = [];
+  let isOpen = open;
+  const subscriptions = new ResumableSubscriptions({
+    request: (command, args) =>
+      command === 'subscribe' ? new Promise<Json>((answer) => sent.push({ args: args as Sent['args'], answer })) : Promise.resolve({}),
+    isOpen: () => isOpen,
+    report: (error) => {
+      throw error;
+    },
+    recovered: () => {},
+  });
+  const event = (offset: number): EventData => ({ action: 'published', resource: { type: 'channel', name: 'c' }, timestamp: '', data: { eventName: null, payload: offset }, epoch: 'e', offset });
+  const tab = (since?: number) => {
+    const got: number[] = [];
+    const confirmed: Json[] = [];
+    subscriptions.resume({ type: 'channel', name: 'c' }, ['published'], (e) => got.push(e.offset!), {
+      ...(since === undefined ? {} : { since: { epoch: 'e', offset: since } }),
+      confirmed: (response) => confirmed.push(response as Json),
+      failed: (error) => {
+        throw error;
+      },
+    });
+    return { got, confirmed };
+  };
+  const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return { subscriptions, sent, event, tab, flush, open: () => ((isOpen = true), subscriptions.resubscribe()) };
+}
+
+describe('ResumableSubscriptions (the shared host)', () => {
+  it('tabs that join before the link opens share one subscribe, sent with the position of the tab furthest behind', async () => {
+    const { sent, event, tab, flush, subscriptions, open } = setup(false);
+    const ahead = tab(7);
+    const behind = tab(4);
+    open();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.args.since).toEqual({ epoch: 'e', offset: 4 });
+    for (const offset of [5, 6, 7, 8]) subscriptions.dispatch(event(offset));
+    sent[0]!.answer({ epoch: 'e', offset: 8, recovered: true });
+    await flush();
+    expect(behind.got).toEqual([5, 6, 7, 8]);
+    expect(ahead.got).toEqual([8]);
+    expect(ahead.confirmed).toEqual([{ epoch: 'e', offset: 8, recovered: true }]);
+    expect(behind.confirmed).toEqual([{ epoch: 'e', offset: 8, recovered: true }]);
+  });
+
+  it('a tab that joins behind a live subscription gets what it missed, once, while the others get no repeat', async () => {
+    const { sent, event, tab, flush, subscriptions } = setup();
+    const first = tab();
+    sent[0]!.answer({ epoch: 'e', offset: 10 });
+    await flush();
+    expect(first.confirmed).toEqual([{ epoch: 'e', offset: 10 }]);
+    subscriptions.dispatch(event(11));
+    subscriptions.dispatch(event(12));
+    const late = tab(9);
+    // Sent again for the late tab; live events keep coming before the server handles it.
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.args.since).toEqual({ epoch: 'e', offset: 9 });
+    expect(late.confirmed).toEqual([]);
+    subscriptions.dispatch(event(13));
+    for (const offset of [10, 11, 12, 13]) subscriptions.dispatch(event(offset));
+    sent[1]!.answer({ epoch: 'e', offset: 13, recovered: true });
+    await flush();
+    subscriptions.dispatch(event(14));
+    expect(first.got).toEqual([11, 12, 13, 14]);
+    expect(late.got).toEqual([10, 11, 12, 13, 14]);
+    expect(late.confirmed).toEqual([{ epoch: 'e', offset: 13, recovered: true }]);
+  });
+
+  it('a tab that is not behind is confirmed at once, and a later resubscribe asks from the lowest position', async () => {
+    const { sent, event, tab, flush, subscriptions, open } = setup();
+    tab(3);
+    sent[0]!.answer({ epoch: 'e', offset: 5, recovered: true });
+    await flush();
+    subscriptions.dispatch(event(4));
+    subscriptions.dispatch(event(5));
+    const second = tab(5);
+    expect(second.confirmed).toEqual([{ epoch: 'e', offset: 5, recovered: true }]);
+    expect(sent).toHaveLength(1);
+    subscriptions.suspend();
+    open();
+    expect(sent[1]!.args.since).toEqual({ epoch: 'e', offset: 5 });
+  });
+});

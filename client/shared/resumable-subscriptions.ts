@@ -1,0 +1,155 @@
+import type { RtmError } from '../errors.js';
+import type { EventAction, EventData, ResourceRef, StreamPosition, SubscribeResponse } from '../protocol.js';
+import { advance, positionOf } from '../stream-position.js';
+import { Subscriptions, type Entry, type Recovery, type SubscriptionState } from '../subscriptions.js';
+
+/**
+ * A listener that joins from another tab and resumes a stream: it has seen
+ * everything up to `since`, and learns, as a subscribe response would say it,
+ * where the subscription stands for it once the server confirmed it.
+ */
+export interface Resume {
+  /** The last event the listener saw, if any. */
+  since?: StreamPosition;
+  /** The subscription stands for this listener: its position, and with `since`, whether what it missed was recovered. */
+  confirmed: (response: SubscribeResponse) => void;
+  /** The server refused it. */
+  failed: (error: RtmError) => void;
+}
+
+/** One resuming listener: where it stands, and what waits for the server's word. */
+interface Joined {
+  position: StreamPosition | undefined;
+  /** Set until confirmed. `from`: the first subscribe whose response may confirm it (an earlier one did not ask for its events). */
+  waiting?: Resume & { from: number };
+  /**
+   * Events held while a listener that joined behind a live subscription waits: live ones the server sent before it
+   * handled the new subscribe come ahead of the replay that repeats them, so they are put in order first.
+   */
+  held?: EventData[];
+}
+
+type Listener = (event: EventData) => void;
+
+/** Most events held for one listener that waits for a replay; past it they are delivered as they are (in order). */
+const MAX_HELD = 10_000;
+
+/** Delivers what `state` held, oldest first, and holds no more. */
+function release(state: Joined, own: Listener): void {
+  const held = state.held ?? [];
+  state.held = undefined;
+  for (const event of held.sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0))) own(event);
+}
+
+/**
+ * The shared client's subscriptions: one server subscription per resource and
+ * action set, as in every client, but each listener (a tab) resumes from its
+ * own stream position and drops what it has already seen. So a subscription
+ * may be sent again for older events (a tab that was behind at a handover)
+ * with no repeat and no gap for anyone; and every (re)subscribe asks for the
+ * events after the position of the listener furthest behind.
+ */
+export class ResumableSubscriptions extends Subscriptions {
+  private readonly joined = new Map<string, Map<Listener, Joined>>();
+  private readonly sends = new WeakMap<Entry, number>();
+  private readonly lastRecovery = new WeakMap<Entry, Recovery>();
+  private readonly failures = new WeakMap<Entry, RtmError>();
+
+  /** Adds a listener that resumes after `resume.since`; returns the function that removes it. */
+  resume(resource: ResourceRef, actions: EventAction[], listener: Listener, resume: Resume): () => void {
+    const { since } = resume;
+    const state: Joined = { position: since };
+    const own: Listener = (event) => {
+      if (state.held && state.held.push(event) <= MAX_HELD) return;
+      if (state.held) return release(state, own);
+      const at = positionOf(event);
+      if (at) {
+        const next = advance(state.position, at);
+        if (!next) return;
+        state.position = next;
+      }
+      listener(event);
+    };
+    const key = JSON.stringify([resource.type, resource.name, [...new Set(actions)].sort()]);
+    const existing = this.entries.get(key);
+    const at = existing?.position;
+    // Behind: this tab saw less than the shared subscription has delivered (or is about to, from a subscribe under way).
+    const behind = since !== undefined && existing !== undefined && (at ? at.epoch !== since.epoch || since.offset < at.offset : existing.state !== 'subscribed');
+    if (existing?.state === 'subscribed' && !behind) {
+      state.position ??= at;
+      resume.confirmed({ ...(state.position ?? at), ...(since ? { recovered: true } : {}) });
+    } else state.waiting = { ...resume, from: behind ? (this.sends.get(existing!) ?? 0) + 1 : 0 };
+    if (behind) state.held = [];
+    let listeners = this.joined.get(key);
+    if (!listeners) this.joined.set(key, (listeners = new Map()));
+    listeners.set(own, state);
+    const off = super.add(resource, actions, own);
+    if (existing && behind && this.deps.isOpen()) void this.subscribe(key, existing);
+    return () => {
+      off();
+      listeners.delete(own);
+      if (!listeners.size && this.joined.get(key) === listeners) this.joined.delete(key);
+    };
+  }
+
+  override dispatch(event: EventData): void {
+    // Each listener drops its own repeats: the subscription as a whole lets older events through (a replay for a tab
+    // that was behind), and keeps the furthest position it has delivered.
+    const kept = new Map<Entry, StreamPosition | undefined>();
+    for (const entry of this.entries.values()) {
+      kept.set(entry, entry.position);
+      entry.position = undefined;
+    }
+    super.dispatch(event);
+    for (const [entry, position] of kept) {
+      if (!entry.position || (position && !advance(position, entry.position))) entry.position = position;
+    }
+  }
+
+  protected override report(entry: Entry, recovery: Recovery): void {
+    this.lastRecovery.set(entry, recovery);
+    super.report(entry, recovery);
+  }
+
+  protected override setState(entry: Entry, state: SubscriptionState, error?: RtmError): void {
+    if (error) this.failures.set(entry, error);
+    super.setState(entry, state, error);
+  }
+
+  protected override subscribe(key: string, entry: Entry): Promise<void> {
+    const sent = (this.sends.get(entry) ?? 0) + 1;
+    this.sends.set(entry, sent);
+    const since = this.lowest(key) ?? entry.position;
+    entry.position = since;
+    if (since) entry.confirmed = true;
+    this.lastRecovery.delete(entry);
+    return super.subscribe(key, entry).then(() => {
+      if (this.entries.get(key) !== entry || entry.state === 'subscribing') return;
+      const recovery = this.lastRecovery.get(entry);
+      for (const [own, state] of this.joined.get(key) ?? []) {
+        const waiting = state.waiting;
+        if (!waiting || waiting.from > sent) continue;
+        state.waiting = undefined;
+        if (entry.state === 'subscribed') release(state, own);
+        state.held = undefined;
+        if (entry.state === 'failed') {
+          waiting.failed(this.failures.get(entry)!);
+          continue;
+        }
+        // A failed recovery starts over where the server stands; so does a listener that had seen nothing.
+        if (!state.position || recovery?.recovered === false) state.position = entry.position;
+        const said = recovery && recovery.reason !== 'unsupported' ? (recovery as SubscribeResponse) : waiting.since ? { recovered: true } : {};
+        waiting.confirmed({ ...entry.position, ...said });
+      }
+    });
+  }
+
+  /** The position of the listener furthest behind (listeners with none yet do not count). */
+  private lowest(key: string): StreamPosition | undefined {
+    let low: StreamPosition | undefined;
+    for (const { position } of this.joined.get(key)?.values() ?? []) {
+      if (position && (!low || (position.epoch === low.epoch && position.offset < low.offset))) low = position;
+    }
+    return low;
+  }
+}
