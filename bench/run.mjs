@@ -21,11 +21,12 @@ import * as ceiling from './sections/ceiling.mjs';
 import * as cluster from './sections/cluster.mjs';
 import * as transports from './sections/transports.mjs';
 import * as filters from './sections/filters.mjs';
+import * as sharedTabs from './sections/shared-tabs.mjs';
 
 /** The whole run must stay within 10 minutes; past this it stops and writes what it has. */
 const BUDGET_MS = 10 * 60_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports', 'filters'];
+const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports', 'filters', 'shared-tabs'];
 
 function packageVersion(name) {
   try {
@@ -93,6 +94,7 @@ async function main() {
     cluster: () => cluster.run({ log }),
     transports: () => transports.run({ log }),
     filters: () => filters.run({ log }),
+    'shared-tabs': () => sharedTabs.run({ log }),
   };
   const toFiles = wanted.length === SECTIONS.length || process.argv.includes('--write');
   const write = () => {

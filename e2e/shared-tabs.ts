@@ -102,7 +102,8 @@ export async function openPublisher(base: string, sub: string): Promise<{ publis
   const waiting = new Map<number, () => void>();
   socket.on('message', (data) => {
     const message = JSON.parse(String(data));
-    if (message.type === 'command response') waiting.get(message.data.request.correlation_id)?.();
+    // The protocol echoes the whole request message; some servers only its data.
+    if (message.type === 'command response') waiting.get((message.data.request.data ?? message.data.request).correlation_id)?.();
   });
   return {
     publish: (channel, payloads) =>

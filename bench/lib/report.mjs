@@ -1,6 +1,7 @@
 import { render as clusterSection } from '../sections/cluster.mjs';
 import { render as transportsSection } from '../sections/transports.mjs';
 import { render as filtersSection } from '../sections/filters.mjs';
+import { render as sharedTabsSection } from '../sections/shared-tabs.mjs';
 
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
@@ -247,5 +248,6 @@ export function renderMarkdown(results) {
   if (s.cluster) lines.push(clusterSection(s.cluster, { n, section }), '');
   if (s.transports) lines.push(transportsSection(s.transports, { n, section }), '');
   if (s.filters) lines.push(filtersSection(s.filters, { n, section }), '');
+  if (s['shared-tabs']) lines.push(sharedTabsSection(s['shared-tabs'], { n, section }), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -82,11 +82,13 @@ class Session {
   /** Answers one RTC command of a tab's client: pings and token replacements here, subscriptions by listening on the shared client, the rest relayed. */
   command(conn: Conn, data: CommandData): void {
     const args = isObject(data.arguments) ? data.arguments : {};
-    const reply = (response: Json): void => this.send(conn, { type: 'command response', data: { request: data as Json, response } });
+    // The request is echoed as the protocol says: the whole command message.
+    const request = { type: 'command', data } as Json;
+    const reply = (response: Json): void => this.send(conn, { type: 'command response', data: { request, response } });
     const refuse = (error: RtmError): void => {
       // Refusals the server would give have numeric codes. The client's own (disconnected, closed, timeout) mean the
       // shared link dropped or stalled: no answer, the tab's client treats it as the lost link it is.
-      if (typeof error.code === 'number') this.send(conn, { type: 'command response', data: { request: data as Json, error: { code: error.code, info: error.info } } });
+      if (typeof error.code === 'number') this.send(conn, { type: 'command response', data: { request, error: { code: error.code, info: error.info } } });
     };
     switch (data.command) {
       case 'ping':
