@@ -1,4 +1,4 @@
-// Section 10: one connection for all tabs (rtm-kit/shared). 20 tabs of one
+// Section 11: one connection for all tabs (rtm-kit/shared). 20 tabs of one
 // Chromium context on one rtm-server, each with a client listening to one
 // channel: without sharing, through the SharedWorker, and through leader
 // election (SharedWorker removed). Measured: the server's WebSockets (its
@@ -160,7 +160,7 @@ async function measureHandovers(tabs, base, apiKey, log) {
 export function render(s, { n, section }) {
   const mib = (bytes) => (bytes == null ? '–' : `${n(bytes / 2 ** 20, 1)} MiB`);
   return section(
-    '## 10. One connection for all tabs (rtm-kit/shared)',
+    '## 11. One connection for all tabs (rtm-kit/shared)',
     `${TABS} tabs of one Chromium context (launched with the args of playwright.config.ts), each loading \`/dist/rtm-shared.js\` and listening to one channel as the same user, against one \`rtm-server\`. Server connections: the server's own \`rtm_connections\` gauge. Server RSS: growth of the server process while the tabs connected. Chromium RSS: every process of the browser (browser, renderers, the SharedWorker) summed, minus the idle browser; shared pages count once per process, so it overstates, alike for every row. **Handover** (leader election; the SharedWorker outlives any tab, so closing a tab hands nothing over): while 40 REST broadcasts stream, the leader tab closes; time from the close to the moment every other tab's channel is subscribed again (its client reconnected through the new leader and resumed from its position), ${HANDOVERS} runs; lost and duplicate messages over all remaining tabs. 1 run per mode.`,
     ['mode', 'tabs', 'server connections', 'server RSS growth', 'Chromium RSS (all processes)'],
     ['l', 'r', 'r', 'r', 'r'],
