@@ -79,8 +79,8 @@ export const waitForCount = (page: Page, channel: string, count: number): Promis
 /** Open RTC WebSockets, as the server counts them (its `rtm_connections` gauge). */
 export async function serverConnections(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^rtm_connections\{endpoint="rtc"\} (\d+)$/m.exec(text);
-  return match ? Number(match[1]) : 0;
+  // One line per transport (websocket, http-stream, long-poll): all of them are connections.
+  return [...text.matchAll(/^rtm_connections\{[^}]*endpoint="rtc"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /** The event frames the tab's client received for `channel`. */

@@ -41,7 +41,8 @@ function treeRss(root) {
 
 async function connections(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return Number(/^rtm_connections\{endpoint="rtc"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  // One line per transport (websocket, http-stream, long-poll): all of them are connections.
+  return [...text.matchAll(/^rtm_connections\{[^}]*endpoint="rtc"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /** Opens a tab whose client (shared or not) listens on `channel` and records its messages and state changes with wall-clock times. */

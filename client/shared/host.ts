@@ -56,6 +56,10 @@ class Session {
       else if (state === 'reconnecting') this.dropAll(LINK_LOST, `shared connection lost (${reason})`);
       else if (state === 'closed') host.ended(this, reason);
     });
+    // What the server tells the connection (e.g. that the token expires soon), every tab's client hears.
+    this.client.on('notification', (notification) => {
+      for (const conn of this.conns.values()) this.send(conn, { type: 'notification', data: notification as unknown as Json });
+    });
   }
 
   open(conn: Conn): void {

@@ -150,6 +150,8 @@ export function createClient(options: SharedClientOptions): SharedRtmClient {
   };
   const client = createOwnClient({
     ...own,
+    // The virtual socket is the tab's only way to the shared connection: a step down to HTTP would bypass it.
+    transports: ['websocket'],
     token,
     // An environment that is not a function is the core's to refuse, in its words.
     environment: typeof environment === 'function' ? onHost : environment,
