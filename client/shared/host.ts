@@ -1,5 +1,6 @@
 import { createClient, type RtmClient } from '../client.js';
 import type { RtmError } from '../errors.js';
+import type { Filter } from '../filter.js';
 import { correlationKey } from '../requests.js';
 import { isObject, type CommandData, type EventAction, type Json, type ResourceRef, type StreamPosition } from '../protocol.js';
 import { positionOf } from '../stream-position.js';
@@ -110,7 +111,7 @@ class Session {
           conn.subscriptions.delete(id);
           if (data.command === 'unsubscribe') return reply({});
           if (Array.isArray(args.action) && args.action.every((action) => typeof action === 'string')) {
-            return this.subscribe(conn, id, ref, args.action as EventAction[], positionOf(args.since), reply, refuse);
+            return this.subscribe(conn, id, ref, args.action as EventAction[], positionOf(args.since), isObject(args.filter) ? (args.filter as Filter) : undefined, reply, refuse);
           }
         }
         break;
@@ -119,7 +120,16 @@ class Session {
     this.relay(data, reply, refuse);
   }
 
-  private subscribe(conn: Conn, id: string, resource: ResourceRef, actions: EventAction[], since: StreamPosition | undefined, reply: (response: Json) => void, refuse: (error: RtmError) => void): void {
+  private subscribe(
+    conn: Conn,
+    id: string,
+    resource: ResourceRef,
+    actions: EventAction[],
+    since: StreamPosition | undefined,
+    filter: Filter | undefined,
+    reply: (response: Json) => void,
+    refuse: (error: RtmError) => void,
+  ): void {
     const off = this.subscriptions!.resume(resource, actions, (event) => this.send(conn, { type: 'event', data: event as unknown as Json }), {
       ...(since ? { since } : {}),
       confirmed: (response) => reply(response as Json),
@@ -128,7 +138,7 @@ class Session {
         off();
         refuse(error);
       },
-    });
+    }, filter);
     conn.subscriptions.set(id, off);
   }
 

@@ -1,6 +1,7 @@
 import type { RtmError } from '../errors.js';
 import type { EventAction, EventData, ResourceRef, StreamPosition, SubscribeResponse } from '../protocol.js';
 import { advance, positionOf } from '../stream-position.js';
+import type { Filter } from '../filter.js';
 import { Subscriptions, type Entry, type Recovery, type SubscriptionState } from '../subscriptions.js';
 
 /**
@@ -56,7 +57,7 @@ export class ResumableSubscriptions extends Subscriptions {
   private readonly failures = new WeakMap<Entry, RtmError>();
 
   /** Adds a listener that resumes after `resume.since`; returns the function that removes it. */
-  resume(resource: ResourceRef, actions: EventAction[], listener: Listener, resume: Resume): () => void {
+  resume(resource: ResourceRef, actions: EventAction[], listener: Listener, resume: Resume, filter?: Filter): () => void {
     const { since } = resume;
     const state: Joined = { position: since };
     const own: Listener = (event) => {
@@ -83,7 +84,7 @@ export class ResumableSubscriptions extends Subscriptions {
     let listeners = this.joined.get(key);
     if (!listeners) this.joined.set(key, (listeners = new Map()));
     listeners.set(own, state);
-    const off = super.add(resource, actions, own);
+    const off = super.add(resource, actions, own, filter);
     if (existing && behind && this.deps.isOpen()) void this.subscribe(key, existing);
     return () => {
       off();
@@ -116,7 +117,9 @@ export class ResumableSubscriptions extends Subscriptions {
     super.setState(entry, state, error);
   }
 
-  protected override subscribe(key: string, entry: Entry): Promise<void> {
+  protected override subscribe(key: string, entry: Entry, update = false): Promise<void> {
+    // A filter update asks for no replay and changes no state: nothing for a waiting tab.
+    if (update) return super.subscribe(key, entry, true);
     const sent = (this.sends.get(entry) ?? 0) + 1;
     this.sends.set(entry, sent);
     const since = this.lowest(key) ?? entry.position;
