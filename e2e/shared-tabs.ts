@@ -74,7 +74,7 @@ export const got = (page: Page, channel: string): Promise<unknown[]> => page.eva
 
 /** Waits until the tab has received `count` messages on `channel`. */
 export const waitForCount = (page: Page, channel: string, count: number): Promise<unknown> =>
-  page.waitForFunction(([name, n]) => (window as any).got[name as string].length >= (n as number), [channel, count] as const, { timeout: 20_000 });
+  page.waitForFunction(([name, n]) => (window as any).got[name as string].length >= (n as number), [channel, count] as const, { timeout: 60_000 });
 
 /** Open RTC WebSockets, as the server counts them (its `rtm_connections` gauge). */
 export async function serverConnections(base: string): Promise<number> {
