@@ -147,7 +147,7 @@ async function measureHandovers(tabs, base, apiKey, log) {
     );
     const times = rest.map((r) => r.subscribedAt - closedAt);
     const sent = next;
-    await Promise.all(tabs.map((tab) => tab.waitForFunction((n) => window.got.length >= n, sent, { timeout: 10_000 }).catch(() => {})));
+    await Promise.all(tabs.map((tab) => tab.waitForFunction((n) => window.got.length >= n, sent, { timeout: 30_000 }).catch(() => {})));
     const final = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.got.slice())));
     const lost = final.reduce((sum, got) => sum + (sent - new Set(got).size), 0);
     const duplicates = final.reduce((sum, got) => sum + (got.length - new Set(got).size), 0);
