@@ -1,6 +1,5 @@
 import { RtmError } from './errors.js';
-import { compileFilter, type ChannelFilter, type Filter } from './filter.js';
-import { CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type Json } from './protocol.js';
+import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
 

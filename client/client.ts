@@ -6,7 +6,7 @@ import { browserEnvironment, type Environment } from './environment.js';
 import { guard, RtmError } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger, type Logger } from './log.js';
-import { CHANNEL_TYPE, echoedCommand, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from './protocol.js';
+import { CHANNEL_TYPE, echoedCommand, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from '../protocol/index.js';
 import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent, type SubscriptionsDeps } from './subscriptions.js';

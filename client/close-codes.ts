@@ -1,4 +1,4 @@
-import { CloseCode } from './protocol.js';
+import { CloseCode } from '../protocol/index.js';
 
 /**
  * What the client does after the link closes with a given code:

@@ -4,7 +4,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { closeAction } from './close-codes.js';
 import { RtmError, UnauthorizedError } from './errors.js';
 import type { Logger } from './log.js';
-import { CloseCode, isObject, type ServerMessage } from './protocol.js';
+import { CloseCode, isObject, type ServerMessage } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 import type { Tokens } from './token.js';
 

@@ -1,4 +1,4 @@
-import type { Json } from './protocol.js';
+import type { Json } from '../protocol/index.js';
 
 /**
  * Codes of errors raised by the client itself, next to the numeric RTC codes

@@ -14,8 +14,8 @@
 export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type DirectMeta, type RtmClient, type TokenChange } from './client.js';
 export type { TransportChange, TransportName } from './transports.js';
 export type { Channel, ChannelHandler, ChannelListenOptions, ChannelMeta } from './channel.js';
-export type { Resource, ResourceAction, ResourceEvent, ResourceHandler, ResourceListenOptions } from './resource.js';
-export { FILTER_LIMITS, type ChannelFilter, type Filter, type FilterItem, type FilterOperators, type FilterPaths, type FilterValue } from './filter.js';
+export type { Resource, ResourceEvent, ResourceHandler, ResourceListenOptions } from './resource.js';
+export { FILTER_LIMITS, type ChannelFilter, type Filter, type FilterItem, type FilterOperators, type FilterPaths, type FilterValue } from '../protocol/index.js';
 export type { Recovery, RecoveryEvent, SubscriptionState, SubscriptionStateHandler, SubscriptionStatus } from './subscriptions.js';
 export type { ConnectionState, StateChange, WebSocketConstructor } from './connection.js';
 export type { BackoffOptions } from './backoff.js';
@@ -25,4 +25,4 @@ export type { Environment, EnvironmentEvent } from './environment.js';
 export type { Logger } from './log.js';
 export { CLOSE_POLICY, type CloseAction } from './close-codes.js';
 export { RtmError, UnauthorizedError, type ClientErrorCode } from './errors.js';
-export { RtcErrorCode, CloseCode, userChannel, type Json, type NotificationData, type RecoveryFailure, type StreamPosition } from './protocol.js';
+export { RtcErrorCode, CloseCode, userChannel, type Json, type ResourceAction, type NotificationData, type RecoveryFailure, type StreamPosition } from '../protocol/index.js';

@@ -2,7 +2,7 @@
 // and publishes re-sent with their own correlation ID after a lost acknowledgement.
 import { describe, expect, it } from 'vitest';
 import type { RecoveryEvent } from './subscriptions.js';
-import { advance, positionOf } from './stream-position.js';
+import { advance, positionOf } from '../protocol/index.js';
 import { nextState, type Peer } from './scripted-server.test-util.js';
 import { useScriptedServer } from './test-setup.test-util.js';
 

@@ -1,6 +1,6 @@
 import { RtmError } from './errors.js';
 import { Outbox } from './outbox.js';
-import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from './protocol.js';
+import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 
 /** The part of `AbortSignal` used here, so the client needs no DOM types. */

@@ -1,10 +1,6 @@
 import { RtmError } from './errors.js';
-import { compileFilter, type Filter } from './filter.js';
-import type { EventData } from './protocol.js';
+import { compileFilter, isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type ResourceAction } from '../protocol/index.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
-
-/** Actions of resource events. */
-export type ResourceAction = 'created' | 'updated' | 'deleted';
 
 /** A resource event: `action`, `resource`, `modifier`, `timestamp` and the records in `data`. */
 export type ResourceEvent = EventData;
@@ -36,8 +32,6 @@ export interface Resource extends SubscriptionStatus {
   on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void;
 }
 
-const ACTIONS: readonly string[] = ['created', 'updated', 'deleted'];
-
 /** Creates the {@link Resource} handle for `type` / `name`. */
 export function createResource(type: string, name: string, subscriptions: Subscriptions): Resource {
   if (typeof type !== 'string' || typeof name !== 'string' || !type || !name) {
@@ -48,12 +42,12 @@ export function createResource(type: string, name: string, subscriptions: Subscr
     type,
     name,
     on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void {
-      const list: string[] = actions === 'all' ? ACTIONS.slice() : [actions].flat();
-      if (typeof handler !== 'function' || list.length === 0 || list.some((action) => !ACTIONS.includes(action))) {
-        throw new RtmError('bad_argument', `resource.on needs actions from ${ACTIONS.join(', ')} (or 'all') and a handler function`);
+      const list: readonly unknown[] = actions === 'all' ? RESOURCE_ACTIONS : [actions].flat();
+      if (typeof handler !== 'function' || list.length === 0 || !list.every(isResourceAction)) {
+        throw new RtmError('bad_argument', `resource.on needs actions from ${RESOURCE_ACTIONS.join(', ')} (or 'all') and a handler function`);
       }
       // RTC spells "all three" as ['all'].
-      const sent = new Set(list).size === ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
+      const sent = new Set(list).size === RESOURCE_ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
       const filter = options?.filter;
       const compiled = filter === undefined ? undefined : compileFilter(filter, false);
       if (typeof compiled === 'string') throw new RtmError('bad_argument', `resource.on: ${compiled}`);

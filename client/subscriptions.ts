@@ -1,10 +1,6 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import { guard, RtmError } from './errors.js';
-import type { Filter } from './filter.js';
-import { mergeFilters } from './filter-merge.js';
-import { canonical } from './filter.js';
-import { CHANNEL_TYPE, PUBLISHED, isObject, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from './protocol.js';
-import { advance, positionOf } from './stream-position.js';
+import { mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
 
 /** Receives the events of one subscription. */
 export type EventListener = (event: EventData) => void;
@@ -80,7 +76,6 @@ export interface SubscriptionsDeps {
   recovered: (event: RecoveryEvent) => void;
 }
 
-const resourceKey = (resource: ResourceRef): string => JSON.stringify([resource.type, resource.name]);
 
 /**
  * Reference-counted server subscriptions. Any number of listeners on one
@@ -320,6 +315,6 @@ function readRecovery(response: Json): Recovery {
 function matches(entry: Entry, event: EventData): boolean {
   const { resource } = entry;
   if (event.resource?.type !== resource.type || event.resource.name !== resource.name) return false;
-  if (resource.type === CHANNEL_TYPE) return event.action === PUBLISHED || event.action === 'publish';
+  if (resource.type === CHANNEL_TYPE) return isPublishedAction(event.action);
   return entry.actions.includes('all') || entry.actions.includes(event.action as EventAction);
 }

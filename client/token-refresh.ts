@@ -1,6 +1,6 @@
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { RtmError, UnauthorizedError } from './errors.js';
-import { RtcErrorCode } from './protocol.js';
+import { RtcErrorCode } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 import type { Tokens } from './token.js';
 

@@ -1,4 +1,5 @@
 import { RtmError, type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
+import { isResourceAction } from '../protocol/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own.js';
 import { fire, globalFunction, notify, refresh, setItem } from './page.js';
@@ -79,8 +80,6 @@ export interface ListenerHandle {
   /** Stops listening. Safe to call more than once. */
   stop(): void;
 }
-
-const ACTIONS = ['created', 'updated', 'deleted'];
 
 /** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
@@ -193,7 +192,7 @@ function subscribe(
   }
   const resource = client.resource(ref[0], ref[1]);
   // Subscribe to just the actions named, when they all are actions; else to all of them and filter here.
-  const actions = events.filter((event) => ACTIONS.includes(event)) as ResourceAction[];
+  const actions = events.filter(isResourceAction);
   const handler = (event: ResourceEvent): void =>
     onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp });
   return [resource, filtered((options) => resource.on(actions.length && actions.length === events.length ? actions : 'all', handler, options))];

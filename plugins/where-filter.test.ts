@@ -1,8 +1,8 @@
 // The Listener's `where` as a server-side filter: never stricter than the Listener's own check, strict where it can be.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { channelEvent as event, compiled } from '../client/filter.test-util.js';
-import type { EventData, Json } from '../client/protocol.js';
+import { channelEvent as event, compiled } from '../protocol/filter.test-util.js';
+import type { EventData, Json } from '../protocol/index.js';
 import { pick, toText } from './parse.js';
 import { whereFilter } from './where-filter.js';
 

@@ -1,5 +1,5 @@
-import { CHANNEL_TYPE, RtcErrorCode, isObject, type ResourceRef } from '../client/protocol.js';
-import { isChannelName, isSessionChannel, ownsOrPublic } from './channels.js';
+import { CHANNEL_TYPE, RtcErrorCode, isChannelName, isObject, quote, type ResourceRef } from '../protocol/index.js';
+import { isSessionChannel, ownsOrPublic } from './channels.js';
 import { ConfigError } from './config.js';
 
 /**
@@ -83,7 +83,7 @@ export class Policy {
   /** Checks that a resource type exists (`channel` always does); undefined when it does. */
   checkType(type: string): Refusal | undefined {
     if (type === CHANNEL_TYPE || this.resourceNames.has(type)) return undefined;
-    return { code: RtcErrorCode.UnknownResourceType, info: `unknown resource type ${quote(type)}` };
+    return { code: RtcErrorCode.UnknownResourceType, info: `unknown resource type ${quote(type, 300)}` };
   }
 
   /** Checks that a resource (or channel) exists; undefined when it does. */
@@ -112,10 +112,6 @@ export class Policy {
   }
 }
 
-function quote(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value.slice(0, 300) : (value ?? null));
-}
-
 function unavailable(name: unknown): Refusal {
-  return { code: RtcErrorCode.UnknownResourceName, info: `resource ${quote(name)} is unavailable` };
+  return { code: RtcErrorCode.UnknownResourceName, info: `resource ${quote(name, 300)} is unavailable` };
 }

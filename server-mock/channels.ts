@@ -1,4 +1,4 @@
-import { CHANNEL_NAME, PRIVATE_PREFIX, userChannel } from '../client/protocol.js';
+import { PRIVATE_PREFIX, userChannel } from '../protocol/index.js';
 
 /** Prefix of session channels: `session:<id>` reaches the one connection with that id (see session-directory.ts). */
 export const SESSION_PREFIX = 'session:';
@@ -6,11 +6,6 @@ export const SESSION_PREFIX = 'session:';
 /** True for `session:<id>` channels: nobody subscribes to them, and publishing needs a claim that names them. */
 export function isSessionChannel(name: string): boolean {
   return name.startsWith(SESSION_PREFIX);
-}
-
-/** True when `name` is a valid channel name: 1 to 260 characters, no control characters (see CHANNEL_NAME). */
-export function isChannelName(name: unknown): name is string {
-  return typeof name === 'string' && CHANNEL_NAME.test(name);
 }
 
 /** True for `user:<id>` channels, which only `<id>` may read and legacy listeners never see. */

@@ -1,4 +1,4 @@
-import type { Json, RtcError } from '../client/protocol.js';
+import type { Json, RtcError } from '../protocol/index.js';
 
 /** A text frame as received: its text, and its value when the text is JSON. */
 export interface ReceivedFrame {

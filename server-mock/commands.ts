@@ -1,5 +1,4 @@
-import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, type ResourceRef, type StreamPosition } from '../client/protocol.js';
-import { compileFilter, type CompiledFilter } from '../client/filter.js';
+import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, isPublishedAction, isResourceAction, positionOf, quote, MAX_EPOCH_LENGTH, compileFilter, type ResourceRef, type StreamPosition, type CompiledFilter } from '../protocol/index.js';
 import type { Policy, Refusal } from './authorization.js';
 
 /** A command that fails with an RTC error code; its info is safe to show the client. */
@@ -16,9 +15,6 @@ export class CommandError extends Error {
     return new CommandError(refusal.code, refusal.info);
   }
 }
-
-/** Actions a resource subscription may list. */
-const RESOURCE_ACTIONS = new Set(['created', 'updated', 'deleted', 'all']);
 
 /** What subscribe and unsubscribe ask for. */
 export interface SubscriptionRequest {
@@ -43,8 +39,7 @@ export function readSubscription(args: unknown, policy: Policy): SubscriptionReq
   const typeRefusal = policy.checkType(type);
   if (typeRefusal) throw CommandError.from(typeRefusal);
   const channel = type === CHANNEL_TYPE;
-  // The seed's channel example says "publish" where the SDK sends "published": both subscribe to channel messages.
-  const bad = args.action.find((action) => (channel ? action !== PUBLISHED && action !== 'publish' : typeof action !== 'string' || !RESOURCE_ACTIONS.has(action)));
+  const bad = args.action.find((action) => (channel ? !isPublishedAction(action) : action !== 'all' && !isResourceAction(action)));
   if (bad !== undefined) {
     throw new CommandError(RtcErrorCode.UnknownAction, `action ${quote(bad)} is not supported on ${channel ? 'channels; use "published"' : `${type} resources; use created, updated, deleted or all`}`);
   }
@@ -56,10 +51,9 @@ export function readSubscription(args: unknown, policy: Policy): SubscriptionReq
 }
 
 function readSince(since: unknown): StreamPosition {
-  if (!isObject(since) || typeof since.epoch !== 'string' || since.epoch.length > 64 || !Number.isSafeInteger(since.offset) || (since.offset as number) < 0) {
-    throw new CommandError(RtcErrorCode.Formatting, 'since must be {epoch, offset}: the epoch a string of at most 64 characters, the offset a whole number');
-  }
-  return { epoch: since.epoch, offset: since.offset as number };
+  const position = positionOf(since);
+  if (!position) throw new CommandError(RtcErrorCode.Formatting, `since must be {epoch, offset}: the epoch a string of at most ${MAX_EPOCH_LENGTH} characters, the offset a whole number`);
+  return position;
 }
 
 /** Reads the optional `filter` of a subscribe to `resource`: compiled, or undefined for none. Bad filters are error 4. */
@@ -68,9 +62,4 @@ export function readFilter(args: unknown, resource: ResourceRef): CompiledFilter
   const compiled = compileFilter(args.filter, resource.type === CHANNEL_TYPE);
   if (typeof compiled === 'string') throw new CommandError(RtcErrorCode.Formatting, compiled);
   return compiled;
-}
-
-/** A value for an error text: JSON, strings cut to 100 characters. */
-export function quote(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value.slice(0, 100) : (value ?? null)) ?? 'null';
 }

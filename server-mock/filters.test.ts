@@ -1,6 +1,6 @@
 // Subscription filters over the wire: live fan-out, replay, refusals and the per-connection limit.
 import { describe, expect, it } from 'vitest';
-import { FILTER_LIMITS } from '../client/filter.js';
+import { FILTER_LIMITS } from '../protocol/index.js';
 import { SUBSCRIBED, channelArgs, metric, post, rtcPeer, useServers, type Peer } from './peer.test-util.js';
 
 const start = useServers();

@@ -1,6 +1,6 @@
 // The in-memory history: offsets, epochs, retention by count, age and pattern, and the memory budget.
 import { describe, expect, it } from 'vitest';
-import type { EventData, ResourceRef } from '../client/protocol.js';
+import type { EventData, ResourceRef } from '../protocol/index.js';
 import { MemoryHistory, type Recovery } from './history.js';
 import { parseRetentionRule, retentionOf } from './retention.js';
 

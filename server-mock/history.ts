@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventData, RecoveryFailure, ResourceRef, StreamPosition } from '../client/protocol.js';
+import type { EventData, RecoveryFailure, ResourceRef, StreamPosition } from '../protocol/index.js';
 
 /** How much history one stream keeps: at most `size` events, none older than `ttl` seconds. */
 export interface Retention {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RtcErrorCode } from '../client/protocol.js';
+import { RtcErrorCode } from '../protocol/index.js';
 import { exceedsDepth } from './json.js';
 
 /** An HTTP failure, answered as `{error: {code, info}}` with `status`; `code` is an RTC error code. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RtcErrorCode, type Json } from '../client/protocol.js';
+import { RtcErrorCode, type Json } from '../protocol/index.js';
 import type { Clock } from './clock.js';
 import { HttpError, sendJson } from './http-json.js';
 import { HttpPipe, KEEP_ALIVE, type Reader } from './http-pipe.js';

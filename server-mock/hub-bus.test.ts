@@ -1,7 +1,7 @@
 // The hub on a shared bus: deliveries come from the bus only, in offset order, and bus messages this
 // instance missed (its Pub/Sub connection was reconnecting) are filled in from history.
 import { describe, expect, it } from 'vitest';
-import type { EventData, ResourceRef } from '../client/protocol.js';
+import type { EventData, ResourceRef } from '../protocol/index.js';
 import { MemoryHistory, type StoredEvent } from './history.js';
 import { Hub, type SharedBus, type Subscriber } from './hub.js';
 

@@ -1,11 +1,10 @@
-import type { CompiledFilter } from '../client/filter.js';
-import { CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, resourceKey, toChannelMessage, type CompiledFilter, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../protocol/index.js';
 import type { HistoryStore, StoredEvent } from './history.js';
 import { silentLogger, type Logger } from './log.js';
 
 /** Anything that can receive serialized event frames. */
 export interface Subscriber {
-  /** Receives one event frame of the stream `topic` (a {@link topicKey}). */
+  /** Receives one event frame of the stream `topic` (a {@link resourceKey}). */
   deliver(frame: string, topic: string, event: StoredEvent): void;
 }
 
@@ -66,7 +65,7 @@ export class Hub {
    * `filter` on the resource (all its actions); without one, it gets every event.
    */
   subscribe(resource: ResourceRef, subscriber: Subscriber, actions: readonly string[] = [PUBLISHED], filter?: CompiledFilter): void {
-    const key = topicKey(resource);
+    const key = resourceKey(resource);
     this.setFilter(key, subscriber, filter);
     let members = this.topics.get(key);
     if (!members) this.topics.set(key, (members = new Map()));
@@ -80,7 +79,7 @@ export class Hub {
    * `all`); returns true when nothing of the resource is left for the subscriber.
    */
   unsubscribe(resource: ResourceRef, subscriber: Subscriber, actions?: readonly string[]): boolean {
-    const key = topicKey(resource);
+    const key = resourceKey(resource);
     const members = this.topics.get(key);
     const held = members?.get(subscriber);
     if (!members || !held) return true;
@@ -119,13 +118,13 @@ export class Hub {
   async emit(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
     const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
     // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
-    if (this.bus) return this.deliver(topicKey(resource), event, false);
-    return this.deliver(topicKey(resource), event);
+    if (this.bus) return this.deliver(resourceKey(resource), event, false);
+    return this.deliver(resourceKey(resource), event);
   }
 
   /** An event from the bus: handed out in offset order, a gap in it filled from history first. */
   private receive(resource: ResourceRef, event: StoredEvent): void {
-    const topic = topicKey(resource);
+    const topic = resourceKey(resource);
     if (!this.topics.has(topic)) {
       this.heard.delete(topic);
       return this.dispatch(resource, topic, event);
@@ -217,10 +216,5 @@ export class Hub {
 /** The event a stored frame carries. */
 export function eventOf(event: StoredEvent): EventData {
   return (JSON.parse(event.frame) as { data: EventData }).data;
-}
-
-/** The registry key of a resource. */
-export function topicKey(resource: ResourceRef): string {
-  return `${resource.type}\u0000${resource.name}`;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Json } from '../client/protocol.js';
+import type { Json } from '../protocol/index.js';
 import type { Logger } from './log.js';
 import type { RedisLink } from './redis-link.js';
 import { StoreUnavailableError } from './store-error.js';

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CloseCode } from '../client/protocol.js';
+import { CloseCode } from '../protocol/index.js';
 import { matchesAny } from './authorization.js';
 import { isPrivateChannel } from './channels.js';
 import { sendBounded } from './backpressure.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Json } from '../client/protocol.js';
+import type { Json } from '../protocol/index.js';
 
 /** The answer to a publish, and whether it was a repeat answered from memory. */
 export interface LedgerAnswer {

@@ -1,6 +1,6 @@
 // Recovery over the wire: offsets on events, subscribe with since, atomic replay, and idempotent publish.
 import { describe, expect, it } from 'vitest';
-import type { ResourceRef, StreamPosition } from '../client/protocol.js';
+import type { ResourceRef, StreamPosition } from '../protocol/index.js';
 import { MemoryHistory, type HistoryStore, type Recovery } from './history.js';
 import { API_KEY, ManualClock, channelArgs, command, post, rtcPeer, useServers, type Peer } from './peer.test-util.js';
 import { REPLAY_STALL_MS } from './session.js';

@@ -1,4 +1,4 @@
-import type { ResourceRef } from '../client/protocol.js';
+import type { ResourceRef } from '../protocol/index.js';
 import type { StoredEvent } from './history.js';
 import type { SharedBus } from './hub.js';
 import type { Logger } from './log.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EventData, ResourceRef, StreamPosition } from '../client/protocol.js';
+import type { EventData, ResourceRef, StreamPosition } from '../protocol/index.js';
 import type { HistoryStore, Recovery, Retention, StoredEvent } from './history.js';
 import type { RedisLink } from './redis-link.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Json } from '../client/protocol.js';
+import type { Json } from '../protocol/index.js';
 import type { LedgerAnswer, PublishLedger } from './publish-ledger.js';
 import type { RedisLink } from './redis-link.js';
 import { StoreUnavailableError } from './store-error.js';

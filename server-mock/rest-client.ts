@@ -3,7 +3,7 @@
  * through the server's REST API, with the API key held by that backend and
  * never sent to a browser.
  */
-import type { Json } from '../client/protocol.js';
+import type { Json, ResourceAction } from '../protocol/index.js';
 
 /** Where the REST API is and how to authenticate. */
 export interface RestTarget {
@@ -52,7 +52,7 @@ export function notifyUser(request: RestTarget & { user: string; eventName?: str
  * `data` is the records (each with at least `id`); `modifier` names who made the change (default: the API key).
  */
 export function emitEvent(
-  request: RestTarget & { resource: { type: string; name: string }; action: 'created' | 'updated' | 'deleted'; data?: Json; modifier?: string },
+  request: RestTarget & { resource: { type: string; name: string }; action: ResourceAction; data?: Json; modifier?: string },
 ): Promise<Json> {
   const body: { [key: string]: Json } = { resource: request.resource, action: request.action, data: request.data ?? [] };
   if (request.modifier !== undefined) body.modifier = { id: request.modifier };

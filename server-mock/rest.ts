@@ -1,10 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CHANNEL_TYPE, RtcErrorCode, isObject, userChannel, type Json } from '../client/protocol.js';
+import { CHANNEL_TYPE, RtcErrorCode, isChannelName, isObject, isResourceAction, userChannel, type Json } from '../protocol/index.js';
 import type { Auth } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Policy } from './authorization.js';
-import { isChannelName } from './channels.js';
 import { HttpError, readJson, sendJson } from './http-json.js';
 import type { Hub } from './hub.js';
 import type { Logger } from './log.js';
@@ -16,9 +15,6 @@ import { directFrame, type SessionDirectory } from './session-directory.js';
 
 /** Largest REST body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Actions a resource event may carry. */
-const EVENT_ACTIONS = new Set(['created', 'updated', 'deleted']);
 
 /** What the REST API needs. */
 export interface RestContext {
@@ -149,7 +145,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const ref = { type: resource.type, name: resource.name };
     const refusal = ctx.policy.checkResource(ref);
     if (refusal) throw new HttpError(404, refusal.code, refusal.info);
-    if (typeof action !== 'string' || !EVENT_ACTIONS.has(action)) throw new HttpError(400, RtcErrorCode.UnknownAction, 'action must be created, updated or deleted');
+    if (!isResourceAction(action)) throw new HttpError(400, RtcErrorCode.UnknownAction, 'action must be created, updated or deleted');
     if (modifier !== undefined && (!isObject(modifier) || typeof modifier.id !== 'string' || modifier.id === '' || modifier.id.length > 255)) {
       throw new HttpError(400, RtcErrorCode.Formatting, 'modifier must be {id} with a non-empty string id');
     }

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPE, type ResourceRef } from '../client/protocol.js';
+import { CHANNEL_TYPE, type ResourceRef } from '../protocol/index.js';
 import { matchesAny } from './authorization.js';
 import { ConfigError } from './config.js';
 import type { Retention } from './history.js';

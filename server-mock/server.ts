@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { CloseCode, RtcErrorCode } from '../client/protocol.js';
+import { CloseCode, RtcErrorCode } from '../protocol/index.js';
 import { createAuth, type Auth } from './auth.js';
 import { Policy } from './authorization.js';
 import { systemClock } from './clock.js';

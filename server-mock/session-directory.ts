@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CHANNEL_TYPE, PUBLISHED, type Json } from '../client/protocol.js';
+import { CHANNEL_TYPE, PUBLISHED, type Json } from '../protocol/index.js';
 import { SESSION_PREFIX } from './channels.js';
 import type { InstanceRouter } from './instance-router.js';
 

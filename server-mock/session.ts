@@ -1,17 +1,16 @@
-import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse } from '../client/protocol.js';
+import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, quote, resourceKey, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse, type CompiledFilter } from '../protocol/index.js';
 import { TokenError, type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
-import type { CompiledFilter } from '../client/filter.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
-import { CommandError, quote, readFilter, readSubscription } from './commands.js';
+import { CommandError, readFilter, readSubscription } from './commands.js';
 import { isSessionChannel } from './channels.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
 import type { Clock } from './clock.js';
 import type { ConnectionCap } from './connection-caps.js';
 import type { Limits, SessionTiming } from './config.js';
 import type { HistoryStore, StoredEvent } from './history.js';
-import { eventOf, topicKey, type Hub, type Subscriber } from './hub.js';
+import { eventOf, type Hub, type Subscriber } from './hub.js';
 import { exceedsDepth } from './json.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
@@ -277,7 +276,7 @@ export class Session implements Subscriber {
     if (!this.ctx.policy.maySubscribe(identity, resource)) {
       throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
     }
-    const key = topicKey(resource);
+    const key = resourceKey(resource);
     const fresh = !this.subscriptions.has(key);
     if (fresh && this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
       this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
@@ -365,7 +364,7 @@ export class Session implements Subscriber {
 
   private unsubscribe(args: unknown): Json {
     const { resource, actions } = readSubscription(args, this.ctx.policy);
-    const key = topicKey(resource);
+    const key = resourceKey(resource);
     if (this.ctx.hub.unsubscribe(resource, this, actions) && this.subscriptions.delete(key)) {
       this.ctx.metrics.subscriptions.dec();
       this.floors.delete(key);

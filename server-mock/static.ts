@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { RtcErrorCode } from '../client/protocol.js';
+import { RtcErrorCode } from '../protocol/index.js';
 import { HttpError } from './http-json.js';
 
 const TYPES: Record<string, string> = {

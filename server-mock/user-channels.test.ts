@@ -1,7 +1,7 @@
 // Private channels for the subjects real identity providers issue (auth0|…, google-oauth2|…, a+b@…, APEX user
 // names with spaces, backslashes or non-ASCII letters): user:<sub> as is, % and control characters percent-encoded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userChannel } from '../client/protocol.js';
+import { userChannel } from '../protocol/index.js';
 import { channelArgs, post, rtcPeer, startServer, SUBSCRIBED } from './peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;

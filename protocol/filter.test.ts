@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeFilters } from './filter-merge.js';
 import { channelEvent, compiled } from './filter.test-util.js';
 import { compileFilter, FILTER_LIMITS, type Filter } from './filter.js';
-import type { EventData, Json } from './protocol.js';
+import type { EventData, Json } from './messages.js';
 
 const resourceEvent = (data: Json, action = 'created'): EventData => ({ action, resource: { type: 'ds', name: 'orders' }, modifier: { id: 'bob' }, timestamp: '2026-01-01T00:00:00.000Z', data });
 

@@ -1,5 +1,5 @@
 import { compileFilter, type CompiledFilter } from './filter.js';
-import type { EventData, Json } from './protocol.js';
+import type { EventData, Json } from './messages.js';
 
 /** A channel event as the server sends it: `orders`, published by `modifier`. */
 export const channelEvent = (payload: Json, eventName: string | null = 'order', modifier = 'alice'): EventData => ({

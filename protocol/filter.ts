@@ -11,7 +11,8 @@
  * Nothing but data is evaluated: no expressions, no regular expressions.
  * @packageDocumentation
  */
-import { isObject, toChannelMessage, type EventData, type Json } from './protocol.js';
+import { toChannelMessage } from './channels.js';
+import { isObject, type EventData, type Json } from './messages.js';
 
 /** The exact limits of a filter; over any of them, it is refused (RTC error 4 on the server, `bad_argument` in the client). */
 export const FILTER_LIMITS = {

@@ -1,8 +1,6 @@
 /**
- * The RTC wire protocol: message envelopes, error and notification codes, and
- * the channel message convention. This is the only module the reference
- * server shares with the client, so both sides agree on one definition.
- * @packageDocumentation
+ * The RTC wire protocol's messages: envelopes, error and notification codes,
+ * close codes, and the checks that read them.
  */
 
 /** Any JSON value; `correlation_id` may be any of these. */
@@ -193,58 +191,9 @@ export type ServerMessage =
   | { type: 'event'; data: EventData }
   | { type: 'notification'; data: NotificationData };
 
-/**
- * The channel message convention shared by the client, the widgets and the
- * REST API: what `publish` carries in `arguments.data` and what subscribers
- * receive as the event's `data`.
- */
-export interface ChannelMessage {
-  eventName: string | null;
-  payload: Json;
-}
-
-/** The resource type of channels. */
-export const CHANNEL_TYPE = 'channel';
-/** The action of channel events. The seed's last example says `publish`; both are accepted when reading. */
-export const PUBLISHED = 'published';
-
-/**
- * Channel names: 1 to 260 characters (code points) of any kind but control
- * characters (U+0000–U+001F, U+007F–U+009F) and lone surrogates. Spaces,
- * `|`, `+`, `\`, `/` and non-ASCII letters are fine, so every `sub` an identity
- * provider issues (`auth0|abc`, `a+b@example.com`, an APEX user `JOHN DOE`)
- * has a private channel. 260 leaves room for `user:` and a 255-character
- * `sub`, the most OpenID Connect allows. Names compare exactly (no case
- * folding, no Unicode normalization).
- */
-export const CHANNEL_NAME = /^[^\p{Cc}\p{Cs}]{1,260}$/u;
-
-/** Prefix of private channels: `user:<sub>` belongs to the token whose `sub` it names (see {@link userChannel}). */
-export const PRIVATE_PREFIX = 'user:';
-
-/**
- * The private channel of the user whose token `sub` is `sub`: `user:<sub>`
- * as is, e.g. `user:auth0|abc`. Only characters that cannot appear in a
- * channel name (control characters), and `%` itself so that the form stays
- * unambiguous, are written as their UTF-8 percent-encoding: the `sub`
- * `50%off` owns `user:50%25off`.
- */
-export function userChannel(sub: string): string {
-  return PRIVATE_PREFIX + sub.replace(/[%\p{Cc}]/gu, (c) => encodeURIComponent(c));
-}
-
 /** Returns true when `value` is a plain JSON object (not an array or null). */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads a channel message from an event's `data`, tolerating senders that do not follow the convention. */
-export function toChannelMessage(data: unknown): ChannelMessage {
-  if (isObject(data) && 'payload' in data) {
-    const eventName = typeof data.eventName === 'string' ? data.eventName : null;
-    return { eventName, payload: data.payload as Json };
-  }
-  return { eventName: null, payload: (data ?? null) as Json };
 }
 
 /**
