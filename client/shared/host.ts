@@ -1,9 +1,7 @@
 import { createClient, type RtmClient } from '../client.js';
 import type { RtmError } from '../errors.js';
-import type { Filter } from '../filter.js';
+import { isObject, positionOf, type Filter, type CommandData, type EventAction, type Json, type ResourceRef, type StreamPosition } from '../../protocol/index.js';
 import { correlationKey } from '../requests.js';
-import { isObject, type CommandData, type EventAction, type Json, type ResourceRef, type StreamPosition } from '../protocol.js';
-import { positionOf } from '../stream-position.js';
 import { HostTokens } from './host-tokens.js';
 import { ResumableSubscriptions } from './resumable-subscriptions.js';
 import { readSocketUrl } from './link-key.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Json, EventData } from '../protocol.js';
+import type { Json, EventData } from '../../protocol/index.js';
 import { ResumableSubscriptions } from './resumable-subscriptions.js';
 
 // The host's subscriptions, driven by hand: each subscribe is answered by the test, as the server would (replay first,

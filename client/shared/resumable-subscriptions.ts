@@ -1,7 +1,5 @@
 import type { RtmError } from '../errors.js';
-import type { EventAction, EventData, ResourceRef, StreamPosition, SubscribeResponse } from '../protocol.js';
-import { advance, positionOf } from '../stream-position.js';
-import type { Filter } from '../filter.js';
+import { advance, positionOf, type EventAction, type EventData, type ResourceRef, type StreamPosition, type SubscribeResponse, type Filter } from '../../protocol/index.js';
 import { Subscriptions, type Entry, type Recovery, type SubscriptionState } from '../subscriptions.js';
 
 /**
