@@ -15,7 +15,7 @@ test('the Node helper broadcast() from rtm-kit/server reaches a Listener; a wron
 
   const refused = await broadcast({ url: base(), apiKey: 'wrong', channel, eventName: 'ping', payload: { text: 'intruder' } }).catch((error: unknown) => error);
   expect(refused).toBeInstanceOf(RestError);
-  expect(refused).toMatchObject({ status: 401, code: 2 });
+  expect(refused).toMatchObject({ name: 'RestError', code: 'ERR_RTM_REST', status: 401, rtcCode: 2 });
   await page.context().close();
 });
 

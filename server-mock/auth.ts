@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { SignJWT, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { parseRights, type Rights } from './authorization.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigError, MAX_CLOCK_TOLERANCE } from './config.js';
+import { MAX_CLOCK_TOLERANCE } from './config.js';
+import { ConfigError, JwksUnavailableError, TokenError } from './errors.js';
+
 
 /** What the server keeps of a verified token. */
 export interface Identity {
@@ -36,16 +38,6 @@ export interface AuthOptions {
   clockTolerance?: number;
   /** Time source. */
   clock?: Clock;
-}
-
-/** Raised for any token that must be refused; carries a reason safe to show the client. */
-export class TokenError extends Error {
-  override name = 'TokenError';
-}
-
-/** Raised when the JWKS cannot be fetched: the server's fault (error 1), not the token's. */
-export class JwksUnavailableError extends Error {
-  override name = 'JwksUnavailableError';
 }
 
 /** Smallest HS secret accepted: 256 bits, as OWASP asks for HMAC keys. */

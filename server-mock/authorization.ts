@@ -1,6 +1,6 @@
 import { CHANNEL_TYPE, RtcErrorCode, isChannelName, isObject, quote, type ResourceRef } from '../protocol/index.js';
 import { isSessionChannel, ownsOrPublic } from './channels.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from './errors.js';
 
 /**
  * What a token's optional `rtm` claim allows. Each list holds patterns: an

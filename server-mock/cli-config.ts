@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config.js';
+import { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config.js';
 import { parseRetentionRule } from './retention.js';
+import { ConfigError } from './errors.js';
 
 type Kind = 'int' | 'string' | 'bool' | 'list';
 

@@ -6,8 +6,9 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 import { helpText, readInvocation } from './cli-config.js';
-import { ConfigError, checkOptions } from './config.js';
+import { checkOptions } from './config.js';
 import { SECRET, openPeer } from './peer.test-util.js';
+import { ConfigError } from './errors.js';
 
 const files = (content: Record<string, unknown>) => (path: string) => {
   if (path !== 'rtm.json') throw new Error('ENOENT');

@@ -1,20 +1,6 @@
 import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, isPublishedAction, isResourceAction, positionOf, quote, MAX_EPOCH_LENGTH, compileFilter, type ResourceRef, type StreamPosition, type CompiledFilter } from '../protocol/index.js';
-import type { Policy, Refusal } from './authorization.js';
-
-/** A command that fails with an RTC error code; its info is safe to show the client. */
-export class CommandError extends Error {
-  constructor(
-    readonly code: number,
-    readonly info: string,
-  ) {
-    super(info);
-  }
-
-  /** The error for a policy refusal. */
-  static from(refusal: Refusal): CommandError {
-    return new CommandError(refusal.code, refusal.info);
-  }
-}
+import type { Policy } from './authorization.js';
+import { CommandError } from './errors.js';
 
 /** What subscribe and unsubscribe ask for. */
 export interface SubscriptionRequest {

@@ -1,9 +1,10 @@
 import type { Clock } from './clock.js';
 import type { HistoryStore } from './history.js';
 import type { SharedBus } from './hub.js';
-import type { Logger } from './log.js';
+import { LOG_LEVELS, type Logger } from './log.js';
 import type { PublishLedger } from './publish-ledger.js';
 import { checkRetention, type RetentionRule } from './retention.js';
+import { ConfigError } from './errors.js';
 
 /** Token timing, in seconds. */
 export interface SessionTiming {
@@ -149,15 +150,10 @@ export interface ServerOptions {
   distDir?: string;
 }
 
-/** Raised for a setting that cannot work; the message says which and why. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Default token timing. */
 export const DEFAULT_TIMING: SessionTiming = { reminder: 60, grace: 5, authTimeout: 10, httpWindow: 30 };
 
-/** Default limits; see protocol-notes: 128 subscriptions, 30 connections a minute per IP and 200 publishes a second pass. */
+/** Default limits: 128 subscriptions per connection, 120 connections a minute per IP, and bursts of 500 frames then 200 a second. */
 export const DEFAULT_LIMITS: Limits = {
   maxDepth: 32,
   maxSubscriptions: 128,
@@ -176,9 +172,6 @@ export const DEFAULT_HISTORY: HistorySettings = { size: 1000, ttl: 300, rules: [
 
 /** Default publish de-duplication: longer than any sensible reconnect, bounded in memory. */
 export const DEFAULT_DEDUP: DedupSettings = { window: 120, maxEntries: 100_000 };
-
-/** Log levels, most to least severe, and `silent`. */
-export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Largest clock tolerance accepted, in seconds. */
 export const MAX_CLOCK_TOLERANCE = 30;

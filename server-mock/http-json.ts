@@ -1,17 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RtcErrorCode } from '../protocol/index.js';
 import { exceedsDepth } from './json.js';
+import { HttpError } from './errors.js';
 
-/** An HTTP failure, answered as `{error: {code, info}}` with `status`; `code` is an RTC error code. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    readonly info: string,
-  ) {
-    super(info);
-  }
-}
 
 /** Writes a JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

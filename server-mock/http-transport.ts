@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RtcErrorCode, type Json } from '../protocol/index.js';
 import type { Clock } from './clock.js';
-import { HttpError, sendJson } from './http-json.js';
+import { sendJson } from './http-json.js';
 import { HttpPipe, KEEP_ALIVE, type Reader } from './http-pipe.js';
 import type { InstanceRouter } from './instance-router.js';
 import type { Logger } from './log.js';
@@ -10,6 +10,7 @@ import type { Metrics } from './metrics.js';
 import type { KeyedRateLimiter } from './rate-limit.js';
 import { isLoopback, type IpResolver } from './request-ip.js';
 import type { RequestTarget } from './request-url.js';
+import { HttpError } from './errors.js';
 
 /** How long a long poll is held open without anything to send; below the 30-60 s idle cut-off of common proxies. */
 export const POLL_HOLD_MS = 25_000;

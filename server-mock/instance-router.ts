@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Json } from '../protocol/index.js';
 import type { Logger } from './log.js';
 import type { RedisLink } from './redis-link.js';
-import { StoreUnavailableError } from './store-error.js';
+import { StoreUnavailableError } from './errors.js';
 
 /** How long an instance waits for another to answer before the request fails as unavailable. */
 const ASK_TIMEOUT_MS = 5_000;

@@ -1,5 +1,8 @@
 import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
-import { ConfigError, LOG_LEVELS } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** Log levels, most to least severe, and `silent`. */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Fields of a log line. Tokens and keys are redacted, but do not put them here in the first place. */
 export type LogFields = Record<string, unknown>;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Json } from '../protocol/index.js';
 import type { LedgerAnswer, PublishLedger } from './publish-ledger.js';
 import type { RedisLink } from './redis-link.js';
-import { StoreUnavailableError } from './store-error.js';
+import { StoreUnavailableError } from './errors.js';
 
 /** How long a claim on a publish in progress holds, in ms: an instance that dies mid-publish blocks its repeats no longer than this. */
 const CLAIM_MS = 10_000;

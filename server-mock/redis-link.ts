@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { checkRedisUrl } from './config.js';
 import type { Logger } from './log.js';
-import { StoreUnavailableError } from './store-error.js';
+import { StoreUnavailableError } from './errors.js';
 
 /** Longest wait between two reconnection attempts, in ms. */
 const MAX_RETRY_DELAY_MS = 2_000;

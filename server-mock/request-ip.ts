@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import { ConfigError } from './config.js';
+import { ConfigError } from './errors.js';
 
 /** Finds the client IP of a request. */
 export type IpResolver = (req: IncomingMessage) => string;

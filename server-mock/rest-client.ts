@@ -4,6 +4,7 @@
  * never sent to a browser.
  */
 import type { Json, ResourceAction } from '../protocol/index.js';
+import { RestError } from './errors.js';
 
 /** Where the REST API is and how to authenticate. */
 export interface RestTarget {
@@ -15,17 +16,6 @@ export interface RestTarget {
   timeoutMs?: number;
 }
 
-/** A REST call the server refused or that did not complete: `status` is the HTTP status (0 when there was none), `code` the RTC error code when the server gave one. */
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number | undefined,
-    readonly info: string,
-  ) {
-    super(`${info} (HTTP ${status}${code === undefined ? '' : `, code ${code}`})`);
-    this.name = 'RestError';
-  }
-}
 
 /**
  * Publishes `{eventName, payload}` on a channel, as `POST /api/broadcast`.

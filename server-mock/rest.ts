@@ -4,7 +4,7 @@ import { CHANNEL_TYPE, RtcErrorCode, isChannelName, isObject, isResourceAction, 
 import type { Auth } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Policy } from './authorization.js';
-import { HttpError, readJson, sendJson } from './http-json.js';
+import { readJson, sendJson } from './http-json.js';
 import type { Hub } from './hub.js';
 import type { Logger } from './log.js';
 import type { MessageLog } from './message-log.js';
@@ -12,6 +12,7 @@ import type { Metrics } from './metrics.js';
 import type { IpResolver } from './request-ip.js';
 import { parseTarget, type RequestTarget } from './request-url.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
+import { HttpError } from './errors.js';
 
 /** Largest REST body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -106,7 +107,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
           channel: String(channelOf(body) ?? '').slice(0, 255),
           eventName: typeof eventName === 'string' ? eventName.slice(0, 255) : null,
           status: 'rejected',
-          error: { code: error.code, info: error.info },
+          error: { code: error.rtcCode, info: error.info },
         });
       }
       throw error;

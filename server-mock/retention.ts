@@ -1,7 +1,7 @@
 import { CHANNEL_TYPE, type ResourceRef } from '../protocol/index.js';
 import { matchesAny } from './authorization.js';
-import { ConfigError } from './config.js';
 import type { Retention } from './history.js';
+import { ConfigError } from './errors.js';
 
 /** History kept for the streams one pattern matches. */
 export interface RetentionRule {

@@ -14,7 +14,7 @@ import { ConnectionCap } from './connection-caps.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { hangUp } from './hang-up.js';
 import { Heartbeat } from './heartbeat.js';
-import { HttpError, sendJson } from './http-json.js';
+import { sendJson } from './http-json.js';
 import { createHttpTransport } from './http-transport.js';
 import { MemoryHistory } from './history.js';
 import { Hub } from './hub.js';
@@ -37,8 +37,8 @@ import { webSocketPipe } from './pipe.js';
 import { Session, type SessionContext } from './session.js';
 import { SessionDirectory } from './session-directory.js';
 import { serveFile } from './static.js';
-import { StoreUnavailableError } from './store-error.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { HttpError, StoreUnavailableError } from './errors.js';
 
 /** A running (or ready to run) reference server. */
 export interface RtmServer {
@@ -149,7 +149,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const idleMs = (options.idleTimeout ?? 10) * 1000;
   const http = createHttpServer({ headersTimeout: idleMs, requestTimeout: Math.max(30_000, idleMs), connectionsCheckingInterval: 1_000 }, (req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.code, info: error.info } });
+      if (error instanceof HttpError) return sendJson(res, error.status, { error: { code: error.rtcCode, info: error.info } });
       if (error instanceof StoreUnavailableError) return sendJson(res, 503, { error: { code: RtcErrorCode.Internal, info: error.message } });
       // A client that hangs up while sending its body is not a server fault.
       if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return void log.info('http_aborted', { error: String(error), path: parseTarget(req.url).path.slice(0, 200) });

@@ -1,9 +1,9 @@
 import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, quote, resourceKey, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse, type CompiledFilter } from '../protocol/index.js';
-import { TokenError, type Auth, type Identity } from './auth.js';
+import { type Auth, type Identity } from './auth.js';
 import type { Policy } from './authorization.js';
 import { sendBounded } from './backpressure.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
-import { CommandError, readFilter, readSubscription } from './commands.js';
+import { readFilter, readSubscription } from './commands.js';
 import { isSessionChannel } from './channels.js';
 import { directFrame, type SessionDirectory } from './session-directory.js';
 import type { Clock } from './clock.js';
@@ -18,8 +18,8 @@ import type { Metrics } from './metrics.js';
 import type { Pipe } from './pipe.js';
 import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
-import { StoreUnavailableError } from './store-error.js';
 import { TokenTimers } from './token-timers.js';
+import { CommandError, StoreUnavailableError, TokenError } from './errors.js';
 
 /** What a session needs from the server. */
 export interface SessionContext {
@@ -245,7 +245,7 @@ export class Session implements Subscriber {
         return this.respondError(received, RtcErrorCode.Internal, 'internal error');
       }
       if (data.command === 'publish') this.logRejectedPublish(data.arguments, error);
-      this.respondError(received, error.code, error.info);
+      this.respondError(received, error.rtcCode, error.info);
     }
   }
 
@@ -406,7 +406,7 @@ export class Session implements Subscriber {
   private logRejectedPublish(args: unknown, error: CommandError): void {
     if (!this.ctx.messageLog || !isObject(args)) return;
     const channel = typeof args.channel === 'string' ? args.channel.slice(0, 255) : String(args.channel ?? '');
-    this.ctx.messageLog.write({ source: this.identity?.sub ?? '', channel, eventName: toChannelMessage(args.data).eventName, status: 'rejected', error: { code: error.code, info: error.info } });
+    this.ctx.messageLog.write({ source: this.identity?.sub ?? '', channel, eventName: toChannelMessage(args.data).eventName, status: 'rejected', error: { code: error.rtcCode, info: error.info } });
   }
 
   private async replaceToken(args: unknown): Promise<Json> {
