@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { startRedis, type RedisProcess } from '../server-mock/redis.test-util.js';
+import { startRedis, type RedisProcess } from '../server-mock/redis/redis.test-util.js';
 import { FAST, broadcast, openRecoveryPage, received, recoveries, settled, unique } from './sdk-page.js';
 import { startServer, type ServerProcess } from './server.js';
 import { startProxy, type BlackholeProxy } from './client-proxy.js';

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { startRedis, type RedisProcess } from '../server-mock/redis.test-util.js';
+import { startRedis, type RedisProcess } from '../server-mock/redis/redis.test-util.js';
 import { startHttpProxy, type HttpProxy } from './http-proxy.js';
 import { FAST, openSdkPage, received, unique } from './sdk-page.js';
 import { startServer, type ServerProcess } from './server.js';

@@ -1,5 +1,5 @@
-import { createAuth } from './auth.js';
-import { helpText, readInvocation } from './cli-config.js';
+import { createAuth } from './auth/tokens.js';
+import { helpText, readInvocation } from './config/cli.js';
 import { createServer } from './server.js';
 
 /** How long a shutdown may take before the process exits anyway. */

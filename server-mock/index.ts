@@ -12,14 +12,15 @@
  * @packageDocumentation
  */
 export { createServer, type RtmServer } from './server.js';
-export { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING, type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config.js';
-export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention, type StoredEvent } from './history.js';
-export { MemoryLedger, fingerprint, type LedgerAnswer, type MemoryLedgerOptions, type PublishLedger } from './publish-ledger.js';
-export type { RetentionRule } from './retention.js';
-export type { SharedBus, Subscriber } from './hub.js';
-export { createAuth, MIN_SECRET_BYTES, type Auth, type AuthOptions, type Identity } from './auth.js';
-export type { Rights } from './authorization.js';
-export type { Clock } from './clock.js';
-export { jsonLogger, silentLogger, type Logger, type LogFields } from './log.js';
-export { broadcast, notifyUser, emitEvent, type RestTarget } from './rest-client.js';
+export { type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config/options.js';
+export { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING } from './config/defaults.js';
+export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention, type StoredEvent } from './streams/history.js';
+export { MemoryLedger, fingerprint, type LedgerAnswer, type MemoryLedgerOptions, type PublishLedger } from './session/publish-ledger.js';
+export type { RetentionRule } from './streams/retention.js';
+export type { SharedBus, Subscriber } from './streams/hub.js';
+export { createAuth, MIN_SECRET_BYTES, type Auth, type AuthOptions, type Identity } from './auth/tokens.js';
+export type { Rights } from './auth/policy.js';
+export type { Clock } from './ops/clock.js';
+export { jsonLogger, silentLogger, type Logger, type LogFields } from './ops/log.js';
+export { broadcast, notifyUser, emitEvent, type RestTarget } from './http/rest-client.js';
 export { ServerError, ServerErrorCode, ConfigError, TokenError, JwksUnavailableError, StoreUnavailableError, RestError } from './errors.js';
