@@ -41,6 +41,7 @@ import { SessionDirectory } from './session/session-directory.js';
 import { serveFile } from './http/static.js';
 import { createUpgradeHandler } from './transport/upgrade.js';
 import { HttpError, StoreUnavailableError } from './errors.js';
+import { Publisher } from './streams/publisher.js';
 
 /** A running (or ready to run) reference server. */
 export interface RtmServer {
@@ -109,7 +110,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   let listening = false;
   const router = new InstanceRouter(redis, log);
   const sessions = new SessionDirectory(router);
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, messageLog, logPayloads, timing, limits, clock, ip, origin, sessions, userCap, lag });
+  const publisher = new Publisher({ hub, sessions, clock, metrics, messageLog, logPayloads });
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, publisher, timing, limits, clock, ip, origin, sessions, userCap, lag });
   const maxPayload = options.maxPayload ?? 64 * 1024;
   const httpTransport = createHttpTransport({
     router,
@@ -129,7 +131,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     },
   });
 
-  const api = createRestApi({ hub, sessions, clock, policy, auth, log, metrics, messageLog, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, ip: clientIp, metricsToken: options.metricsToken, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
+  const api = createRestApi({ hub, publisher, clock, policy, auth, log, metrics, logPayloads, apiKeys, dev, maxDepth: limits.maxDepth, ip: clientIp, metricsToken: options.metricsToken, ready: () => listening && !stopping, storeUp: () => redis?.up ?? true });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url);
     if (await api(req, res, target)) return;

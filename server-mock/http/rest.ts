@@ -7,12 +7,11 @@ import type { Policy } from '../auth/policy.js';
 import { readJson, sendJson } from './json-body.js';
 import type { Hub } from '../streams/hub.js';
 import type { Logger } from '../ops/log.js';
-import type { MessageLog } from '../ops/message-log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { IpResolver } from './request-ip.js';
 import { parseTarget, type RequestTarget } from './request-url.js';
-import { directFrame, type SessionDirectory } from '../session/session-directory.js';
 import { HttpError } from '../errors.js';
+import type { Publisher } from '../streams/publisher.js';
 
 /** Largest REST body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -20,14 +19,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** What the REST API needs. */
 export interface RestContext {
   hub: Hub;
-  /** Live sessions, for messages addressed to one of them. */
-  sessions: SessionDirectory;
   clock: Clock;
   policy: Policy;
   auth: Auth;
   log: Logger;
   metrics: Metrics;
-  messageLog: MessageLog | undefined;
+  /** Sends channel messages, with their metric and message log line. */
+  publisher: Publisher;
   logPayloads: boolean;
   /** REST API keys by name; the API answers 503 without any. */
   apiKeys: Record<string, string>;
@@ -79,9 +77,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const eventName = readEventName(body);
     const payload = (body.payload ?? null) as Json;
     const source = `api:${keyName}`;
-    const recipients = await ctx.hub.publish(channel, { eventName, payload }, source);
-    ctx.metrics.broadcasts.inc({ source: 'rest' });
-    ctx.messageLog?.write({ source, channel, eventName, status: 'sent', recipients, ...(ctx.logPayloads ? { payload } : {}) });
+    const recipients = await ctx.publisher.publish(channel, { eventName, payload }, source, 'rest');
     ctx.log.info('broadcast', { channel, eventName, recipients, key: keyName, ip: ctx.ip(req), ...(ctx.logPayloads ? { payload } : {}) });
     sendJson(res, 200, { ok: true, channel, eventName, recipients });
   };
@@ -100,16 +96,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     try {
       await post(req, res, keyName, checkChannel(channelOf(body)), body);
     } catch (error) {
-      if (error instanceof HttpError && ctx.messageLog) {
-        const eventName = body.eventName ?? body.event_name;
-        ctx.messageLog.write({
-          source: `api:${keyName}`,
-          channel: String(channelOf(body) ?? '').slice(0, 255),
-          eventName: typeof eventName === 'string' ? eventName.slice(0, 255) : null,
-          status: 'rejected',
-          error: { code: error.rtcCode, info: error.info },
-        });
-      }
+      if (error instanceof HttpError) ctx.publisher.rejected(`api:${keyName}`, channelOf(body), body.eventName ?? body.event_name, { code: error.rtcCode, info: error.info });
       throw error;
     }
   };
@@ -125,13 +112,10 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     const eventName = readEventName(body);
     const payload = (body.payload ?? null) as Json;
     const source = `api:${keyName}`;
-    const channel = `session:${id}`;
-    if (!(await ctx.sessions.deliver(id, directFrame(id, eventName, payload, source, ctx.clock.now())))) {
-      ctx.messageLog?.write({ source, channel, eventName, status: 'rejected', error: { code: RtcErrorCode.UnknownResourceName, info: 'no such session' } });
+    if (!(await ctx.publisher.direct(id, { eventName, payload }, source, 'rest'))) {
+      ctx.publisher.rejected(source, `session:${id}`, eventName, { code: RtcErrorCode.UnknownResourceName, info: 'no such session' });
       throw new HttpError(404, RtcErrorCode.UnknownResourceName, 'no such session: it closed, or never existed');
     }
-    ctx.metrics.broadcasts.inc({ source: 'rest' });
-    ctx.messageLog?.write({ source, channel, eventName, status: 'sent', recipients: 1, ...(ctx.logPayloads ? { payload } : {}) });
     sendJson(res, 200, { ok: true, session: id, eventName, recipients: 1 });
   };
 

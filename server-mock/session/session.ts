@@ -5,7 +5,7 @@ import { sendBounded } from '../transport/backpressure.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import { readFilter, readSubscription } from './commands.js';
 import { isSessionChannel } from '../auth/channels.js';
-import { directFrame, type SessionDirectory } from './session-directory.js';
+import type { SessionDirectory } from './session-directory.js';
 import type { Clock } from '../ops/clock.js';
 import type { ConnectionCap } from '../transport/connection-caps.js';
 import type { Limits, SessionTiming } from '../config/options.js';
@@ -13,13 +13,13 @@ import type { HistoryStore, StoredEvent } from '../streams/history.js';
 import { eventOf, type Hub, type Subscriber } from '../streams/hub.js';
 import { exceedsDepth } from './json-depth.js';
 import type { Logger } from '../ops/log.js';
-import type { MessageLog } from '../ops/message-log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Pipe } from '../transport/pipe.js';
 import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
 import { TokenTimers } from './token-timers.js';
 import { CommandError, StoreUnavailableError, TokenError } from '../errors.js';
+import type { Publisher } from '../streams/publisher.js';
 
 /** What a session needs from the server. */
 export interface SessionContext {
@@ -30,8 +30,8 @@ export interface SessionContext {
   policy: Policy;
   log: Logger;
   metrics: Metrics;
-  messageLog: MessageLog | undefined;
-  logPayloads: boolean;
+  /** Sends channel messages, with their metric and message log line. */
+  publisher: Publisher;
   timing: SessionTiming;
   limits: Limits;
   clock: Clock;
@@ -129,7 +129,7 @@ export class Session implements Subscriber {
     if (held.bytes > this.ctx.limits.maxBuffered) this.dropSlowConsumer();
   }
 
-  /** Sends a message addressed to this session alone (see {@link directFrame}). */
+  /** Sends a message addressed to this session alone (see `directFrame`). */
   direct(frame: string): void {
     this.write(frame);
   }
@@ -381,10 +381,8 @@ export class Session implements Subscriber {
     if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
     const data = args.data as Json;
     const publish = async (): Promise<Json> => {
-      const recipients = isSessionChannel(channel) ? await this.sendDirect(channel, data, identity.sub) : await this.ctx.hub.publish(channel, data, identity.sub);
-      this.ctx.metrics.broadcasts.inc({ source: 'rtc' });
-      const { eventName, payload } = toChannelMessage(data);
-      this.ctx.messageLog?.write({ source: identity.sub, channel, eventName, status: 'sent', recipients, ...(this.ctx.logPayloads ? { payload } : {}) });
+      if (isSessionChannel(channel)) await this.sendDirect(channel, data, identity.sub);
+      else await this.ctx.publisher.publish(channel, data, identity.sub, 'rtc');
       return {};
     };
     if (id === undefined) return publish();
@@ -395,18 +393,14 @@ export class Session implements Subscriber {
   }
 
   /** A publish to `session:<id>`: to that one connection, on whichever instance holds it; nothing is kept in history. */
-  private async sendDirect(channel: string, data: Json, sender: string): Promise<number> {
+  private async sendDirect(channel: string, data: Json, sender: string): Promise<void> {
     const id = channel.slice(channel.indexOf(':') + 1);
-    const { eventName, payload } = toChannelMessage(data);
-    const reached = await this.ctx.sessions.deliver(id, directFrame(id, eventName, payload, sender, this.ctx.clock.now()));
-    if (!reached) throw new CommandError(RtcErrorCode.UnknownResourceName, `session ${quote(id)} is not connected`);
-    return 1;
+    if (!(await this.ctx.publisher.direct(id, data, sender, 'rtc'))) throw new CommandError(RtcErrorCode.UnknownResourceName, `session ${quote(id)} is not connected`);
   }
 
   private logRejectedPublish(args: unknown, error: CommandError): void {
-    if (!this.ctx.messageLog || !isObject(args)) return;
-    const channel = typeof args.channel === 'string' ? args.channel.slice(0, 255) : String(args.channel ?? '');
-    this.ctx.messageLog.write({ source: this.identity?.sub ?? '', channel, eventName: toChannelMessage(args.data).eventName, status: 'rejected', error: { code: error.rtcCode, info: error.info } });
+    if (!isObject(args)) return;
+    this.ctx.publisher.rejected(this.identity?.sub ?? '', args.channel, toChannelMessage(args.data).eventName, { code: error.rtcCode, info: error.info });
   }
 
   private async replaceToken(args: unknown): Promise<Json> {
