@@ -101,7 +101,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     }
   };
 
-  const broadcast = (req: IncomingMessage, res: ServerResponse): Promise<void> => publishFromRest(req, res, '{channel, eventName, payload}', (body) => body.channel);
+  const postChannelMessage = (req: IncomingMessage, res: ServerResponse): Promise<void> => publishFromRest(req, res, '{channel, eventName, payload}', (body) => body.channel);
 
   const userMessage = (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => publishFromRest(req, res, '{eventName, payload}', () => userChannel(id));
 
@@ -135,7 +135,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
       throw new HttpError(400, RtcErrorCode.Formatting, 'modifier must be {id} with a non-empty string id');
     }
     const modifierId = modifier === undefined ? `api:${keyName}` : (modifier.id as string);
-    const recipients = await ctx.hub.emit(ref, action, (body.data ?? []) as Json, modifierId);
+    const recipients = await ctx.hub.publishEvent(ref, action, (body.data ?? []) as Json, modifierId);
     ctx.metrics.broadcasts.inc({ source: 'rest' });
     ctx.log.info('event', { resource: ref, action, recipients, key: keyName, ip: ctx.ip(req), ...(ctx.logPayloads ? { data: body.data } : {}) });
     sendJson(res, 200, { ok: true, resource: ref, action, recipients });
@@ -176,7 +176,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
     ['/healthz', { method: 'GET', handler: health }],
     ['/readyz', { method: 'GET', handler: readiness }],
     ['/metrics', { method: 'GET', handler: metrics }],
-    ['/api/broadcast', { method: 'POST', handler: broadcast }],
+    ['/api/broadcast', { method: 'POST', handler: postChannelMessage }],
     ['/api/events', { method: 'POST', handler: event }],
   ]);
   if (ctx.dev) routes.set('/api/dev/token', { method: 'GET', handler: (_req, res, target) => devToken(target.query, res) });

@@ -54,7 +54,7 @@ describe('Hub on a shared bus', () => {
     const hub = new Hub(bus.store, Date.now, bus);
     const { frames, subscriber } = collector();
     hub.subscribe(room, subscriber);
-    expect(await hub.publish('room', 'one', 'alice')).toBe(1);
+    expect(await hub.publishChannelMessage('room', 'one', 'alice')).toBe(1);
     expect(frames).toEqual([]);
     bus.pass(0, 0);
     expect(frames.map((f) => [f.data.data, f.data.offset])).toEqual([['one', 1]]);
@@ -67,13 +67,13 @@ describe('Hub on a shared bus', () => {
     const seen: unknown[] = [];
     hub.tap((post) => seen.push(post.payload));
     hub.subscribe(room, subscriber);
-    for (const n of [1, 2, 3, 4, 5, 6]) await hub.publish('room', n, 'alice');
+    for (const n of [1, 2, 3, 4, 5, 6]) await hub.publishChannelMessage('room', n, 'alice');
     // 2 and 3 never arrive; 5 and 6 arrive while the gap is being read from history.
     bus.pass(0, 3, 4, 5);
     await until(() => frames.length === 6);
     expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
-    for (const n of [7]) await hub.publish('room', n, 'alice');
+    for (const n of [7]) await hub.publishChannelMessage('room', n, 'alice');
     bus.pass(6);
     expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
@@ -85,7 +85,7 @@ describe('Hub on a shared bus', () => {
     const hub = new Hub(bus.store, Date.now, bus, log);
     const { frames, subscriber } = collector();
     hub.subscribe(room, subscriber);
-    for (const n of [1, 2, 3, 4, 5]) await hub.publish('room', n, 'alice');
+    for (const n of [1, 2, 3, 4, 5]) await hub.publishChannelMessage('room', n, 'alice');
     bus.pass(0, 4);
     await until(() => frames.length === 2);
     expect(frames.map((f) => f.data.offset)).toEqual([1, 5]);

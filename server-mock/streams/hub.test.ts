@@ -18,8 +18,8 @@ describe('Hub', () => {
     const all = collector();
     hub.subscribe(orders, created.subscriber, ['created']);
     hub.subscribe(orders, all.subscriber, ['all']);
-    expect(await hub.emit(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
-    expect(await hub.emit(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
+    expect(await hub.publishEvent(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
+    expect(await hub.publishEvent(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
     expect(created.frames.map((f) => [f.data.action, f.data.offset])).toEqual([['created', 2]]);
     const epoch = all.frames[0].data.epoch;
     expect(epoch).toEqual(expect.any(String));
@@ -44,10 +44,10 @@ describe('Hub', () => {
     const hub = new Hub(history());
     const seen: unknown[] = [];
     const untap = hub.tap((post) => seen.push(post));
-    await hub.publish('news', { eventName: 'flash', payload: 1 }, 'alice');
-    await hub.publish('news', 'raw', 'bob');
+    await hub.publishChannelMessage('news', { eventName: 'flash', payload: 1 }, 'alice');
+    await hub.publishChannelMessage('news', 'raw', 'bob');
     untap();
-    await hub.publish('news', 'unseen', 'carol');
+    await hub.publishChannelMessage('news', 'unseen', 'carol');
     expect(seen).toEqual([
       { channel: 'news', source: 'alice', eventName: 'flash', payload: 1 },
       { channel: 'news', source: 'bob', eventName: null, payload: 'raw' },

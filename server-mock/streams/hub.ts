@@ -103,8 +103,8 @@ export class Hub {
   }
 
   /** Publishes a channel message; resolves with how many subscribers it was sent to. */
-  async publish(channel: string, data: Json, source: string): Promise<number> {
-    const recipients = await this.emit({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
+  async publishChannelMessage(channel: string, data: Json, source: string): Promise<number> {
+    const recipients = await this.publishEvent({ type: CHANNEL_TYPE, name: channel }, PUBLISHED, data, source);
     // With a bus, taps see messages as they arrive from it, those of other instances included.
     if (!this.bus && this.taps.size > 0) this.notifyTaps({ channel, source, ...toChannelMessage(data) });
     return recipients;
@@ -115,7 +115,7 @@ export class Hub {
    * that asked for `action` (or `all`); resolves with how many. With a bus,
    * the count is of this instance's subscribers: the others are not known here.
    */
-  async emit(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
+  async publishEvent(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
     const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
     // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
     if (this.bus) return this.deliver(resourceKey(resource), event, false);

@@ -29,7 +29,7 @@ export class Publisher {
 
   /** Publishes `data` (a channel message) on `channel`: kept in history and fanned out. Resolves with the recipients counted here. */
   async publish(channel: string, data: Json, source: string, via: PublishVia): Promise<number> {
-    const recipients = await this.ctx.hub.publish(channel, data, source);
+    const recipients = await this.ctx.hub.publishChannelMessage(channel, data, source);
     this.sent(channel, data, source, via, recipients);
     return recipients;
   }
