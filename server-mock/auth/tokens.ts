@@ -52,8 +52,8 @@ const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const PUBLIC_KEY_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 /**
- * Creates the token verifier. Accepts a bare secret for compatibility with
- * the skeleton (`createAuth(secret, clockTolerance)`).
+ * Creates the token verifier. Also accepts a bare secret
+ * (`createAuth(secret, clockTolerance)`), the short form for an HS secret.
  */
 export function createAuth(options: string | AuthOptions, clockTolerance?: number): Auth {
   const settings: AuthOptions = typeof options === 'string' ? { secret: options, clockTolerance } : options;

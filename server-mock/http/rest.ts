@@ -206,7 +206,7 @@ export function createRestApi(ctx: RestContext): (req: IncomingMessage, res: Ser
   };
 }
 
-/** The event name of a REST body: the seed's MLE module sends eventName, its PL/SQL package event_name. */
+/** The event name of a REST body: the APEX RTM MLE module sends eventName, its PL/SQL package event_name. */
 function readEventName(body: Record<string, unknown>): string | null {
   const eventName = body.eventName ?? body.event_name ?? null;
   if (eventName !== null && (typeof eventName !== 'string' || eventName.length > 255)) {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 
-/** One line of the message log, like a row of the seed's RTM_LOG table. */
+/** One line of the message log, like a row of the original APEX RTM plug-ins' RTM_LOG table. */
 export interface MessageLogEntry {
   /** Who sent it: a token `sub` or `api:<key name>`. */
   source: string;

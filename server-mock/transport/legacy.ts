@@ -10,7 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 /**
  * The legacy APEX RTM endpoint: a plain WebSocket at `/`, no token, that
  * receives the messages of the channels on its allow-list as raw
- * `{channel, eventName, payload}` frames, which is what the seed's Listener
+ * `{channel, eventName, payload}` frames, which is what the original APEX RTM Listener
  * plug-in expects (it filters by channel and event in the browser).
  * `user:` channels never reach it, whatever the list says: it has no
  * identity to check.
@@ -35,7 +35,7 @@ export class LegacyEndpoint {
     this.sockets.add(ws);
     this.metrics.connections.inc({ endpoint: 'legacy', transport: 'websocket' });
     this.log.info('connect', { endpoint: 'legacy', ip, origin });
-    // The seed's listener never sends; anything it does send has no meaning here and is ignored.
+    // The original APEX RTM Listener never sends; anything it does send has no meaning here and is ignored.
     ws.on('message', () => this.metrics.messagesIn.inc({ transport: 'websocket' }));
     ws.on('error', () => {
       // ws closes the socket itself after a protocol error; the close handler cleans up.
@@ -49,7 +49,7 @@ export class LegacyEndpoint {
 
   /**
    * Stops forwarding and closes every legacy socket with 1012 (service
-   * restart), not 1001: the seed's Listener reconnects after 3 s on any code
+   * restart), not 1001: the original APEX RTM Listener reconnects after 3 s on any code
    * but 1000 and 1001, so after a restart or deploy it comes back by itself.
    */
   stop(): void {
