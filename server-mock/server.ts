@@ -62,7 +62,7 @@ export interface RtmServer {
 }
 
 /** What `/dist/` serves: the browser bundles (and demo bundles) with their maps, never the server's. A new browser bundle is added here. */
-const BROWSER_BUNDLE = /^(rtm(-plugins|-react|\.iife|\.iife\.min)?|demo\/[\w-]+)\.js(\.map)?$/;
+const BROWSER_BUNDLE = /^(rtm(-plugins|-react|-shared|-shared-worker|-shared\.iife|-shared\.iife\.min|\.iife|\.iife\.min)?|demo\/[\w-]+)\.js(\.map)?$/;
 
 /** How long clients get to complete the closing handshake at shutdown before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
