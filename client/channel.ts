@@ -1,22 +1,23 @@
-import { RtmError } from './errors.js';
+import { RtmError, shown } from './errors.js';
 import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
+import type { EventName, Outgoing, PayloadOf, PublishName } from './typed.js';
 
 /** What a channel listener learns about a message besides its payload. */
-export interface ChannelMeta {
+export interface ChannelMeta<E extends string = string> {
   /** The channel it was published on. */
   channel: string;
   /** The event name the publisher gave, or null. */
-  eventName: string | null;
+  eventName: E | null;
   /** Who published it: a token's `sub`, or `api:<key name>` for REST broadcasts. */
   modifier: string | undefined;
   /** When the server accepted it (ISO 8601). */
   timestamp: string;
 }
 
-/** Receives a channel message. */
-export type ChannelHandler<P = Json> = (payload: P, meta: ChannelMeta) => void;
+/** Receives a channel message: `payload` typed by the channel (see {@link Channel}), `Json` when untyped. */
+export type ChannelHandler<P = Json, E extends string = string> = (payload: P, meta: ChannelMeta<E>) => void;
 
 /** Options of {@link Channel.on}. */
 export interface ChannelListenOptions<P = Json> {
@@ -30,42 +31,46 @@ export interface ChannelListenOptions<P = Json> {
 }
 
 /**
- * A named channel: listen to its messages, publish to it, watch its
- * subscription's state and errors. `P` is the payload type, which also
- * checks the paths of filters.
+ * A named channel: listen to its messages, publish to it, watch its subscription's state and errors.
+ * `T` types the payloads (and checks the paths of filters): one type for every event name
+ * (`client.channel<Chat>('room')`), or an {@link Events} map, one type per event name. Untyped, handlers
+ * get `Json` and `publish` takes any JSON-compatible value, interfaces included. Types are not checked at
+ * run time: the server relays whatever a publisher sent.
  */
-export interface Channel<P = Json> extends SubscriptionStatus {
+export interface Channel<T = Json> extends SubscriptionStatus {
   /** The channel's name. */
   readonly name: string;
   /** Calls `handler` for every message on this channel (matching `options.filter`); returns the function that stops it. */
-  on(handler: ChannelHandler<P>, options?: ChannelListenOptions<P>): () => void;
+  on(handler: ChannelHandler<PayloadOf<T>, EventName<T>>, options?: ChannelListenOptions<PayloadOf<T>>): () => void;
   /** Calls `handler` for the messages with this event name (matching `options.filter`); returns the function that stops it. */
-  on(eventName: string, handler: ChannelHandler<P>, options?: ChannelListenOptions<P>): () => void;
+  on<E extends EventName<T>>(eventName: E, handler: ChannelHandler<PayloadOf<T, E>, E>, options?: ChannelListenOptions<PayloadOf<T, E>>): () => void;
   /**
    * Publishes `payload` under `eventName`. While the client is not connected the
    * publish waits in the outbox and is sent in order on reconnect; one already
    * sent when the link drops is sent again, with the same correlation ID, so the
    * server publishes it once. Resolves with the server's response; rejects with
    * an {@link RtmError} carrying the RTC `code` and `info`, or `outbox_full`,
-   * `timeout`, `aborted`, `closed`, or `disconnected` (only with `maxQueued: 0`).
+   * `timeout` (no answer in time, or queued longer than `queueTimeout`: then never sent),
+   * `too_large`, `bad_argument` (e.g. `undefined`, `NaN`), `aborted`, `closed`,
+   * or `disconnected` (only with `maxQueued: 0`).
    */
-  publish(eventName: string | null, payload: P, options?: RequestOptions): Promise<Json>;
+  publish<E extends PublishName<T>, P = never>(eventName: E, payload: Outgoing<T, E, P>, options?: RequestOptions): Promise<Json>;
 }
 
 type Publish = (args: Json, options?: RequestOptions) => Promise<Json>;
 
 /** Creates the {@link Channel} handle for `name`. */
-export function createChannel<P = Json>(name: string, subscriptions: Subscriptions, publish: Publish): Channel<P> {
+export function createChannel<T = Json>(name: string, subscriptions: Subscriptions, publish: Publish): Channel<T> {
   if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
-    throw new RtmError('bad_argument', `invalid channel name ${JSON.stringify(name)}: use 1-260 characters, no control characters`);
+    throw new RtmError('bad_argument', `channel name must be 1-260 characters, no control characters (got ${shown(name)})`);
   }
   const resource = { type: CHANNEL_TYPE, name };
   return Object.assign(subscriptions.statusOf(resource), {
     name,
     on(...args: unknown[]): () => void {
       const eventName = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
-      const [handler, options] = args as [ChannelHandler<P>, ChannelListenOptions<P> | undefined];
-      if (typeof handler !== 'function') throw new RtmError('bad_argument', 'channel.on needs a handler function');
+      const [handler, options] = args as [ChannelHandler, ChannelListenOptions | undefined];
+      if (typeof handler !== 'function') throw new RtmError('bad_argument', `channel.on needs a handler function (got ${shown(handler)})`);
       const filter = options?.filter as Filter | undefined;
       const compiled = filter === undefined ? undefined : compileFilter(filter, true);
       if (typeof compiled === 'string') throw new RtmError('bad_argument', `channel.on: ${compiled}`);
@@ -77,16 +82,18 @@ export function createChannel<P = Json>(name: string, subscriptions: Subscriptio
         (event) => {
           const message = toChannelMessage(event.data);
           if ((eventName !== undefined && message.eventName !== eventName) || (compiled && !compiled.test(event))) return;
-          handler(message.payload as P, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
+          handler(message.payload, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
         },
         sent,
       );
     },
-    publish(eventName: string | null, payload: P, options?: RequestOptions) {
+    publish(eventName: string | null, payload: unknown, options?: RequestOptions) {
       if (eventName !== null && typeof eventName !== 'string') {
-        return Promise.reject(new RtmError('bad_argument', 'eventName must be a string or null'));
+        return Promise.reject(new RtmError('bad_argument', `eventName must be a string or null (got ${shown(eventName)})`));
       }
-      return publish({ channel: name, data: { eventName, payload: (payload ?? null) as Json } }, options);
+      // JSON has no undefined: it would arrive as null, or vanish inside an object, unnoticed.
+      if (payload === undefined) return Promise.reject(new RtmError('bad_argument', 'payload is undefined: pass null for no payload'));
+      return publish({ channel: name, data: { eventName, payload: payload as Json } }, options);
     },
-  });
+  }) as Channel<T>;
 }

@@ -199,7 +199,8 @@ describe('connection', () => {
     client.close();
     expect(client.state).toBe('closed');
     expect(await pending).toMatchObject({ code: 'closed' });
-    expect(changes.map((c) => `${c.previous}→${c.state}`)).toEqual(['connecting→open', 'open→closed']);
+    // Connecting starts on the next microtask: a listener added right after createClient sees idle → connecting.
+    expect(changes.map((c) => `${c.previous}→${c.state}`)).toEqual(['idle→connecting', 'connecting→open', 'open→closed']);
     await expect(client.ready()).rejects.toMatchObject({ code: 'closed' });
     await new Promise((r) => setTimeout(r, 50));
     expect(server.sockets).toHaveLength(1);
@@ -207,9 +208,10 @@ describe('connection', () => {
 
   it('rejects commands that were sent when the link drops with a disconnected error', async () => {
     const { client, server } = await setup(() => {});
-    await client.ready();
+    await until(() => client.state === 'open', 'open');
     const pending = client.request('ping').catch((e: unknown) => e);
-    await until(() => server.commands('ping').length === 1, 'ping sent');
+    // The first ping is the client's own, sent on open to learn whether the token was accepted.
+    await until(() => server.commands('ping').length === 2, 'ping sent');
     server.sockets[0]!.terminate();
     expect(await pending).toMatchObject({ code: 'disconnected' });
   });

@@ -1,52 +1,22 @@
 import { createNanoEvents } from 'nanoevents';
-import type { BackoffOptions } from './backoff.js';
 import { createChannel, type Channel } from './channel.js';
-import { Connection, type ConnectionState, type StateChange, type WebSocketConstructor } from './connection.js';
-import { browserEnvironment, type Environment } from './environment.js';
-import { guard, RtmError } from './errors.js';
+import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { guard, RtmError, shown } from './errors.js';
 import { Liveness } from './liveness.js';
-import { createLogger, type Logger } from './log.js';
-import { CHANNEL_TYPE, echoedCommand, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from '../protocol/index.js';
-import { positive, Requests, shownRequest, type RequestOptions } from './requests.js';
+import { createLogger } from './log.js';
+import { readOptions, type ClientOptions } from './options.js';
+import { CHANNEL_TYPE, echoedCommand, RtcErrorCode, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from '../protocol/index.js';
+import { Readiness, type ReadyOptions } from './readiness.js';
+import { Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent, type SubscriptionsDeps } from './subscriptions.js';
 import { Timers } from './timers.js';
-import { Tokens, type TokenProvider } from './token.js';
+import { Tokens } from './token.js';
 import { TokenRefresh } from './token-refresh.js';
-import { TRANSPORTS, Transports, type TransportChange, type TransportName } from './transports.js';
+import { Transports, type TransportChange, type TransportName } from './transports.js';
+import type { JsonInput } from './typed.js';
 
-/** Settings of {@link createClient}. */
-export interface ClientOptions {
-  /** WebSocket endpoint of the server, e.g. `wss://rtm.example.com/rtc`; the HTTP fallbacks use the same host and path over http(s). */
-  url: string;
-  /** A JWT, or a function that fetches one (it may throw `UnauthorizedError`); called again whenever a fresh one is needed. */
-  token: TokenProvider;
-  /** WebSocket implementation; defaults to the global one. In Node 20, pass `WebSocket` from `ws`. */
-  WebSocket?: WebSocketConstructor;
-  /** Reconnect backoff, or `false` to never reconnect. Defaults: 500 ms to 20 s, full jitter. */
-  reconnect?: false | BackoffOptions;
-  /** How long one connection attempt may take, in ms. Default 5000. */
-  connectTimeout?: number;
-  /** Default command timeout in ms, counted from sending. Default 5000. */
-  requestTimeout?: number;
-  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast (and publishes cut off by a drop reject with `disconnected` instead of being sent again). */
-  maxQueued?: number;
-  /** Silence after which the client pings the server, in ms. Default 25 000. */
-  pingInterval?: number;
-  /** How long a ping may go unanswered before the link counts as dead, in ms. Default 10 000. */
-  pingTimeout?: number;
-  /** Source of online / offline / visible signals. Default: the page's own events (none in Node). */
-  environment?: Environment;
-  /** `true` logs state changes and frames to the console; a function receives them instead. Tokens are redacted. */
-  debug?: boolean | Logger;
-  /**
-   * The transports the client may use, in order: it steps down when WebSockets are refused (twice in a row, or
-   * plainly), and from `http-stream` to `long-poll` when a proxy holds streamed responses back. Default all three.
-   */
-  transports?: TransportName[];
-  /** While on a fallback, how often (ms, jittered ±25 %) the client checks whether WebSockets work again, and upgrades. Default 180 000. */
-  upgradeInterval?: number;
-}
+export type { ClientOptions } from './options.js';
 
 /** What a `direct` listener learns about a message addressed to this connection alone. */
 export interface DirectMeta {
@@ -107,14 +77,21 @@ export interface RtmClient {
    * `session:<id>` address (they arrive as `direct` events). Each link has its own; undefined while not known.
    */
   readonly session: string | undefined;
-  /** Resolves once the connection is open; rejects if the client closes first. */
-  ready(): Promise<void>;
-  /** The handle of channel `name`, whose payloads are `P`. Throws an `RtmError` (`bad_argument`) for an invalid name. */
-  channel<P = Json>(name: string): Channel<P>;
-  /** The handle of resource `name` of `type` (created / updated / deleted events). */
-  resource(type: string, name: string): Resource;
+  /**
+   * Resolves once the connection is open and the server has accepted the token (it answered a command).
+   * Rejects with `unauthorized` when the token is refused for good, `closed` when the client closes,
+   * `timeout` after `options.timeout` (default: `queueTimeout`, 30 s), or `aborted` when `options.signal` fires.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
+  /**
+   * The handle of channel `name`; `T` types its payloads, one type for every event name or an `Events<{…}>`
+   * map (see {@link Channel}). Throws an `RtmError` (`bad_argument`) for an invalid name.
+   */
+  channel<T = Json>(name: string): Channel<T>;
+  /** The handle of resource `name` of `type` (created / updated / deleted events); `T` types each event's `data`. */
+  resource<T = Json>(type: string, name: string): Resource<T>;
   /** Sends any command and resolves with its response; see {@link RequestOptions} for timeout, abort signal and correlation ID. */
-  request(command: string, args?: Json, options?: RequestOptions): Promise<Json>;
+  request<A = never>(command: string, args?: JsonInput<A>, options?: RequestOptions): Promise<Json>;
   /** Listens to a client event; returns the function that stops listening. */
   on<E extends keyof ClientEvents>(event: E, handler: ClientEvents[E]): () => void;
   /** Counts of subscriptions, listeners, pending commands and timers. */
@@ -126,46 +103,21 @@ export interface RtmClient {
 const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery', 'transport', 'direct'];
 
 /**
- * Creates a client and starts connecting. Throws an `RtmError` (`bad_argument`) for invalid options.
+ * Creates a client. It starts connecting on the next microtask, so `state` listeners added right after
+ * `createClient` see every transition from `idle` on. Throws an `RtmError` (`bad_argument`) naming the
+ * option at fault.
  * @param held Internal: the shared mode's host passes subscriptions that resume other tabs' streams.
  */
 export function createClient(options: ClientOptions, held = (deps: SubscriptionsDeps) => new Subscriptions(deps)): RtmClient {
-  const {
-    url,
-    token,
-    WebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
-    pingInterval = 25_000,
-    pingTimeout = 10_000,
-    connectTimeout = 5_000,
-    requestTimeout = 5_000,
-    maxQueued = 1_000,
-    reconnect,
-    environment = browserEnvironment,
-    debug,
-    transports: allowed = [...TRANSPORTS],
-    upgradeInterval = 180_000,
-  } = options ?? ({} as ClientOptions);
-  const { minDelay = 1, maxDelay = 1 } = reconnect || {};
-  // Caught here, in words, rather than later as a ping storm (interval 0), timers that fire at once (NaN) or a retry loop.
-  if (
-    !/^wss?:\/\/[^/?#]/i.test(url) ||
-    !['string', 'function'].includes(typeof token) ||
-    ![pingInterval, pingTimeout, connectTimeout, requestTimeout, minDelay, maxDelay].every(positive) ||
-    !(Number.isSafeInteger(maxQueued) && maxQueued >= 0) ||
-    typeof environment !== 'function' ||
-    !['boolean', 'function', 'undefined'].includes(typeof debug) ||
-    !positive(upgradeInterval) ||
-    !Array.isArray(allowed) ||
-    !allowed.length ||
-    !allowed.every((name, i) => TRANSPORTS.includes(name) && allowed.indexOf(name) === i)
-  ) {
-    throw new RtmError('bad_argument', `createClient needs a ws(s):// url, a token (string or function), times > 0 ms, maxQueued an integer ≥ 0, transports a list of ${TRANSPORTS}`);
-  }
-  if (typeof WebSocket !== 'function' && allowed.includes('websocket')) throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  const settings = readOptions(options);
+  const { url, token, WebSocket, pingInterval, pingTimeout, connectTimeout, requestTimeout, queueTimeout, maxQueued, maxPayload, reconnect, environment, debug, transports: allowed, upgradeInterval } = settings;
   const emitter = createNanoEvents<ClientEvents>();
   const timers = new Timers();
   const log = createLogger(debug, () => tokens.last);
+  // The error that stopped the client, for ready() to reject with instead of a bare `closed`.
+  let fatal: RtmError | undefined;
   const report = (error: RtmError): void => {
+    if (error.code === 'unauthorized') fatal = error;
     log?.('error', error.message);
     emitter.emit('error', error);
   };
@@ -204,20 +156,24 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
   const requests = new Requests({
     send: (frame) => connection.send(frame),
     maxQueued,
+    maxPayload,
     timeout: requestTimeout,
+    queueTimeout,
     timers,
   });
+  const readiness = new Readiness(timers, queueTimeout, () => `${connection.state}: ${connection.reason}`);
   const subscriptions = held({
     request: (command, args) => requests.request(command, args, {}, false),
     isOpen: () => connection.state === 'open',
     report,
     recovered: (event) => emitter.emit('recovery', event),
   });
+  const ping = (): void => void requests.request('ping', undefined, { timeout: pingTimeout }, false).catch(() => {});
   const liveness = new Liveness({
     interval: pingInterval,
     timeout: pingTimeout,
     timers,
-    ping: () => void requests.request('ping', undefined, { timeout: pingTimeout }, false).catch(() => {}),
+    ping,
     dead: (reason) => connection.drop(reason),
   });
 
@@ -241,7 +197,10 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       liveness.heard();
       subscriptions.resubscribe();
       requests.flush();
+      // The server refuses a bad token only after the upgrade: ready() waits for its first answer on this link.
+      if (requests.inFlight === 0) ping();
     } else if (state !== 'closed') {
+      readiness.lost();
       liveness.stop();
       requests.linkLost(new RtmError('disconnected', `the connection was lost (${change.reason})`));
       subscriptions.suspend();
@@ -250,7 +209,9 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       transports.close();
       timers.close();
       unbind();
-      requests.close(new RtmError('closed', `the client is closed (${change.reason})`));
+      const closed = new RtmError('closed', `the client is closed (${change.reason})`);
+      readiness.close(fatal ?? closed);
+      requests.close(closed);
       subscriptions.close();
     }
     emitter.emit('state', change);
@@ -264,12 +225,18 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
   connection.on('message', (message) => {
     liveness.heard();
     switch (message.type) {
-      case 'command response':
-        if (!requests.settle(message.data) && message.data.error) {
-          const { code, info } = message.data.error;
-          report(new RtmError(code, info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
+      case 'command response': {
+        const { error } = message.data;
+        if (error?.code === RtcErrorCode.InvalidToken && !readiness.ready) {
+          // Refused at connect (our server then closes with 4001): the connection decides on a fresh token or a stop.
+          connection.refused(error.info);
+        } else {
+          readiness.accept();
+          connection.accepted();
         }
+        if (!requests.settle(message.data) && error && readiness.ready) report(new RtmError(error.code, error.info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
         break;
+      }
       case 'event': {
         const { resource, data, modifier, timestamp } = message.data;
         if (session === undefined || resource.type !== CHANNEL_TYPE || resource.name !== `session:${session}`) subscriptions.dispatch(message.data);
@@ -309,23 +276,13 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     get session() {
       return session;
     },
-    ready: () =>
-      new Promise((resolve, reject) => {
-        const settled = (): boolean => {
-          if (connection.state === 'open') resolve();
-          else if (connection.state === 'closed') reject(new RtmError('closed', 'the client is closed'));
-          else return false;
-          return true;
-        };
-        if (!settled()) {
-          const off = connection.on('state', () => void (settled() && off()));
-        }
-      }),
-    channel: (name) => createChannel(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
-    resource: (type, name) => createResource(type, name, subscriptions),
+    ready: (readyOptions) => readiness.wait(readyOptions),
+    channel: <T>(name: string) => createChannel<T>(name, subscriptions, (args, requestOptions) => requests.request('publish', args, requestOptions)),
+    resource: <T>(type: string, name: string) => createResource<T>(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),
     on(event, handler) {
-      if (!EVENTS.includes(event) || typeof handler !== 'function') throw new RtmError('bad_argument', `on needs one of ${EVENTS} and a function`);
+      if (!EVENTS.includes(event)) throw new RtmError('bad_argument', `event must be one of ${EVENTS} (got ${shown(event)})`);
+      if (typeof handler !== 'function') throw new RtmError('bad_argument', `handler must be a function (got ${shown(handler)})`);
       // An error handler that throws cannot be reported to the error handlers: that could loop.
       return emitter.on(event, guard(handler as (...args: unknown[]) => void, event === 'error' ? (error) => console.error('[rtm]', error) : report));
     },
@@ -338,6 +295,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     }),
     close: () => connection.close(),
   };
-  connection.connect();
+  // On the next microtask: listeners added right after createClient must see idle → connecting (a close() before then wins).
+  queueMicrotask(() => connection.connect());
   return client;
 }

@@ -22,7 +22,9 @@ export const CLOSE_POLICY: Readonly<Record<number, CloseAction>> = {
   [CloseCode.TokenExpired]: 'refresh',
   [CloseCode.InvalidToken]: 'stop',
   1008: 'stop', // policy violation: the same request would be refused again
-  1009: 'stop', // message too big: the same message would be refused again
+  // Message too big: the client refuses such commands itself (too_large), so this came from an older or stricter
+  // server; the command that caused it has failed, and a new link serves the rest.
+  1009: 'retry',
 };
 
 /** The {@link CloseAction} for a close code. */

@@ -28,13 +28,13 @@ describe('connection states', () => {
     const client = connect();
     const changes: string[] = [];
     client.on('state', ({ previous, state, reason }) => changes.push(`${previous}>${state}:${reason}`));
-    expect(client.state).toBe('connecting');
+    expect(client.state).toBe('idle');
     await client.ready();
     (await server.peers[0]!).close(1012, 'restart');
     await nextState(client, 'open');
     client.close();
     expect(client.state).toBe('closed');
-    expect(changes).toEqual(['connecting>open:open', 'open>reconnecting:close 1012 restart', 'reconnecting>open:open', 'open>closed:client closed']);
+    expect(changes).toEqual(['idle>connecting:connect', 'connecting>open:open', 'open>reconnecting:close 1012 restart', 'reconnecting>open:open', 'open>closed:client closed']);
     await expect(client.ready()).rejects.toMatchObject({ code: 'closed' });
   });
 
@@ -58,12 +58,12 @@ describe('connection states', () => {
 describe('close-code policy', () => {
   it('follows the documented table', () => {
     expect(Object.fromEntries(Object.entries(CLOSE_POLICY))).toEqual({
-      1001: 'retry', 1006: 'retry', 1011: 'retry', 1012: 'retry', 1013: 'retry', 4003: 'retry', 4002: 'refresh', 4001: 'stop', 1008: 'stop', 1009: 'stop',
+      1001: 'retry', 1006: 'retry', 1011: 'retry', 1012: 'retry', 1013: 'retry', 4003: 'retry', 4002: 'refresh', 4001: 'stop', 1008: 'stop', 1009: 'retry',
     });
     expect(closeAction(1000)).toBe('retry');
   });
 
-  it.each([1001, 1011, 1012, 1013, 4003])('close %i is retried', async (code) => {
+  it.each([1001, 1009, 1011, 1012, 1013, 4003])('close %i is retried', async (code) => {
     const client = connect();
     await client.ready();
     server.peers[0]!.close(code);
@@ -82,7 +82,6 @@ describe('close-code policy', () => {
   it.each([
     [4001, 'unauthorized'],
     [1008, 1008],
-    [1009, 1009],
   ])('close %i stops for good and raises error %s', async (code, errorCode) => {
     const client = connect();
     const errors: unknown[] = [];
@@ -149,8 +148,8 @@ describe('browser awareness', () => {
     await new Promise((r) => silent.once('listening', r));
     const port = (silent.address() as { port: number }).port;
     const client = connect({ url: `ws://127.0.0.1:${port}/rtc`, connectTimeout: 100 });
-    await sleep(450);
-    expect(sockets.length).toBeGreaterThan(1);
+    // Waited for, not slept on: a loaded machine may take longer than two timeouts to make a second attempt.
+    await server.until(() => sockets.length > 1);
     expect(client.state).toBe('reconnecting');
     client.close();
     for (const s of sockets) s.destroy();

@@ -20,7 +20,10 @@ export interface StateChange {
   state: ConnectionState;
   /** The state before. */
   previous: ConnectionState;
-  /** Why the transition happened, e.g. `connect`, `open`, `close 1006`, `ping timeout`, `offline`, `client closed`. */
+  /**
+   * Why the transition happened, e.g. `connect`, `open`, `close 1006`, `no pong within 10000 ms`, `offline`,
+   * `client closed`; for an attempt that never opened, `connect failed`, `handshake timeout` or `closed 1006 before open`.
+   */
   reason: string;
 }
 
@@ -46,6 +49,17 @@ interface ConnectionEvents {
   error: (error: RtmError) => void;
 }
 
+/** What one connection attempt came to: whether its socket opened, and the first error it reported. */
+interface Attempt {
+  opened: boolean;
+  error?: string;
+}
+
+/** The part of a socket used to watch an attempt: an error listener added before partysocket's own. */
+interface Watched {
+  addEventListener(type: 'error', listener: (event: { message?: unknown; error?: unknown }) => void): void;
+}
+
 /** A connection up this long counts as stable, so the backoff starts over. */
 const STABLE_AFTER_MS = 5_000;
 /** Close code for links the client drops itself (dead link, offline); in the range applications may use. */
@@ -65,12 +79,26 @@ export class Connection {
   private failures = 0;
   private openedAt = 0;
   private wake: (() => void) | undefined;
+  private attempt: Attempt | undefined;
+  /**
+   * Causes of the `connect` errors reported since the last open, so a retry that fails the same way is not
+   * reported again, even when attempts alternate between transports that fail differently.
+   */
+  private readonly causes = new Set<string>();
+  /** A refused token was already replaced once since the server last accepted one. */
+  private tokenRetried = false;
+  private why = 'not started';
 
   constructor(private readonly options: ConnectionOptions) {}
 
   /** The current state. */
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** Why the connection is where it is: the last transition's reason, or the last attempt's failure. */
+  get reason(): string {
+    return this.why;
   }
 
   /** Subscribes to connection events; returns the unsubscribe function. */
@@ -83,9 +111,33 @@ export class Connection {
     if (this.current !== 'idle') return;
     this.transition('connecting', 'connect');
     const { reconnect, connectTimeout, WebSocket } = this.options;
+    // partysocket reports a failed attempt as a normal close (1000) and its error only afterwards: an error
+    // listener of our own, added before partysocket's, records what really happened for handleClose.
+    const Socket = WebSocket!;
+    const self = this;
+    // A function, not an arrow: partysocket calls it with `new`, and the socket it returns becomes the result.
+    function watch(url: string, protocols?: string | string[]): unknown {
+      const attempt: Attempt = (self.attempt = { opened: false });
+      let socket: Watched;
+      try {
+        socket = new Socket(url, protocols) as Watched;
+      } catch (error) {
+        // E.g. a ws:// URL from an https page. partysocket would retry at once, for ever: back off and say why.
+        self.failures++;
+        self.failedAttempt(`connect failed (${(error as Error).message})`);
+        if (self.options.reconnect === false) self.close(self.why);
+        else self.transition('reconnecting', self.why);
+        throw error;
+      }
+      socket.addEventListener('error', (event) => {
+        const { message, error } = event;
+        attempt.error ??= String(message || (error as Error | undefined)?.message || '');
+      });
+      return socket;
+    }
     // partysocket's own delay has no jitter: zero it and wait in nextUrl() instead.
     const socket = new ReconnectingWebSocket(() => this.nextUrl(), undefined, {
-      WebSocket,
+      WebSocket: watch as unknown as WebSocketConstructor,
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
       connectionTimeout: connectTimeout,
@@ -93,7 +145,7 @@ export class Connection {
       // Our requests/outbox are the only queue: a frame partysocket buffered while its socket was closing would be
       // reported as lost (disconnected) and then still be sent on the next open.
       maxEnqueuedMessages: 0,
-      shouldReconnectOnClose: (event) => reconnect !== false && closeAction(event.code) !== 'stop',
+      shouldReconnectOnClose: (event) => reconnect !== false && this.actionOn(event.code) !== 'stop',
     });
     socket.onopen = this.handleOpen;
     socket.onmessage = this.handleMessage;
@@ -119,6 +171,20 @@ export class Connection {
     this.wake?.();
   }
 
+  /** The server answered on this link without refusing the token: a later refusal may be retried once again. */
+  accepted(): void {
+    this.tokenRetried = false;
+  }
+
+  /** The server refused the token on the open link (error 3 before any answer): a fresh token once, else stop. */
+  refused(info: string): void {
+    if (this.current !== 'open') return;
+    if (this.actionOn(CloseCode.InvalidToken) === 'stop') return this.stop(info);
+    this.tokenRetried = true;
+    this.options.tokens.invalidate();
+    this.socket?.reconnect(CLIENT_DROP, 'token refused');
+  }
+
   /** Closes the link for good and releases the socket, timers and listeners. */
   close(reason = 'client closed'): void {
     if (this.current === 'closed') return;
@@ -134,8 +200,35 @@ export class Connection {
     this.emitter.events = {};
   }
 
+  /** What to do after a close with `code`: a refused token function gets one fresh token before the client gives up. */
+  private actionOn(code: number): ReturnType<typeof closeAction> {
+    const retry = code === CloseCode.InvalidToken && this.options.tokens.refreshable && !this.tokenRetried;
+    return retry ? 'refresh' : closeAction(code);
+  }
+
+  private stop(info: string): void {
+    this.fail(new RtmError('unauthorized', `the server refused the token (${info || 'no reason given'}); the client has stopped`));
+    this.close('unauthorized');
+  }
+
+  /** Reports an attempt that never opened: once per cause, so a retry loop does not repeat the same error. */
+  private failedAttempt(cause: string): void {
+    this.why = cause;
+    this.options.log?.('attempt', cause);
+    if (this.causes.has(cause)) return;
+    // Bounded: a cause that embeds something changing (a port, a count) cannot grow it without end.
+    if (this.causes.size >= 8) this.causes.clear();
+    this.causes.add(cause);
+    const url = new URL(this.options.url);
+    // As the app gave it: no token, and not the session flag the client adds itself.
+    url.searchParams.delete('access_token');
+    url.searchParams.delete('session');
+    this.fail(new RtmError('connect', `cannot connect to ${url}: ${cause}`));
+  }
+
   private transition(state: ConnectionState, reason: string): void {
     const previous = this.current;
+    this.why = reason;
     if (previous === state || previous === 'closed') return;
     this.current = state;
     this.options.log?.('state', `${previous} -> ${state} (${reason})`);
@@ -161,6 +254,8 @@ export class Connection {
         );
       });
     }
+    // A close that comes without a new socket (the token could not be had) belongs to no attempt.
+    this.attempt = undefined;
     try {
       if (this.current === 'closed') throw new Error('closed');
       const url = new URL(this.options.url);
@@ -180,6 +275,8 @@ export class Connection {
   }
 
   private readonly handleOpen = (): void => {
+    if (this.attempt) this.attempt.opened = true;
+    this.causes.clear();
     this.openedAt = Date.now();
     this.epoch++;
     this.transition('open', 'open');
@@ -204,11 +301,17 @@ export class Connection {
   private readonly handleClose = ({ code, reason: text }: { code: number; reason: string }): void => {
     const wasStable = this.current === 'open' && Date.now() - this.openedAt >= STABLE_AFTER_MS;
     this.failures = wasStable ? 1 : this.failures + 1;
-    const reason = `close ${code}${text ? ` ${text}` : ''}`;
-    const action = closeAction(code);
+    const { opened = true, error } = this.attempt ?? {};
+    let reason = `close ${code}${text ? ` ${text}` : ''}`;
+    if (error !== undefined) reason = opened ? `connection error${error ? ` (${error})` : ''}` : `connect failed${error ? ` (${error})` : ''}`;
+    else if (!opened && code !== CLIENT_DROP) reason = text === 'timeout' && code === 1000 ? 'handshake timeout' : `closed ${code} before open${text ? ` (${text})` : ''}`;
+    if (!opened && code !== CLIENT_DROP) this.failedAttempt(reason);
+    const action = this.actionOn(code);
+    if (code === CloseCode.InvalidToken && action === 'refresh') this.tokenRetried = true;
     if (action === 'refresh') this.options.tokens.invalidate();
     if (action === 'stop') {
-      this.fail(new RtmError(code === CloseCode.InvalidToken ? 'unauthorized' : code, text || 'the server closed the connection for good'));
+      if (code === CloseCode.InvalidToken) return this.stop(text);
+      this.fail(new RtmError(code, text || 'the server closed the connection for good'));
     }
     if (action === 'stop' || this.options.reconnect === false) this.close(reason);
     else this.transition('reconnecting', reason);

@@ -4,10 +4,12 @@ import type { Json } from '../protocol/index.js';
  * Codes of errors raised by the client itself, next to the numeric RTC codes
  * the server sends.
  * - `disconnected`: the link dropped before the server answered, or it is down and queuing is off.
- * - `timeout`: the server did not answer in time.
+ * - `timeout`: the server did not answer in time, or the command waited longer than `queueTimeout` for the connection (never sent).
  * - `aborted`: the caller's `AbortSignal` fired.
  * - `closed`: the client was closed.
  * - `outbox_full`: too many commands are waiting for the connection.
+ * - `too_large`: the command's frame is over `maxPayload` bytes; nothing was sent.
+ * - `connect`: connection attempts fail (the info says where and why); reported once per cause, retried with backoff.
  * - `bad_argument`: the call was made with invalid arguments.
  * - `token`: a token could not be obtained (retried with backoff).
  * - `unauthorized`: the token was refused for good; the client has stopped.
@@ -20,6 +22,8 @@ export type ClientErrorCode =
   | 'aborted'
   | 'closed'
   | 'outbox_full'
+  | 'too_large'
+  | 'connect'
   | 'bad_argument'
   | 'token'
   | 'unauthorized'
@@ -71,4 +75,18 @@ export function guard<A extends unknown[]>(handler: (...args: A) => void, report
       report(new RtmError('handler', 'a handler threw', undefined, { cause }));
     }
   };
+}
+
+/** A value as argument errors show it: strings quoted and cut short, numbers as written (`NaN`), objects as JSON. */
+export function shown(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : String(value);
+  }
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+  } catch {
+    return 'an object';
+  }
 }

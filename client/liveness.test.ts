@@ -40,7 +40,7 @@ describe('dead-link detection on a real socket', () => {
     client.on('state', ({ state }) => states.push(state));
     await client.ready();
     await ctx.server.until(() => ctx.server.commands('ping').length >= 3);
-    expect(states).toEqual(['open']);
+    expect(states).toEqual(['connecting', 'open']);
   });
 
   it('pain point 2 (background tab throttling): on becoming visible, the wall-clock deadline is checked at once', async () => {

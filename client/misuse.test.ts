@@ -7,21 +7,11 @@ import WebSocket from 'ws';
 import { createClient, type ClientOptions } from './client.js';
 import { RtmError } from './errors.js';
 import { fakeJwt, sleep } from './scripted-server.test-util.js';
-import { useScriptedServer } from './test-setup.test-util.js';
+import { errorOf, useScriptedServer } from './test-setup.test-util.js';
 
 const { ctx, connect } = useScriptedServer();
 const inSeconds = (s: number): number => Math.floor(Date.now() / 1000) + s;
 
-/** The RtmError a call threw or rejected with (fails the test when it did neither). */
-async function errorOf(call: () => unknown): Promise<RtmError> {
-  try {
-    await call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RtmError);
-    return error as RtmError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('bad arguments', () => {
   it('a payload JSON cannot carry (BigInt, a cycle) rejects with bad_argument and leaves nothing pending', async () => {
@@ -107,9 +97,9 @@ describe("the app's own handlers", () => {
     await client.ready();
     ctx.server.peers[0]!.send({ type: 'notification', data: { code: 42, info: 'hello' } });
     await expect(client.channel('room').publish('x', 1)).resolves.toEqual({});
-    await ctx.server.until(() => errors.length === 2);
-    expect(seen).toEqual(['open']);
-    expect(errors.map((e) => (e as RtmError).code)).toEqual(['handler', 'handler']);
+    await ctx.server.until(() => errors.length === 3);
+    expect(seen).toEqual(['connecting', 'open']);
+    expect(errors.map((e) => (e as RtmError).code)).toEqual(['handler', 'handler', 'handler']);
   });
 
   it('a throwing subscription state handler is reported and the subscription still completes', async () => {

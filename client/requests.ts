@@ -1,19 +1,10 @@
-import { RtmError } from './errors.js';
+import { checkWait, type AbortSignalLike } from './arguments.js';
+import { RtmError, shown } from './errors.js';
 import { Outbox } from './outbox.js';
 import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 
-/** The part of `AbortSignal` used here, so the client needs no DOM types. */
-export interface AbortSignalLike {
-  /** True once aborted: the request is refused before it is sent. */
-  readonly aborted: boolean;
-  /** Why it was aborted; becomes the `aborted` error's `cause`. */
-  readonly reason?: unknown;
-  /** Adds the listener that rejects the request on abort. */
-  addEventListener(type: 'abort', listener: () => void): void;
-  /** Removes it once the request settles, so a long-lived signal does not collect listeners. */
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
+export type { AbortSignalLike };
 
 /** Per-call options of a request. */
 export interface RequestOptions {
@@ -42,7 +33,7 @@ interface Pending {
   retry: boolean;
   resolve: (response: Json) => void;
   reject: (error: RtmError) => void;
-  /** Stops the response timeout, armed while sent. */
+  /** Stops the timer armed now: the response timeout while sent, the `queueTimeout` while queued. */
   stopTimer?: () => void;
   /** Releases the abort listener. */
   release: () => void;
@@ -56,6 +47,10 @@ export interface RequestsOptions {
   maxQueued: number;
   /** Default response timeout in ms. */
   timeout: number;
+  /** Most ms a command may wait in the outbox before it rejects with `timeout` unsent; Infinity waits for ever. */
+  queueTimeout: number;
+  /** Largest frame in bytes; larger commands reject with `too_large` at the call. */
+  maxPayload: number;
   timers: Timers;
 }
 
@@ -69,8 +64,23 @@ export function correlationKey(id: Json): string {
   );
 }
 
-/** True for a number of ms a timer can wait: NaN, 0, negatives and strings would fire at once. */
-export const positive = (value: unknown): value is number => typeof value === 'number' && value > 0;
+/**
+ * JSON.stringify's replacer that refuses what JSON would silently change: NaN and ±Infinity (sent as null),
+ * functions and symbols (dropped), undefined in an array (sent as null). An undefined property is left out, as
+ * optional fields are.
+ */
+function strict(this: unknown, key: string, value: unknown): unknown {
+  const gone = typeof value === 'function' || typeof value === 'symbol' || (value === undefined && Array.isArray(this));
+  if (gone || (typeof value === 'number' && !Number.isFinite(value))) throw new RangeError(`${shown(value)} at ${JSON.stringify(key)}`);
+  return value;
+}
+
+/** Bytes of `text` in UTF-8, counted only when the UTF-16 length alone cannot settle that it fits. */
+function fits(text: string, max: number): number | undefined {
+  if (text.length * 3 <= max) return undefined;
+  const bytes = new TextEncoder().encode(text).length;
+  return bytes > max ? bytes : undefined;
+}
 
 /**
  * A command as errors and logs may show it: a `jwt replace` loses its token,
@@ -88,8 +98,9 @@ function idPrefix(): string {
 
 /**
  * Commands in flight, matched to their responses by correlation ID. A command
- * issued while the link is down waits in the bounded outbox and is sent in
- * order once it is up; its timeout starts when it is actually sent. A publish
+ * issued while the link is down waits in the bounded outbox, at most
+ * `queueTimeout`, and is sent in order once it is up; its response timeout
+ * starts when it is actually sent. A publish
  * whose link drops before its response goes back to the outbox and is sent
  * again, with the same ID, on the next link. Every entry is removed, with its
  * timer and abort listener, as it settles.
@@ -120,31 +131,41 @@ export class Requests {
    * an {@link RtmError}. With `queue` false, a command that cannot be sent now
    * rejects with `disconnected` instead of waiting.
    */
-  request(command: string, args: Json | undefined, options: RequestOptions = {}, queue = true): Promise<Json> {
+  request(command: string, args: unknown, options: RequestOptions = {}, queue = true): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
-      // Options that are not an object (null, a number) read as timeout 0, which the check below refuses.
-      const { id: given, signal, timeout = this.options.timeout } = isObject(options as unknown) ? options : { timeout: 0 };
+      const bad = (info: string, request?: Json): void => reject(new RtmError('bad_argument', info, request));
+      if (typeof command !== 'string' || !command) return bad(`command must be a non-empty string (got ${shown(command)})`);
+      try {
+        checkWait(options, ['timeout', 'signal', 'id'], 'request option');
+      } catch (error) {
+        return reject(error);
+      }
+      const { id: given, signal, timeout = this.options.timeout } = options;
       let id = given;
       if (id === undefined) {
         do id = `${this.prefix}${this.nextId++}`;
         while (this.pending.has(correlationKey(id)));
       }
       const raw: CommandData = { command, correlation_id: id };
-      if (args !== undefined) raw.arguments = args;
-      let key: string | undefined;
-      let frame = '';
+      if (args !== undefined) raw.arguments = args as Json;
+      let key: string;
+      let frame: string;
       try {
         key = correlationKey(id);
-        frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage);
       } catch {
-        // BigInt or a cycle: refused here, before it can sit in the outbox and throw on every flush.
+        return bad(`id must be a JSON value (got ${shown(id)})`);
       }
-      if (typeof command !== 'string' || !command || !positive(timeout) || !frame || typeof key !== 'string' || (signal && !signal.addEventListener)) {
-        return reject(new RtmError('bad_argument', `bad ${command} request: needs a command name, JSON id and arguments, a timeout > 0 ms`));
+      try {
+        // Refused here, before it can sit in the outbox and throw on every flush.
+        frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage, strict);
+      } catch (error) {
+        return bad(`${command} arguments are not JSON: ${error instanceof RangeError ? error.message : 'a BigInt or a cycle'}`);
       }
       const data = shownRequest(raw) as CommandData;
-      if (this.pending.has(key)) return reject(new RtmError('bad_argument', `correlation id ${key} is already in use`, data));
+      const bytes = fits(frame, this.options.maxPayload);
+      if (bytes) return reject(new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${this.options.maxPayload}`, data));
+      if (this.pending.has(key)) return bad(`correlation id ${key} is already in use`, data);
       if (signal?.aborted) return reject(new RtmError('aborted', `${command} was aborted`, data, { cause: signal.reason }));
       const onAbort = (): void => this.fail(entry, new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason }));
       signal?.addEventListener('abort', onAbort);
@@ -161,7 +182,7 @@ export class Requests {
       };
       this.pending.set(key, entry);
       if (this.transmit(entry)) return;
-      if (queue && this.outbox.add(entry)) return;
+      if (queue && this.outbox.add(entry)) return this.wait(entry);
       this.fail(
         entry,
         queue && this.options.maxQueued > 0
@@ -208,9 +229,8 @@ export class Requests {
         continue;
       }
       entry.sent = false;
-      entry.stopTimer?.();
-      entry.stopTimer = undefined;
       again.push(entry);
+      this.wait(entry);
     }
     this.outbox.requeue(again);
   }
@@ -221,9 +241,25 @@ export class Requests {
     for (const entry of [...this.pending.values()]) this.fail(entry, error);
   }
 
+  /** Number of commands sent and not yet answered. */
+  get inFlight(): number {
+    return this.size - this.outbox.size;
+  }
+
+  /** Arms the `queueTimeout` of an entry that now waits in the outbox: it then rejects, unsent, with `timeout`. */
+  private wait(entry: Pending): void {
+    const { queueTimeout, timers } = this.options;
+    entry.stopTimer?.();
+    entry.stopTimer =
+      queueTimeout === Number.POSITIVE_INFINITY
+        ? undefined
+        : timers.set(() => this.fail(entry, new RtmError('timeout', `${entry.data.command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data)), queueTimeout);
+  }
+
   private transmit(entry: Pending): boolean {
     if (!this.options.send(entry.frame)) return false;
     entry.sent = true;
+    entry.stopTimer?.();
     entry.stopTimer = this.options.timers.set(() => {
       this.fail(entry, new RtmError('timeout', `no response to ${entry.data.command} within ${entry.timeout} ms`, entry.data));
     }, entry.timeout);

@@ -1,12 +1,15 @@
-import { RtmError } from './errors.js';
-import { compileFilter, isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type ResourceAction } from '../protocol/index.js';
+import { RtmError, shown } from './errors.js';
+import { compileFilter, isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type Json, type ResourceAction } from '../protocol/index.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
 
-/** A resource event: `action`, `resource`, `modifier`, `timestamp` and the records in `data`. */
-export type ResourceEvent = EventData;
+/** A resource event: `action`, `resource`, `modifier`, `timestamp` and the records in `data`, typed `T`. */
+export type ResourceEvent<T = Json> = Omit<EventData, 'data'> & {
+  /** The records the event is about, as the server sent them. */
+  data: T;
+};
 
 /** Receives resource events. */
-export type ResourceHandler = (event: ResourceEvent) => void;
+export type ResourceHandler<T = Json> = (event: ResourceEvent<T>) => void;
 
 /** Options of {@link Resource.on}. */
 export interface ResourceListenOptions {
@@ -18,8 +21,11 @@ export interface ResourceListenOptions {
   filter?: Filter;
 }
 
-/** A server resource (e.g. a dataset): listen to its created / updated / deleted events. */
-export interface Resource extends SubscriptionStatus {
+/**
+ * A server resource (e.g. a dataset): listen to its created / updated / deleted events.
+ * `T` types each event's `data` (not checked at run time).
+ */
+export interface Resource<T = Json> extends SubscriptionStatus {
   /** The resource type, e.g. `ds`. */
   readonly type: string;
   /** The resource name. */
@@ -29,29 +35,30 @@ export interface Resource extends SubscriptionStatus {
    * `'all'`); returns the function that stops it. Handlers with the same
    * action set share one server subscription, whatever their filters.
    */
-  on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void;
+  on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler<T>, options?: ResourceListenOptions): () => void;
 }
 
 /** Creates the {@link Resource} handle for `type` / `name`. */
-export function createResource(type: string, name: string, subscriptions: Subscriptions): Resource {
-  if (typeof type !== 'string' || typeof name !== 'string' || !type || !name) {
-    throw new RtmError('bad_argument', 'resource needs a type and a name (non-empty strings)');
+export function createResource<T = Json>(type: string, name: string, subscriptions: Subscriptions): Resource<T> {
+  for (const [label, value] of [['type', type], ['name', name]]) {
+    if (typeof value !== 'string' || !value) throw new RtmError('bad_argument', `resource ${label} must be a non-empty string (got ${shown(value)})`);
   }
   const resource = { type, name };
   return Object.assign(subscriptions.statusOf(resource), {
     type,
     name,
-    on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler, options?: ResourceListenOptions): () => void {
+    on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler<T>, options?: ResourceListenOptions): () => void {
       const list: readonly unknown[] = actions === 'all' ? RESOURCE_ACTIONS : [actions].flat();
       if (typeof handler !== 'function' || list.length === 0 || !list.every(isResourceAction)) {
-        throw new RtmError('bad_argument', `resource.on needs actions from ${RESOURCE_ACTIONS.join(', ')} (or 'all') and a handler function`);
+        throw new RtmError('bad_argument', `resource.on needs actions from ${RESOURCE_ACTIONS}, or 'all' (got ${shown(actions)}), and a handler function`);
       }
       // RTC spells "all three" as ['all'].
       const sent = new Set(list).size === RESOURCE_ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
       const filter = options?.filter;
       const compiled = filter === undefined ? undefined : compileFilter(filter, false);
       if (typeof compiled === 'string') throw new RtmError('bad_argument', `resource.on: ${compiled}`);
-      return subscriptions.add(resource, sent, compiled ? (event) => compiled.test(event) && handler(event) : handler, filter);
+      const deliver = handler as (event: EventData) => void;
+      return subscriptions.add(resource, sent, compiled ? (event) => compiled.test(event) && deliver(event) : deliver, filter);
     },
-  });
+  }) as Resource<T>;
 }

@@ -30,7 +30,15 @@ export interface Peer {
 export interface ScriptedServer {
   url: string;
   peers: Peer[];
+  /**
+   * Commands received, except the ping a client sends when nothing else is in flight on a new link to learn
+   * that its token was accepted: that one is answered at once (unless `verify` refuses the token) and counted
+   * in `handshakes` instead, so tests see only the commands they caused.
+   */
   received: Received[];
+  handshakes: number;
+  /** Checks a connecting peer's token: a string refuses it like the reference server (error 3, then close 4001). */
+  verify: (token: string | null) => string | undefined;
   /** Decides the reply to each command; the default answers `{}` (and `ping` with a pong). */
   reply: (command: Received) => Reply | Promise<Reply>;
   /** When true, handshakes are refused with 503 (a server that is "down"). */
@@ -57,6 +65,8 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     url: `ws://127.0.0.1:${address.port}/rtc`,
     peers: [],
     received: [],
+    handshakes: 0,
+    verify: () => undefined,
     reply: defaultReply,
     refuse: false,
     attempts: 0,
@@ -89,11 +99,24 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       kill: () => ws.terminate(),
     };
     server.peers.push(peer);
+    const refusal = server.verify(token);
+    if (refusal !== undefined) {
+      peer.send({ type: 'command response', data: { request: null, error: { code: 3, info: refusal } } });
+      peer.close(4001, refusal);
+    }
+    let first = true;
     // Frames are answered one at a time, in order, like the reference server.
     let queue = Promise.resolve();
     ws.on('message', (raw) => {
       queue = queue.then(async () => {
         const frame = JSON.parse(raw.toString());
+        if (refusal !== undefined) return;
+        const handshake = first && frame.data?.command === 'ping';
+        first = false;
+        if (handshake) {
+          server.handshakes++;
+          return peer.send({ type: 'command response', data: { request: frame, response: { pong: true, time: Date.now() } } });
+        }
         const received: Received = { ...frame.data, peer };
         server.received.push(received);
         const reply = await server.reply(received);

@@ -1,7 +1,8 @@
 // Per-file setup shared by the client's unit tests: one scripted server per test, clients closed after it.
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type ClientOptions, type RtmClient } from './client.js';
+import { RtmError } from './errors.js';
 import { fakeEnvironment, startScriptedServer, type ScriptedServer } from './scripted-server.test-util.js';
 
 export function useScriptedServer() {
@@ -28,4 +29,15 @@ export function useScriptedServer() {
     return client;
   };
   return { ctx, connect };
+}
+
+/** The RtmError a call threw or rejected with (fails the test when it did neither). */
+export async function errorOf(call: () => unknown): Promise<RtmError> {
+  try {
+    await call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(RtmError);
+    return error as RtmError;
+  }
+  throw new Error('expected the call to fail');
 }

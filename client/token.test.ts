@@ -96,12 +96,20 @@ describe('token lifecycle', () => {
   });
 
   it('pain point 5 (refresh races): a refresh under way when the link closes is what the next connection uses; never the stale token', async () => {
-    const { provider, issued } = numberedTokens(80);
+    const { provider: numbered, issued } = numberedTokens();
+    // The second token is held back until the link has closed: no race with the close, however loaded the machine.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const provider = async (): Promise<string> => {
+      if (issued.length === 1) await held;
+      return numbered();
+    };
     const client = connect({ token: provider });
     await client.ready();
     notifyExpiring();
-    await sleep(10);
     ctx.server.peers[0]!.close(1012);
+    await nextState(client, 'reconnecting');
+    release();
     await nextState(client, 'open');
     expect(issued).toHaveLength(2);
     expect(ctx.server.peers[1]!.token).toBe(issued[1]);
@@ -188,13 +196,16 @@ describe('token lifecycle, regressions', () => {
     // Time is the subject: jump an hour ahead while sockets keep working in real time.
     vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { provider, issued } = numberedTokens();
-    const client = connect({ token: provider, reconnect: { minDelay: 50, maxDelay: 50 } });
+    // A long backoff: every attempt during the skipped hour is real socket work, and a loaded machine must not spend
+    // the test's time on hundreds of them. `online` ends the wait once the server is back.
+    const client = connect({ token: provider, reconnect: { minDelay: 60_000, maxDelay: 60_000 } });
     await client.ready();
     ctx.server.refuse = true;
     ctx.server.peers[0]!.close(1012);
     await nextState(client, 'reconnecting');
     await vi.advanceTimersByTimeAsync(3_541_000); // the own refresh (60 s before exp) fires while the link is down
     ctx.server.refuse = false;
+    ctx.environment.fire('online');
     await nextState(client, 'open');
     notifyExpiring();
     await ctx.server.until(() => ctx.server.commands('jwt replace').length === 1);

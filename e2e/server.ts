@@ -22,14 +22,18 @@ export interface ServerOptions {
   /** Reusing the secret keeps tokens issued by an earlier server valid. */
   secret?: string;
   apiKey?: string;
+  /** Runs as a plain development server: no secret or API key given, they are generated and kept in this file (`--dev-keys`). */
+  devKeys?: string;
 }
 
 /** Starts `rtm-server` (the built bin) on a free port (or `options.port`) and waits until it listens. */
 export function startServer(extraArgs: string[] = [], options: ServerOptions = {}): Promise<ServerProcess> {
-  const secret = options.secret ?? randomBytes(32).toString('hex');
-  const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(options.port ?? 0), '--dev', ...extraArgs], {
-    env: { ...process.env, RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey },
+  let secret = options.secret ?? randomBytes(32).toString('hex');
+  let apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+  const { RTM_JWT_SECRET: _secret, RTM_API_KEY: _apiKey, ...inherited } = process.env;
+  const keys = options.devKeys === undefined ? ['--dev'] : ['--dev-keys', options.devKeys];
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(options.port ?? 0), ...keys, ...extraArgs], {
+    env: options.devKeys === undefined ? { ...inherited, RTM_JWT_SECRET: secret, RTM_API_KEY: apiKey } : inherited,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const signal = (name: NodeJS.Signals): Promise<void> =>
@@ -51,7 +55,10 @@ export function startServer(extraArgs: string[] = [], options: ServerOptions = {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/[^\s]+:(\d+))/.exec(output);
-      if (!match) return;
+      // A development server prints the keys it generated (or kept) after the address.
+      const generated = /RTM_JWT_SECRET=(\S+)\s+RTM_API_KEY=(\S+)/.exec(output);
+      if (!match || (options.devKeys !== undefined && !generated)) return;
+      if (generated) [, secret, apiKey] = generated as unknown as [string, string, string];
       clearTimeout(timer);
       child.removeAllListeners('exit');
       child.stdout!.removeAllListeners('data');

@@ -1,5 +1,6 @@
 import { createAuth } from './auth/tokens.js';
 import { helpText, readInvocation } from './config/cli.js';
+import { defaultDevKeysFile } from './config/dev-keys.js';
 import { createServer } from './server.js';
 
 /** How long a shutdown may take before the process exits anyway. */
@@ -13,7 +14,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
-  const server = createServer(invocation.options);
+  // rtm-server keeps development keys across restarts by default; the library does only when asked.
+  const server = createServer({ devKeys: defaultDevKeysFile(), ...invocation.options });
   await server.listen();
   const ws = server.url.replace(/^http/, 'ws');
   const lines = [
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
       `  RTM_JWT_SECRET=${server.secret}`,
       `  RTM_API_KEY=${server.apiKey ?? ''}`,
     );
+    if (server.devKeys) lines.push(`Kept in ${server.devKeys} across restarts: tokens issued before a restart stay valid (--dev-fresh for new keys).`);
   } else if (server.apiKey === undefined && !invocation.options.apiKeys) {
     lines.push('', 'Note: no API key (--api-key / RTM_API_KEY): the REST API answers 503.');
   }

@@ -42,6 +42,7 @@ import { serveFile } from './http/static.js';
 import { createUpgradeHandler } from './transport/upgrade.js';
 import { HttpError, StoreUnavailableError } from './errors.js';
 import { Publisher } from './streams/publisher.js';
+import { loadDevKeys } from './config/dev-keys.js';
 
 /** A running (or ready to run) reference server. */
 export interface RtmServer {
@@ -57,6 +58,8 @@ export interface RtmServer {
   readonly apiKey: string | undefined;
   /** True in development mode. */
   readonly dev: boolean;
+  /** The file the development secret and API key are kept in, when they are. */
+  readonly devKeys: string | undefined;
   /** Signs and verifies tokens with the server's settings. */
   readonly auth: Auth;
 }
@@ -73,8 +76,9 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const dev = isDevMode(options);
   const legacySetup = legacySettings(options);
   const clientIp = ipResolver(options.trustProxy);
-  const secret = options.secret ?? randomBytes(32).toString('base64url');
-  const apiKey = options.apiKey ?? (dev && !options.apiKeys ? randomBytes(24).toString('base64url') : undefined);
+  const kept = dev && options.devKeys !== undefined && (options.secret === undefined || options.apiKey === undefined) ? loadDevKeys(options.devKeys, options.devFresh === true) : undefined;
+  const secret = options.secret ?? kept?.secret ?? randomBytes(32).toString('base64url');
+  const apiKey = options.apiKey ?? (dev && !options.apiKeys ? (kept?.apiKey ?? randomBytes(24).toString('base64url')) : undefined);
   const apiKeys = { ...options.apiKeys, ...(apiKey === undefined ? {} : { default: apiKey }) };
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? jsonLogger(undefined, options.logLevel ?? 'info');
@@ -111,8 +115,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const router = new InstanceRouter(redis, log);
   const sessions = new SessionDirectory(router);
   const publisher = new Publisher({ hub, sessions, clock, metrics, messageLog, logPayloads });
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, publisher, timing, limits, clock, ip, origin, sessions, userCap, lag });
   const maxPayload = options.maxPayload ?? 64 * 1024;
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, ip, origin, sessions, userCap, lag });
   const httpTransport = createHttpTransport({
     router,
     clock,
@@ -166,7 +170,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     hangUp(socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: true });
+  // Frames over maxPayload are still read, up to maxFrame, so that the session can answer them (error 7) and keep the link.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxPayload, options.maxFrame ?? 1024 * 1024), perMessageDeflate: false, clientTracking: true });
   http.on(
     'upgrade',
     createUpgradeHandler({
@@ -201,6 +206,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     secret,
     apiKey,
     dev,
+    devKeys: kept && options.devKeys,
     auth,
     listen() {
       return new Promise((resolvePort, reject) => {

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPE, RtcErrorCode, isChannelName, isObject, quote, type ResourceRef } from '../../protocol/index.js';
+import { CHANNEL_TYPE, PRIVATE_PREFIX, RtcErrorCode, isChannelName, isObject, quote, type ResourceRef } from '../../protocol/index.js';
 import { isSessionChannel, ownsOrPublic } from './channels.js';
 import { ConfigError } from '../errors.js';
 
@@ -110,6 +110,18 @@ export class Policy {
     if (isSessionChannel(channel)) return matchesAny(who.rights?.publish ?? [], channel);
     return !who.rights || matchesAny(who.rights.publish ?? [], channel);
   }
+}
+
+/**
+ * Why `sub` may not subscribe to or publish on `resource`, in words a user understands: someone else's private
+ * `user:` channel, or a token whose `rtm` claim does not list it.
+ */
+export function refusalText(sub: string, resource: ResourceRef, verb: 'subscribe to' | 'publish on'): string {
+  const { type, name } = resource;
+  if (type === CHANNEL_TYPE && !ownsOrPublic(sub, name)) {
+    return `${quote(name, 300)} is the private channel of user ${quote(name.slice(PRIVATE_PREFIX.length))}; this token is for user ${quote(sub, 300)}`;
+  }
+  return `this token's rtm claim does not allow it to ${verb} ${quote(type === CHANNEL_TYPE ? name : `${type}:${name}`, 300)}`;
 }
 
 function unavailable(name: unknown): Refusal {

@@ -1,6 +1,8 @@
 // The command line: settings from flags, environment and config file, --help, and the real binary's lifecycle.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import { helpText, readInvocation } from './cli.js';
 import { checkOptions } from './check.js';
 import { SECRET, openPeer } from '../test/peer.test-util.js';
 import { ConfigError } from '../errors.js';
+import { loadDevKeys } from './dev-keys.js';
 
 const files = (content: Record<string, unknown>) => (path: string) => {
   if (path !== 'rtm.json') throw new Error('ENOENT');
@@ -115,6 +118,26 @@ describe('reading settings', () => {
   });
 });
 
+describe('development keys', () => {
+  it('are generated once, kept in the file (owner-only), reused, and replaced only when asked', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rtm-dev-keys-')), 'nested', 'keys.json');
+    const first = loadDevKeys(file, false);
+    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadDevKeys(file, false)).toEqual(first);
+    const fresh = loadDevKeys(file, true);
+    expect(fresh.secret).not.toBe(first.secret);
+    expect(loadDevKeys(file, false)).toEqual(fresh);
+  });
+
+  it('never overwrites a file that holds something else', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rtm-dev-keys-')), 'package.json');
+    writeFileSync(file, '{"name": "mine"}');
+    expect(() => loadDevKeys(file, false)).toThrow(/holds no dev keys: pass --dev-fresh to replace it/);
+    expect(readFileSync(file, 'utf8')).toBe('{"name": "mine"}');
+  });
+});
+
 describe('the rtm-server binary', () => {
   const bin = fileURLToPath(new URL('../../node_modules/.cache/rtm-cli-test/rtm-server.mjs', import.meta.url));
   beforeAll(async () => {
@@ -154,6 +177,24 @@ describe('the rtm-server binary', () => {
     const token = run(['token', '--sub', 'alice', '--ttl', '60'], { RTM_JWT_SECRET: SECRET });
     expect(await token.exited).toBe(0);
     expect(await createAuth(SECRET).verify(token.out().trim())).toMatchObject({ sub: 'alice' });
+  });
+
+  it('in development mode keeps its generated secret and API key across a restart, and says where', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rtm-dev-keys-')), 'keys.json');
+    const start = async (...extra: string[]) => {
+      const server = run(['--port', '0', '--log-level', 'warn', '--dev-keys', file, ...extra]);
+      await expect.poll(() => /RTM_API_KEY=\S+/.test(server.out()), { timeout: 5_000 }).toBe(true);
+      server.child.kill('SIGTERM');
+      // Its exit code is the SIGTERM test's concern, below.
+      await server.exited;
+      return { secret: /RTM_JWT_SECRET=(\S+)/.exec(server.out())![1], apiKey: /RTM_API_KEY=(\S+)/.exec(server.out())![1], out: server.out() };
+    };
+    const first = await start();
+    expect(first.out).toContain(`Kept in ${file} across restarts`);
+    expect(await start()).toMatchObject({ secret: first.secret, apiKey: first.apiKey });
+    const fresh = await start('--dev-fresh');
+    expect(fresh.secret).not.toBe(first.secret);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ secret: fresh.secret, apiKey: fresh.apiKey });
   });
 
   it('starts, prints the listening line, and on SIGTERM closes clients with 1001 and exits 0 within 5 s', async () => {

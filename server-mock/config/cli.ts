@@ -37,11 +37,14 @@ const FIELDS: Field[] = [
   { flag: 'clock-tolerance', env: 'RTM_CLOCK_TOLERANCE', kind: 'int', value: '<s>', set: (o, v: number) => void (o.clockTolerance = v), help: 'clock skew allowed on exp/nbf, at most 30 (default 5)' },
   { flag: 'api-key', env: 'RTM_API_KEY', kind: 'string', value: '<key>', credential: true, set: (o, v: string) => void (o.apiKey = v), help: 'REST API key, named "default" (more keys: "apiKeys" in the config file)' },
   { flag: 'dev', env: 'RTM_DEV', kind: 'bool', set: (o, v: boolean) => void (o.dev = v), help: 'development mode: GET /api/dev/token?sub=&ttl= hands out tokens to anyone. Never in production.' },
+  { flag: 'dev-keys', env: 'RTM_DEV_KEYS', kind: 'string', value: '<file>', set: (o, v: string) => void (o.devKeys = v), help: 'development mode: keep the generated secret and API key here across restarts (default: in the OS temp folder)' },
+  { flag: 'dev-fresh', env: 'RTM_DEV_FRESH', kind: 'bool', set: (o, v: boolean) => void (o.devFresh = v), help: 'development mode: generate new keys, replacing the kept ones' },
   { flag: 'reminder', env: 'RTM_TOKEN_REMINDER', kind: 'int', value: '<s>', set: timing('reminder'), help: `notification 1 this long before exp, at most half the token's life (default ${DEFAULT_TIMING.reminder})` },
   { flag: 'grace', env: 'RTM_TOKEN_GRACE', kind: 'int', value: '<s>', set: timing('grace'), help: `close (4002) this long after exp without jwt replace (default ${DEFAULT_TIMING.grace})` },
   { flag: 'auth-timeout', env: 'RTM_AUTH_TIMEOUT', kind: 'int', value: '<s>', set: timing('authTimeout'), help: `a connection without a token must send jwt replace within this (default ${DEFAULT_TIMING.authTimeout})` },
   { flag: 'http-window', env: 'RTM_HTTP_WINDOW', kind: 'int', value: '<s>', set: timing('httpWindow'), help: `an HTTP-fallback session with no open stream or poll this long is closed (default ${DEFAULT_TIMING.httpWindow})` },
-  { flag: 'max-payload', env: 'RTM_MAX_PAYLOAD', kind: 'int', value: '<bytes>', set: (o, v: number) => void (o.maxPayload = v), help: 'largest WebSocket frame; larger ones close with 1009 (default 65536)' },
+  { flag: 'max-payload', env: 'RTM_MAX_PAYLOAD', kind: 'int', value: '<bytes>', set: (o, v: number) => void (o.maxPayload = v), help: 'largest command frame; larger ones get error 7, the link stays (default 65536)' },
+  { flag: 'max-frame', env: 'RTM_MAX_FRAME', kind: 'int', value: '<bytes>', set: (o, v: number) => void (o.maxFrame = v), help: 'largest frame read at all; larger ones close with 1009 (default 1048576)' },
   { flag: 'max-depth', env: 'RTM_MAX_DEPTH', kind: 'int', value: '<n>', set: limit('maxDepth'), help: `deepest JSON nesting, error 4 beyond (default ${DEFAULT_LIMITS.maxDepth})` },
   { flag: 'max-subscriptions', env: 'RTM_MAX_SUBSCRIPTIONS', kind: 'int', value: '<n>', set: limit('maxSubscriptions'), help: `subscriptions per connection (default ${DEFAULT_LIMITS.maxSubscriptions})` },
   { flag: 'max-filters', env: 'RTM_MAX_FILTERS', kind: 'int', value: '<n>', set: limit('maxFilters'), help: `distinct subscription filters per connection (default ${DEFAULT_LIMITS.maxFilters})` },
@@ -200,7 +203,8 @@ config file; booleans take 1/0, true/false, yes/no.
 ${rows.join('\n')}
   -h, --help                                          this text
 
-Without --secret and --jwks the server runs in development mode with a generated secret and API key.
+Without --secret and --jwks the server runs in development mode with a generated secret and API key,
+kept in a file (--dev-keys) so that a restart keeps tokens valid; --dev-fresh starts afresh.
 An empty or blank secret, JWKS, API key or metrics token is an error, never development mode.
 
 Endpoints:
@@ -211,7 +215,7 @@ Endpoints:
   POST /api/events                 {resource: {type, name}, action, data, modifier?}   header x-api-key
   GET  /healthz  /readyz  /metrics (Prometheus; see --metrics-token)   GET /api/dev/token?sub=&ttl= (dev mode only)
 
-Close codes: 1001 shutting down (1012 on the legacy endpoint), 1009 frame too large, 1013 too many connections for this user, 4001 invalid token (do not retry it),
+Close codes: 1001 shutting down (1012 on the legacy endpoint), 1009 frame over --max-frame, 1013 too many connections for this user, 4001 invalid token (do not retry it),
 4002 token expired (reconnect with a fresh token), 4003 slow consumer, 4004 rate limit abused
 (or too many frames waiting). Error 7 (extension): a limit was hit, nothing was done.
 `;

@@ -84,8 +84,17 @@ export interface ServerOptions {
   apiKeys?: Record<string, string>;
   /** Development mode: serves `GET /api/dev/token`. Implied when neither a secret nor a JWKS is given. */
   dev?: boolean;
-  /** Largest WebSocket frame in bytes; larger frames close the connection with 1009. Default 64 KiB. */
+  /** Largest command frame in bytes; a larger one is answered with error 7 and the connection stays (up to `maxFrame`). Default 64 KiB. */
   maxPayload?: number;
+  /** Largest WebSocket frame read at all, in bytes; larger ones close the connection with 1009. Default 1 MiB (at least `maxPayload`). */
+  maxFrame?: number;
+  /**
+   * Development mode only: keep the generated secret and API key in this file and reuse them on the next start, so
+   * tokens issued before a restart stay valid. `rtm-server` passes a file in the OS temp folder; the library keeps none unless asked.
+   */
+  devKeys?: string;
+  /** With `devKeys`: generate new keys and replace the kept ones. */
+  devFresh?: boolean;
   /** Token timing, in seconds. */
   timing?: Partial<SessionTiming>;
   /** Abuse limits. */

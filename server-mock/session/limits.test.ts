@@ -145,6 +145,16 @@ describe('tightened limits bite', () => {
     await peer.command('subscribe', channelArgs('b'));
     expect((await peer.command('subscribe', channelArgs('c'))).error.code).toBe(7);
     peer.send(command('publish', { channel: 'a', data: 'x'.repeat(1024) }));
+    expect((await peer.next()).data.error.code).toBe(7);
+    await server.close();
+  });
+
+  it('maxFrame sets the hard cap: frames over it close with 1009', async () => {
+    const server = await startServer({ maxPayload: 1024, maxFrame: 4096 });
+    const peer = await rtcPeer(server);
+    peer.send(command('publish', { channel: 'a', data: 'x'.repeat(2048) }));
+    expect((await peer.next()).data.error.code).toBe(7);
+    peer.send(command('publish', { channel: 'a', data: 'x'.repeat(4096) }));
     expect((await peer.closed).code).toBe(1009);
     await server.close();
   });

@@ -1,6 +1,6 @@
 import { CHANNEL_TYPE, CloseCode, RtcErrorCode, RtcNotificationCode, isObject, quote, resourceKey, toChannelMessage, type Json, type ResourceRef, type SubscribeResponse, type CompiledFilter } from '../../protocol/index.js';
 import { type Auth, type Identity } from '../auth/tokens.js';
-import type { Policy } from '../auth/policy.js';
+import { refusalText, type Policy } from '../auth/policy.js';
 import { sendBounded } from '../transport/backpressure.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import { readFilter, readSubscription } from './commands.js';
@@ -34,6 +34,8 @@ export interface SessionContext {
   publisher: Publisher;
   timing: SessionTiming;
   limits: Limits;
+  /** Largest command frame in bytes: a larger one is answered with error 7 and not executed. */
+  maxPayload: number;
   clock: Clock;
   ip: string;
   origin: string | undefined;
@@ -158,7 +160,11 @@ export class Session implements Subscriber {
       return this.closeWith(CloseCode.RateLimited, 'too many frames waiting to be handled');
     }
     this.queuedBytes += size;
-    let handle: () => Promise<void> | void = () => this.onFrame(data, isBinary);
+    // Up to maxFrame, a frame over maxPayload is read only to be answered (error 7, echoed like any answer), so the link stays.
+    const oversize = size > this.ctx.maxPayload;
+    let handle: () => Promise<void> | void = oversize
+      ? () => this.respondError(isBinary ? undefined : readFrame(data.toString()), RtcErrorCode.LimitExceeded, `the frame is ${size} bytes, over the server's limit of ${this.ctx.maxPayload}; nothing was done`)
+      : () => this.onFrame(data, isBinary);
     if (!this.rate.take()) {
       // Frames that waited in socket buffers while the server was behind arrive together, however evenly they were sent:
       // then the connection is read more slowly instead, and a client that kept to the rate is not punished for our lag.
@@ -273,9 +279,7 @@ export class Session implements Subscriber {
       throw new CommandError(RtcErrorCode.Unauthorized, 'session channels reach their own session without a subscription; nobody can subscribe to them');
     }
     const filter = readFilter(args, resource);
-    if (!this.ctx.policy.maySubscribe(identity, resource)) {
-      throw new CommandError(RtcErrorCode.Unauthorized, `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`);
-    }
+    if (!this.ctx.policy.maySubscribe(identity, resource)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, resource, 'subscribe to'));
     const key = resourceKey(resource);
     const fresh = !this.subscriptions.has(key);
     if (fresh && this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
@@ -378,7 +382,7 @@ export class Session implements Subscriber {
     const refusal = this.ctx.policy.checkChannel(args.channel);
     if (refusal) throw CommandError.from(refusal);
     const channel = args.channel as string;
-    if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, 'none of the given actions ["publish"] for this resource are allowed');
+    if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, { type: 'channel', name: channel }, 'publish on'));
     const data = args.data as Json;
     const publish = async (): Promise<Json> => {
       if (isSessionChannel(channel)) await this.sendDirect(channel, data, identity.sub);

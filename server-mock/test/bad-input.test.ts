@@ -99,9 +99,23 @@ describe('bad-input matrix', () => {
     await peer.close();
   });
 
-  it('frame over 64 KiB → close 1009, and others keep working', async () => {
+  it('a command over 64 KiB → error 7 echoing its correlation_id, nothing published, and the connection stays', async () => {
     const peer = await rtcPeer(server);
-    peer.send(command('publish', { channel: 'a', data: 'x'.repeat(64 * 1024) }));
+    const listener = await rtcPeer(server, 'bob');
+    await listener.command('subscribe', { action: ['published'], resource: { type: 'channel', name: 'big' } });
+    peer.send({ type: 'command', data: { command: 'publish', correlation_id: 'big-1', arguments: { channel: 'big', data: 'x'.repeat(70 * 1024) } } });
+    const { data } = await peer.next();
+    expect(data.request).toMatchObject({ type: 'command', data: { command: 'publish', correlation_id: 'big-1' } });
+    expect(data.error).toEqual({ code: 7, info: expect.stringMatching(/^the frame is 7\d{4} bytes, over the server's limit of 65536; nothing was done$/) });
+    // The link is fine, and answers the next command in order.
+    expect((await peer.command('publish', { channel: 'big', data: 'small' })).response).toEqual({});
+    expect((await listener.next()).data.data).toBe('small');
+    await Promise.all([peer.close(), listener.close()]);
+  });
+
+  it('a frame over the 1 MiB hard cap → close 1009, and others keep working', async () => {
+    const peer = await rtcPeer(server);
+    peer.send(command('publish', { channel: 'a', data: 'x'.repeat(1024 * 1024) }));
     expect((await peer.closed).code).toBe(1009);
     await serverStillServes();
   });

@@ -1,0 +1,95 @@
+import { checkKeys, checkMs } from './arguments.js';
+import type { BackoffOptions } from './backoff.js';
+import type { WebSocketConstructor } from './connection.js';
+import { browserEnvironment, type Environment } from './environment.js';
+import { RtmError, shown } from './errors.js';
+import { redact, type Logger } from './log.js';
+import type { TokenProvider } from './token.js';
+import { TRANSPORTS, type TransportName } from './transports.js';
+
+/** Settings of {@link createClient}. */
+export interface ClientOptions {
+  /** WebSocket endpoint of the server, e.g. `wss://rtm.example.com/rtc`; the HTTP fallbacks use the same host and path over http(s). */
+  url: string;
+  /** A JWT, or a function that fetches one (it may throw `UnauthorizedError`); called again whenever a fresh one is needed. */
+  token: TokenProvider;
+  /** WebSocket implementation; defaults to the global one. In Node 20, pass `WebSocket` from `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect backoff, or `false` to never reconnect. Defaults: 500 ms to 20 s, full jitter. */
+  reconnect?: false | BackoffOptions;
+  /** How long one connection attempt may take, in ms. Default 5000. */
+  connectTimeout?: number;
+  /** Default command timeout in ms, counted from sending. Default 5000. */
+  requestTimeout?: number;
+  /**
+   * Most ms a publish (or other command) may wait in the outbox for the connection; it then rejects with
+   * `timeout` and is never sent. Also the default timeout of `ready()`. Default 30 000; `Infinity` waits for ever.
+   */
+  queueTimeout?: number;
+  /** Most publishes (and other commands) that may wait in the outbox while not connected. Default 1000; 0 fails fast (and publishes cut off by a drop reject with `disconnected` instead of being sent again). */
+  maxQueued?: number;
+  /** Largest command frame in bytes, as the server allows (its `--max-payload`); larger ones reject with `too_large` at the call. Default 65 536. */
+  maxPayload?: number;
+  /** Silence after which the client pings the server, in ms. Default 25 000. */
+  pingInterval?: number;
+  /** How long a ping may go unanswered before the link counts as dead, in ms. Default 10 000. */
+  pingTimeout?: number;
+  /** Source of online / offline / visible signals. Default: the page's own events (none in Node). */
+  environment?: Environment;
+  /** `true` logs state changes and frames to the console; a function receives them instead. Tokens are redacted. */
+  debug?: boolean | Logger;
+  /**
+   * The transports the client may use, in order: it steps down when WebSockets are refused (twice in a row, or
+   * plainly), and from `http-stream` to `long-poll` when a proxy holds streamed responses back. Default all three.
+   */
+  transports?: TransportName[];
+  /** While on a fallback, how often (ms, jittered ±25 %) the client checks whether WebSockets work again, and upgrades. Default 180 000. */
+  upgradeInterval?: number;
+}
+
+/** {@link ClientOptions} with every default applied and every value checked. */
+export type Settings = Required<Omit<ClientOptions, 'reconnect' | 'debug'>> & Pick<ClientOptions, 'reconnect' | 'debug'>;
+
+const DEFAULTS = {
+  pingInterval: 25_000,
+  pingTimeout: 10_000,
+  connectTimeout: 5_000,
+  requestTimeout: 5_000,
+  queueTimeout: 30_000,
+  maxQueued: 1_000,
+  maxPayload: 64 * 1024,
+  upgradeInterval: 180_000,
+};
+const KNOWN = ['url', 'token', 'WebSocket', 'reconnect', 'environment', 'debug', 'transports', ...Object.keys(DEFAULTS)];
+
+/**
+ * Applies the defaults and checks every option, throwing `bad_argument` that names the option and the value
+ * received: caught here, in words, rather than later as a ping storm (interval 0), timers that fire at once
+ * (NaN) or a retry loop.
+ */
+export function readOptions(options: ClientOptions): Settings {
+  checkKeys(options, KNOWN, 'createClient option');
+  // An option given as undefined takes its default, as if left out.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as ClientOptions;
+  const settings = { ...DEFAULTS, transports: [...TRANSPORTS], environment: browserEnvironment, WebSocket: (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket!, ...given };
+  const { url, token, reconnect, maxQueued, maxPayload, environment, debug, WebSocket, transports } = settings;
+  const bad = (text: string): never => {
+    throw new RtmError('bad_argument', text);
+  };
+  if (typeof url !== 'string' || !/^wss?:\/\/[^/?#]/i.test(url)) bad(`url must start with ws:// or wss:// (got ${redact(shown(url))})`);
+  if (!(typeof token === 'function' || (typeof token === 'string' && token))) bad(`token must be a JWT string or a function (got ${typeof token === 'string' ? '""' : typeof token})`);
+  for (const name of ['pingInterval', 'pingTimeout', 'connectTimeout', 'requestTimeout', 'queueTimeout', 'upgradeInterval'] as const) checkMs(name, settings[name]);
+  if (!Array.isArray(transports) || !transports.length || !transports.every((name, i) => TRANSPORTS.includes(name) && transports.indexOf(name) === i)) {
+    bad(`transports must be a list of ${TRANSPORTS}, each once (got ${shown(transports)})`);
+  }
+  if (reconnect !== undefined && reconnect !== false) {
+    checkKeys(reconnect, ['minDelay', 'maxDelay'], 'reconnect option');
+    for (const name of ['minDelay', 'maxDelay'] as const) if (reconnect[name] !== undefined) checkMs(`reconnect.${name}`, reconnect[name]);
+  }
+  if (!(Number.isSafeInteger(maxQueued) && maxQueued >= 0)) bad(`maxQueued must be a whole number ≥ 0 (got ${shown(maxQueued)})`);
+  if (!(Number.isSafeInteger(maxPayload) && maxPayload > 0)) bad(`maxPayload must be a whole number of bytes > 0 (got ${shown(maxPayload)})`);
+  if (typeof environment !== 'function') bad(`environment must be a function (got ${shown(environment)})`);
+  if (!['boolean', 'function', 'undefined'].includes(typeof debug)) bad(`debug must be true, false or a function (got ${shown(debug)})`);
+  if (typeof WebSocket !== 'function' && transports.includes('websocket')) bad('no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  return settings;
+}
