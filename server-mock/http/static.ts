@@ -22,8 +22,14 @@ const TYPES: Record<string, string> = {
 /** Headers of every static file: no MIME sniffing, no framing by other sites. */
 const COMMON = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' };
 
-/** Anything but a page runs nothing and embeds nothing. */
+/** Anything but a page or a script runs nothing and embeds nothing. */
 const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * A script's own policy matters only when it runs as a worker (a worker takes the policy of its script's response):
+ * then it may load this origin's scripts and open WebSockets and fetches to this origin, as the shared-mode worker does.
+ */
+const SCRIPT_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 /**
  * A page's policy: scripts only from this origin plus the page's own inline
@@ -68,7 +74,8 @@ export async function serveFile(root: string, urlPath: string, req: IncomingMess
     res.writeHead(200, { ...COMMON, 'content-type': type, 'content-length': html.length, 'content-security-policy': pageCsp(html.toString('utf8')) });
     return void res.end(req.method === 'HEAD' ? undefined : html);
   }
-  res.writeHead(200, { ...COMMON, 'content-type': type, 'content-length': info.size, 'content-security-policy': NON_PAGE_CSP });
+  const csp = type.startsWith('text/javascript') ? SCRIPT_CSP : NON_PAGE_CSP;
+  res.writeHead(200, { ...COMMON, 'content-type': type, 'content-length': info.size, 'content-security-policy': csp });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
