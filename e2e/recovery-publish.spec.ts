@@ -41,7 +41,12 @@ test(`${transport}: a publisher whose link drops right after sending (acknowledg
     await writerPage!.evaluate((name) => (window as any).rtm.channel(name).publish('n', 'after'), channel);
     await expect.poll(() => received(readerPage!, channel), FAST).toEqual(['once', 'after']);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`^rtm_publish_repeats_total ${sends.length - 1}$`, 'm'));
+    const repeats = Number(/^rtm_publish_repeats_total (\d+)$/m.exec(metrics)?.[1]);
+    // Over WebSocket every repeat the server saw is one the client sent again. An HTTP transport may also re-send a
+    // POST whose connection broke under it (the client cannot know whether it arrived); the server must then
+    // recognise that repeat too, which the single 'once' above proves.
+    if (transport === 'websocket') expect(repeats).toBe(sends.length - 1);
+    else expect(repeats).toBeGreaterThanOrEqual(sends.length - 1);
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
     await relay.close();
