@@ -80,14 +80,15 @@ export class Transports {
     log?.('transport', name);
     const socket = (name === 'websocket' ? new WebSocket!(url) : new HttpSocket(url, name === 'long-poll')) as Attempt;
     let opened = false;
-    let refused = false;
+    let status = '';
     socket.addEventListener('open', () => {
       opened = true;
       this.opened(name);
     });
     // Only Node's ws says why a handshake failed; browsers hide it, and two failures in a row stand for it there.
-    socket.addEventListener('error', ({ message = '' }) => (refused ||= /response: (2\d\d|4(?!29)\d\d)/.test(message)));
-    socket.addEventListener('close', () => opened || this.failed(name, refused, socket));
+    socket.addEventListener('error', ({ message = '' }) => (status ||= /response: (\d+)/.exec(message)?.[1] ?? ''));
+    // A 5xx or 429 is the server itself, busy or stopping: that says nothing about WebSockets being blocked.
+    socket.addEventListener('close', () => opened || /^(5|429)/.test(status) || this.failed(name, /^[24]/.test(status), socket));
     return socket;
   }
 
