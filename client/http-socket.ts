@@ -104,7 +104,9 @@ export class HttpSocket extends EventTarget {
       const body = this.out.join('\n');
       this.out = [];
       this.bufferedAmount = body.length;
-      await this.request('send', { method: 'POST', headers: { 'content-type': 'text/plain' }, body }).catch((error: Error) => this.end(1006, error.message));
+      // Without the socket's abort signal: a signal shared by thousands of POSTs would collect a listener for each.
+      // What a POST still in flight at the end brings back is ignored.
+      await this.request('send', { method: 'POST', headers: { 'content-type': 'text/plain' }, body, signal: undefined }).catch((error: Error) => this.end(1006, error.message));
     }
     this.bufferedAmount = 0;
     this.posting = false;
