@@ -293,6 +293,25 @@ test.describe('rtm-kit/react hooks', () => {
   });
 });
 
+test('useChannel with a filter hears only the matching messages; an inline filter does not resubscribe', async ({ browser }) => {
+  const rp = await openHarness(async () => (await browser.newContext()).newPage());
+  const channel = unique('room');
+  const views = (): View[] => [
+    { kind: 'channel', id: 'all', channel },
+    { kind: 'channel', id: 'two', channel, filter: { 'payload.n': 2 } as never },
+  ];
+  await show(rp, views());
+  await show(rp, views());
+  const subscribes = rp.count('subscribe', channel);
+  for (const n of [1, 2, 3]) await restBroadcast(channel, 'message', { n });
+  await expect.poll(async () => (await received(rp, 'all')).length).toBe(3);
+  await expect.poll(async () => (await received(rp, 'two')).map((entry) => (entry as { payload: unknown }).payload)).toEqual([{ n: 2 }]);
+  // A new filter object with the same content on every render: no new subscribe.
+  await show(rp, views());
+  expect(rp.count('subscribe', channel)).toBe(subscribes);
+  await rp.page.context().close();
+});
+
 test('React chat demo: a message reaches the other tab in the same room only, and the HTML chat room too', async ({ browser }) => {
   const open = async (path: string): Promise<Page> => {
     const page = await (await browser.newContext()).newPage();

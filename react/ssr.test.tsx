@@ -124,7 +124,7 @@ describe('misuse says what is wrong', () => {
     const options = { url: 'ws://127.0.0.1:1/rtc', token: 't' };
     const NoHandler = () => (useChannel('room:1', 'message', undefined as never), null);
     const BadLimit = () => (useChannelMessages('room:1', { limit: 0 }), null);
-    expect(failure(<RtmProvider options={options}><NoHandler /></RtmProvider>).info).toBe('useChannel needs a handler function as its last argument');
+    expect(failure(<RtmProvider options={options}><NoHandler /></RtmProvider>).info).toBe('useChannel needs a handler function after the channel name (and event name)');
     expect(failure(<RtmProvider options={options}><BadLimit /></RtmProvider>).info).toBe('useChannelMessages: limit must be an integer > 0 (got 0)');
   });
 });
