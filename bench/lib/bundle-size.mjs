@@ -79,10 +79,10 @@ export async function measureBundle({ entry, code, format = 'esm', globalName, p
  * argument errors that name the argument and value) added ~1.8 KB more to each: measured 14,896 and 20,224, budgets
  * 15,050 and 20,430 (~1 %).
  *
- * The React bindings measured 1,963 when they landed; 2,000 keeps them an adapter, not a second client.
+ * The React bindings measure 2,042 with subscription filters; 2,100 keeps them an adapter, not a second client.
  */
 export const BUDGETS = {
   'rtm-kit client (ESM)': 15_050,
   'rtm-kit IIFE: client + widgets (global RTM)': 20_430,
-  'rtm-kit React bindings, client and React excluded (ESM)': 2_000,
+  'rtm-kit React bindings, client and React excluded (ESM)': 2_100,
 };
