@@ -3,6 +3,9 @@
 // script does both). `node bench/run.mjs size latency` runs only some sections
 // and prints their report instead of replacing the full one (add --write to replace it);
 // `node bench/run.mjs --render` rebuilds RESULTS.md from results.json.
+// `npm run bench -- soak [--minutes N] [--connections N] [--rate N]` runs the soak alone (10 minutes, 2,000
+// connections, 500 msg/s by default; never part of the default run)
+// and stores its result next to the full run's in results.json and RESULTS.md.
 import { execFileSync } from 'node:child_process';
 import { LOAD_ARGS, LOAD_OPTIONS } from './lib/load-settings.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,11 +25,38 @@ import * as cluster from './sections/cluster.mjs';
 import * as transports from './sections/transports.mjs';
 import * as filters from './sections/filters.mjs';
 import * as sharedTabs from './sections/shared-tabs.mjs';
+import * as soak from './sections/soak.mjs';
 
 /** The whole run must stay within 10 minutes; past this it stops and writes what it has. */
 const BUDGET_MS = 10 * 60_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports', 'filters', 'shared-tabs'];
+
+/** `--name N` or `--name=N` from the command line, as a positive number, or undefined. */
+function numberOption(name) {
+  const args = process.argv.slice(2);
+  const at = args.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  if (at < 0) return undefined;
+  const text = args[at].includes('=') ? args[at].split('=')[1] : args[at + 1];
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The soak, alone: holds its own (longer) budget and merges its result into the stored full run's files. */
+async function runSoak() {
+  const options = { minutes: numberOption('minutes') ?? 10, connections: numberOption('connections'), rate: numberOption('rate') };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  const result = { date: new Date().toISOString(), machine: machine(), versions: versions(), ...(await soak.run({ ...options, log: (line) => console.log(line) })) };
+  result.loadAverageAtEnd = loadavg()[0];
+  const stored = JSON.parse(readFileSync(`${ROOT}bench/results.json`, 'utf8'));
+  stored.soak = result;
+  writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(stored, null, 2)}\n`);
+  writeFileSync(`${ROOT}bench/RESULTS.md`, renderMarkdown(stored));
+  const { totals } = result;
+  console.log(`soak: RSS ${(result.rssGrowthAfterWarmup * 100).toFixed(1)} % and heap ${(result.heapGrowthAfterWarmup * 100).toFixed(1)} % after warm-up (${result.afterWarmup.second} s); ${totals.lost} lost of ${totals.windowsChecked} subscriptions checked; wrote bench/RESULTS.md and bench/results.json`);
+  if (totals.lost > 0 || result.rssGrowthAfterWarmup >= 0.05 || result.heapGrowthAfterWarmup >= 0.05) process.exitCode = 1;
+}
 
 function packageVersion(name) {
   try {
@@ -69,7 +99,12 @@ async function main() {
     writeFileSync(`${ROOT}bench/RESULTS.md`, renderMarkdown(stored));
     return console.log('re-rendered bench/RESULTS.md from bench/results.json');
   }
-  const selected = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const args = process.argv.slice(2);
+  const selected = args.filter((arg, i) => !arg.startsWith('-') && !['--minutes', '--connections', '--rate'].includes(args[i - 1]));
+  if (selected.includes('soak')) {
+    if (selected.length > 1) throw new Error('soak runs alone: npm run bench -- soak [--minutes N]');
+    return runSoak();
+  }
   const unknown = selected.filter((name) => !SECTIONS.includes(name));
   if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
   const wanted = selected.length ? selected : SECTIONS;

@@ -21,6 +21,14 @@ serveParent(
   {
     token: ({ sub, ttl = 3600 }) => server.auth.sign(sub, ttl),
     memory: () => settledMemory(),
+    // What the server itself counts, from its Prometheus endpoint: proof that its structures shrink back as clients leave.
+    // Under heavy load a scrape can wait long; then this sample goes without the server's own counts.
+    gauges: async () => {
+      const text = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((res) => res.text(), () => '');
+      if (!text) return { serverConnections: null, serverSubscriptions: null, serverTopics: null };
+      const sum = (name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((total, m) => total + Number(m[1]), 0);
+      return { serverConnections: sum('rtm_connections'), serverSubscriptions: sum('rtm_subscriptions'), serverTopics: sum('rtm_topics') };
+    },
   },
   { port, url: server.url, ws: `${server.url.replace(/^http/, 'ws')}/rtc`, apiKey: server.apiKey },
 );

@@ -1,5 +1,6 @@
 // Token expiry and reminders, with time moved by hand: the clock is the subject here.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sweepOf } from '../ops/deadline-sweep.js';
 import { ManualClock, channelArgs, openPeer, startServer, type Peer, SUBSCRIBED } from '../test/peer.test-util.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -101,8 +102,11 @@ describe('reminder and expiry', () => {
 
   it('leaves no timer behind when connections close', async () => {
     const peers = await Promise.all([connectWithTtl(600), connectWithTtl(600, 'bob'), openPeer(`${server.ws}/rtc`)]);
-    expect(clock.pending).toBe(5);
+    // Two token deadlines for each authenticated peer, one for the peer waiting for a token: all behind one timer.
+    expect(sweepOf(clock).size).toBe(5);
+    expect(clock.pending).toBe(1);
     await Promise.all(peers.map((p) => p.close()));
+    await expect.poll(() => sweepOf(clock).size).toBe(0);
     await expect.poll(() => clock.pending).toBe(0);
   });
 });
