@@ -2,6 +2,7 @@ import { render as clusterSection } from '../sections/cluster.mjs';
 import { render as transportsSection } from '../sections/transports.mjs';
 import { render as filtersSection } from '../sections/filters.mjs';
 import { render as sharedTabsSection } from '../sections/shared-tabs.mjs';
+import { render as soakSection } from '../sections/soak.mjs';
 
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
@@ -184,6 +185,48 @@ function losses(s) {
   return out;
 }
 
+/**
+ * The targets of issue 18 against this file's figures: the full run's where it has them, the soak's, and
+ * figures measured separately since (`results.separateFigures`, each with its source), which replace none of
+ * the run's and are marked as such.
+ */
+function targetsSection(results) {
+  const s = results.sections ?? {};
+  const pass = (ok) => (ok === undefined ? '–' : ok ? 'met' : '**not met**');
+  const rows = [];
+  const add = (measure, target, figure, ok) => rows.push([measure, target, figure ?? '–', pass(figure == null ? undefined : ok)]);
+  const b = s.browser && Object.fromEntries(s.browser.rows.map((r) => [r.system, r]));
+  add('browser JS per message (ScriptDuration)', '≤ 1.5× raw', b && `${n(b.rtm.scriptUsPerMessage)} µs, ${x(b.rtm.scriptVsRaw)} raw`, b && b.rtm.scriptVsRaw <= 1.5);
+  add('browser drain rate', '≥ 0.9× raw', b && `${x(b.rtm.vsRaw)} raw`, b && b.rtm.vsRaw >= 0.9);
+  const top = s.latency && Math.max(...s.latency.map((r) => r.rate));
+  const lat = s.latency && Object.fromEntries(s.latency.filter((r) => r.rate === top).map((r) => [r.system, r]));
+  add(`latency at ${n(top)} msg/s`, "p99 ≤ socket.io's; p50 ≤ 1.2× raw", lat && `p99 ${n(lat.rtm.p99Ms, 2)} ms (socket.io ${n(lat.socketio.p99Ms, 2)}); p50 ${x(lat.rtm.p50Ms / lat.raw.p50Ms)} raw`, lat && lat.rtm.p99Ms <= lat.socketio.p99Ms && lat.rtm.p50Ms <= 1.2 * lat.raw.p50Ms);
+  add('client bundle, min+gzip', '≤ 8,500 B', s.size && `${n(s.size[0].gzip)} B`, s.size && s.size[0].gzip <= 8_500);
+  add('IIFE with widgets, min+gzip', '≤ 12,500 B', s.size && `${n(s.size[2].gzip)} B`, s.size && s.size[2].gzip <= 12_500);
+  const herd = s.herd?.find((r) => r.system === 'rtm');
+  add('reconnect herd', '≤ 10 % of clients in any 100 ms; all resubscribed ≤ 5 s', herd && `peak ${n(herd.maxAttemptsIn100ms)} (${n((100 * herd.maxAttemptsIn100ms) / herd.clients, 1)} %); all after ${n(herd.allResubscribedMs)} ms`, herd && herd.maxAttemptsIn100ms <= herd.clients / 10 && herd.allResubscribedMs <= 5_000);
+  const mem = s['fanout-memory']?.memory.find((r) => r.system === 'rtm');
+  add('RSS per idle connection', '≤ 1.3× raw ws', mem && `${kb(mem.rssPerConnection)}, ${x(mem.rssVsRaw)} raw`, mem && mem.rssVsRaw <= 1.3);
+  const fan = s['fanout-memory']?.fanout.filter((r) => !r.skipped && r.subscribers === 10_000);
+  const f = fan && Object.fromEntries(fan.map((r) => [r.system, r]));
+  add('fan-out to 10,000', '≥ 0.95× raw and ≥ 2× socket.io', f?.rtm && `${n(f.rtm.deliveriesPerSecond)}/s, ${x(f.rtm.throughputVsRaw)} raw, ${x(ratioOf(f.rtm.deliveriesPerSecond, f.socketio?.deliveriesPerSecond))} socket.io`, f?.rtm && f.rtm.throughputVsRaw >= 0.95 && f.rtm.deliveriesPerSecond >= 2 * f.socketio.deliveriesPerSecond);
+  const soak = results.soak;
+  add('soak', 'growth after warm-up < 5 %; 0 lost', soak && `RSS ${n(soak.rssGrowthAfterWarmup * 100, 1)} %, heap ${n(soak.heapGrowthAfterWarmup * 100, 1)} %; ${n(soak.totals.lost)} lost (${soak.settings.minutes} min)`, soak && soak.rssGrowthAfterWarmup < 0.05 && soak.heapGrowthAfterWarmup < 0.05 && soak.totals.lost === 0);
+  const separate = results.separateFigures ?? [];
+  const lines = [
+    '## Targets (issue 18)',
+    '',
+    `"This run" is the full run of ${results.date} (commit ${results.versions?.commit ?? '?'}), except the soak row (its own run, see Soak). Ratios compare systems measured in the same run.`,
+    '',
+    tableAligned(['measure', 'target', 'this run', 'verdict'], ['l', 'l', 'l', 'l'], rows),
+  ];
+  if (separate.length)
+    lines.push('', '**Measured separately since that run** (not side by side with the other systems unless it says so; they replace no figure above):', '', ...separate.map((e) => `- ${e.measure}: ${e.figure} (${e.source})`));
+  return lines.join('\n');
+}
+
+const ratioOf = (a, b) => (a == null || !b ? null : a / b);
+
 export function renderMarkdown(results) {
   const { machine: m, versions: v, sections: s } = results;
   const lines = [
@@ -237,8 +280,9 @@ export function renderMarkdown(results) {
     headline.push(`- Filters: a subscriber filtering 1 message in 10 received **${n(wire.filteredFrames)} frames / ${n(wire.filteredBytes)} B** against ${n(wire.unfilteredFrames)} / ${n(wire.unfilteredBytes)} unfiltered; fan-out to ${n(all.subscribers)} each with a different filter ran at **${n(all.vsUnfiltered, 2)}×** the unfiltered rate.`);
   }
   if (headline.length) lines.push('## Headlines', '', ...headline, '');
+  lines.push(targetsSection(results), '');
   const loss = losses(s);
-  lines.push('## Where rtm-kit loses', '', ...(loss.length ? loss.map((l) => `- ${l}`) : ['- Nowhere in this run.']), '');
+  lines.push('## Where rtm-kit loses', '', ...(loss.length ? loss.map((l) => `- ${l}`) : ['- Nowhere in this run.']), ...(results.lossNotes ?? []).map((l) => `- ${l}`), '');
   if (s.size) lines.push(sizeSection(s.size), '');
   if (s.browser) lines.push(browserSection(s.browser), '');
   if (s.latency) lines.push(latencySection(s.latency), '');
@@ -249,5 +293,6 @@ export function renderMarkdown(results) {
   if (s.transports) lines.push(transportsSection(s.transports, { n, section }), '');
   if (s.filters) lines.push(filtersSection(s.filters, { n, section }), '');
   if (s['shared-tabs']) lines.push(sharedTabsSection(s['shared-tabs'], { n, section }), '');
+  if (results.soak) lines.push(soakSection(results.soak, { n, section }), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
