@@ -33,9 +33,10 @@ class Window {
     }
   }
 
-  /** Messages of [from, last] that never arrived. */
-  lost(last) {
-    return Math.max(0, last - this.from + 1 - this.got);
+  /** Messages of [from, last] that never arrived, not counting publishes that failed (never published, so not lost). */
+  lost(last, failed = []) {
+    const unpublished = failed.filter((seq) => seq >= this.from && seq <= last).length;
+    return Math.max(0, last - this.from + 1 - unpublished - this.got);
   }
 }
 
@@ -48,7 +49,9 @@ const state = {
   /** Per channel: next seq to publish, and the highest seq every publish up to which is acknowledged. */
   seq: new Map(),
   acked: new Map(),
-  totals: { published: 0, publishFailed: 0, delivered: 0, lost: 0, duplicates: 0, windowsChecked: 0, subscribes: 0, unsubscribes: 0, reconnects: 0, churnFailed: 0, reconnectFailed: 0, unexpectedCloses: 0 },
+  /** Per channel: seqs whose publish failed (refused, or its connection dropped first). */
+  failed: new Map(),
+  totals: { published: 0, publishFailed: 0, publisherCloses: 0, delivered: 0, lost: 0, duplicates: 0, windowsChecked: 0, subscribes: 0, unsubscribes: 0, reconnects: 0, churnFailed: 0, reconnectFailed: 0, unexpectedCloses: 0 },
   timers: [],
   closeCodes: {},
 };
@@ -93,7 +96,7 @@ function settle(peer, channel) {
   if (!window) return;
   peer.windows.delete(channel);
   const last = (state.acked.get(channel) ?? 0) - 1;
-  state.totals.lost += window.lost(last);
+  state.totals.lost += window.lost(last, state.failed.get(channel));
   state.totals.duplicates += window.duplicates;
   state.totals.windowsChecked++;
 }
@@ -107,7 +110,7 @@ async function unsubscribe(peer, channel) {
   state.totals.unsubscribes++;
   if (window) {
     peer.windows.delete(channel);
-    state.totals.lost += window.lost(last - 1);
+    state.totals.lost += window.lost(last - 1, state.failed.get(channel));
     state.totals.duplicates += window.duplicates;
     state.totals.windowsChecked++;
   }
@@ -136,7 +139,18 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  for (let i = 0; i < publishers; i++) state.publishers.push(await openRtc(url, token));
+  // A publisher the server drops is counted and replaced, so the rate holds.
+  const openPublisher = async (i) => {
+    const rtc = await openRtc(url, token);
+    state.publishers[i] = rtc;
+    rtc.ws.on('close', (code) => {
+      if (state.finished) return;
+      state.totals.publisherCloses++;
+      state.closeCodes[`publisher ${code}`] = (state.closeCodes[`publisher ${code}`] ?? 0) + 1;
+      openPublisher(i).catch(() => {});
+    });
+  };
+  for (let i = 0; i < publishers; i++) await openPublisher(i);
 
   // Publishing: `rate` messages a second, in 10 ms ticks, channels drawn with the same skew as subscriptions.
   // Each channel has one publisher connection, so its publishes are acknowledged in seq order.
@@ -157,7 +171,10 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
         const payload = { seq, text: FILLER.slice(0, (seq * 37) % 1_000) };
         state.publishers[index % state.publishers.length].publish(channel, 'm', payload).then(
           () => state.acked.set(channel, Math.max(state.acked.get(channel) ?? 0, seq + 1)),
-          () => state.totals.publishFailed++,
+          () => {
+            state.totals.publishFailed++;
+            state.failed.set(channel, [...(state.failed.get(channel) ?? []), seq]);
+          },
         );
       }
     }, 10),
@@ -212,16 +229,22 @@ function status() {
   return { ...state.totals, closeCodes: state.closeCodes, connections: state.peers.length, subscriptions, memory: process.memoryUsage().rss };
 }
 
-/** Stops traffic, waits until every publish is acknowledged and delivered, then checks every open window. */
-async function finish({ drainMs = 5_000 } = {}) {
+/** Stops traffic, waits until every publish is acknowledged and every delivery read, then checks every open window. */
+async function finish({ drainMs = 3_000 } = {}) {
   for (const timer of state.timers) clearInterval(timer);
   state.timers = [];
   const deadline = performance.now() + 30_000;
   const outstanding = () => [...state.seq].some(([channel, seq]) => (state.acked.get(channel) ?? 0) < seq) || state.peers.some((p) => p.busy);
   while (outstanding() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  await new Promise((resolve) => setTimeout(resolve, drainMs));
+  // Deliveries of the last publishes may still sit in socket buffers behind this busy process: read until none arrive.
+  let seen = -1;
+  while (state.totals.delivered !== seen && performance.now() < deadline + 60_000) {
+    seen = state.totals.delivered;
+    await new Promise((resolve) => setTimeout(resolve, drainMs));
+  }
   for (const peer of state.peers) for (const channel of [...peer.windows.keys()]) settle(peer, channel);
   const result = status();
+  state.finished = true;
   for (const peer of state.peers) peer.rtc?.close();
   for (const publisher of state.publishers) publisher.close();
   return result;
