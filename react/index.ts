@@ -27,7 +27,8 @@
 export { RtmProvider, type RtmProviderProps } from './provider.js';
 export { useRtmClient } from './context.js';
 export { useConnectionState } from './connection-state.js';
-export { useChannel, type ChannelMessageHandler } from './channel.js';
+export { channelName, type ChannelName } from './channel-name.js';
+export { useChannel } from './channel.js';
 export { useChannelMessages, type ChannelMessage, type ChannelMessagesOptions } from './channel-messages.js';
 export { usePublish, type Publisher } from './publish.js';
 export { useResource, type ResourceActions } from './resource.js';

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
-import { RtmError, type Json, type RequestOptions } from '../client/index.js';
+import { RtmError, type Channel, type Json, type RequestOptions } from '../client/index.js';
+import type { ChannelName } from './channel-name.js';
 import { useProvidedClient } from './context.js';
 import { useLatest } from './latest.js';
 
@@ -7,12 +8,12 @@ import { useLatest } from './latest.js';
 export interface Publisher<T = Json> {
   /**
    * Publishes `payload` under `eventName` on the hook's channel (the one of the
-   * latest render); the same function on every render. Resolves with the
-   * server's response, rejects with the `RtmError` that `error` also shows.
-   * Calling it without awaiting is safe: a failure never becomes an unhandled
-   * rejection.
+   * latest render), typed as `channel.publish` of a `Channel<T>`; the same
+   * function on every render. Resolves with the server's response, rejects
+   * with the `RtmError` that `error` also shows. Calling it without awaiting is
+   * safe: a failure never becomes an unhandled rejection.
    */
-  publish(eventName: string | null, payload: T, options?: RequestOptions): Promise<Json>;
+  publish: Channel<T>['publish'];
   /** True while any publish of this hook waits for the server. */
   pending: boolean;
   /** Why the latest failed publish failed; back to `null` when the next one starts. */
@@ -33,18 +34,18 @@ const asRtmError = (error: unknown): RtmError => (error instanceof RtmError ? er
  *
  * @example
  * ```tsx
- * const { publish, pending, error } = usePublish<Chat>('room:1');
+ * const { publish, pending, error } = usePublish<Chat>('room:1'); // publish('message', { txt: '' }) does not compile
  * <button disabled={pending} onClick={() => publish('message', { text })}>Send</button>
  * {error && <p role="alert">Not sent: {error.info}</p>}
  * ```
  */
-export function usePublish<T = Json>(name: string): Publisher<T> {
+export function usePublish<T = Json>(name: ChannelName<T>): Publisher<T> {
   const client = useProvidedClient('usePublish');
   const target = useLatest({ client, name });
   const [progress, setProgress] = useState<Progress>({ pending: 0, error: null });
 
   const publish = useCallback(
-    (eventName: string | null, payload: T, options?: RequestOptions): Promise<Json> => {
+    (eventName: string | null, payload: unknown, options?: RequestOptions): Promise<Json> => {
       const { client, name } = target.current;
       let sent: Promise<Json>;
       try {
@@ -64,5 +65,5 @@ export function usePublish<T = Json>(name: string): Publisher<T> {
     [target],
   );
 
-  return useMemo(() => ({ publish, pending: progress.pending > 0, error: progress.error }), [publish, progress]);
+  return useMemo(() => ({ publish: publish as Channel<T>['publish'], pending: progress.pending > 0, error: progress.error }), [publish, progress]);
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { RtmError, type ResourceAction, type ResourceEvent } from '../client/index.js';
+import { RtmError, type Json, type ResourceAction, type ResourceHandler } from '../client/index.js';
 import { useProvidedClient } from './context.js';
 import { useLatest } from './latest.js';
 
@@ -11,21 +11,16 @@ export type ResourceActions = ResourceAction | ResourceAction[] | 'all';
  * to its `created`, `updated` and `deleted` events, or to `actions` only. As
  * with {@link useChannel}, the latest handler is called, and a change of type,
  * name or actions (compared by value, so an inline array is fine) moves the
- * subscription.
+ * subscription. `T` types each event's `data`, as `client.resource<T>()` does.
  *
  * @example
  * ```tsx
  * useResource('ds', 'orders', ['created', 'updated'], (event) => refetch());
  * ```
  */
-export function useResource(type: string, name: string, handler: (event: ResourceEvent) => void): void;
-export function useResource(type: string, name: string, actions: ResourceActions | undefined, handler: (event: ResourceEvent) => void): void;
-export function useResource(
-  type: string,
-  name: string,
-  actionsOrHandler: ResourceActions | undefined | ((event: ResourceEvent) => void),
-  maybeHandler?: (event: ResourceEvent) => void,
-): void {
+export function useResource<T = Json>(type: string, name: string, handler: ResourceHandler<T>): void;
+export function useResource<T = Json>(type: string, name: string, actions: ResourceActions | undefined, handler: ResourceHandler<T>): void;
+export function useResource(type: string, name: string, actionsOrHandler: ResourceActions | undefined | ResourceHandler, maybeHandler?: ResourceHandler): void {
   const client = useProvidedClient('useResource');
   const actions = typeof actionsOrHandler === 'function' ? undefined : actionsOrHandler;
   const handler = typeof actionsOrHandler === 'function' ? actionsOrHandler : maybeHandler;

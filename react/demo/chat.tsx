@@ -1,14 +1,17 @@
 // The React chat room demo (server-mock/public/react-chat.html): every hook of rtm-kit/react in one small app.
 import { StrictMode, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { ClientOptions } from '../../client/index.js';
-import { RtmProvider, useChannelMessages, useConnectionState, usePublish, useSubscriptionState } from '../index.js';
+import type { ClientOptions, Events } from '../../client/index.js';
+import { channelName, RtmProvider, useChannelMessages, useConnectionState, usePublish, useSubscriptionState, type ChannelName } from '../index.js';
 
-/** What the room's `message` events carry. */
+/** What the room's `message` events carry (the HTML chat room sends the same). */
 interface Chat {
   name: string;
   text: string;
 }
+/** A room's channel name, typed with the events it carries: the hooks check every payload against it. */
+type Room = ChannelName<Events<{ message: Chat }>>;
+const roomChannel = (room: string): Room => channelName(`room:${room}`);
 
 const ROOMS = ['lobby', 'random', 'help'];
 
@@ -24,7 +27,7 @@ const options: ClientOptions = {
   },
 };
 
-function Status({ channel }: { channel: string }) {
+function Status({ channel }: { channel: Room }) {
   const connection = useConnectionState();
   const { state, error, recovery } = useSubscriptionState(channel);
   return (
@@ -36,8 +39,8 @@ function Status({ channel }: { channel: string }) {
   );
 }
 
-function Messages({ channel }: { channel: string }) {
-  const messages = useChannelMessages<Chat>(channel, { eventName: 'message', limit: 100 });
+function Messages({ channel }: { channel: Room }) {
+  const messages = useChannelMessages(channel, { eventName: 'message', limit: 100 });
   return (
     <ul id="chat-log" className="log" aria-live="polite">
       {messages.map(({ payload, meta }, index) => (
@@ -50,10 +53,10 @@ function Messages({ channel }: { channel: string }) {
   );
 }
 
-function Composer({ channel }: { channel: string }) {
+function Composer({ channel }: { channel: Room }) {
   const [name, setName] = useState('');
   const [text, setText] = useState('');
-  const { publish, pending, error } = usePublish<Chat>(channel);
+  const { publish, pending, error } = usePublish(channel);
   const send = async (event: FormEvent) => {
     event.preventDefault();
     try {
@@ -77,7 +80,7 @@ function Composer({ channel }: { channel: string }) {
 
 function ChatRoom() {
   const [room, setRoom] = useState(ROOMS[0]!);
-  const channel = `room:${room}`;
+  const channel = roomChannel(room);
   return (
     <>
       <p>
