@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, RECONNECT_FIRST_SPREAD } from './backoff.js';
 import { createClient, RtmError, type RtmClient, type StateChange } from './index.js';
 
 /** A scripted RTC server: records every frame and lets each test decide the replies. */
@@ -241,6 +241,15 @@ describe('backoff', () => {
     expect(backoffDelay(10, options, () => 1)).toBe(20_000);
     const spread = new Set(Array.from({ length: 50 }, () => Math.round(backoffDelay(4, options))));
     expect(spread.size).toBeGreaterThan(40);
+  });
+
+  it('widens the first windows for the reconnect herd (full jitter over [min, 5·min]) and keeps doubling after', () => {
+    const options = { minDelay: 500, maxDelay: 20_000 };
+    expect(backoffDelay(1, options, () => 0, RECONNECT_FIRST_SPREAD)).toBe(500);
+    expect(backoffDelay(1, options, () => 1, RECONNECT_FIRST_SPREAD)).toBe(2_500);
+    expect(backoffDelay(2, options, () => 1, RECONNECT_FIRST_SPREAD)).toBe(2_500);
+    expect(backoffDelay(3, options, () => 1, RECONNECT_FIRST_SPREAD)).toBe(4_000);
+    expect(backoffDelay(1, { minDelay: 500, maxDelay: 1_000 }, () => 1, RECONNECT_FIRST_SPREAD)).toBe(1_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import ReconnectingWebSocket from 'partysocket/ws';
 import { createNanoEvents } from 'nanoevents';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, RECONNECT_FIRST_SPREAD, type BackoffOptions } from './backoff.js';
 import { closeAction } from './close-codes.js';
 import { RtmError, UnauthorizedError } from './errors.js';
 import type { Logger } from './log.js';
@@ -250,7 +250,7 @@ export class Connection {
             this.wake = undefined;
             resolve();
           }),
-          backoffDelay(this.failures, reconnect || undefined),
+          backoffDelay(this.failures, reconnect || undefined, Math.random, RECONNECT_FIRST_SPREAD),
         );
       });
     }
