@@ -100,6 +100,16 @@ it('watching ever new channels keeps nothing per channel once the watchers stop'
   expect(Object.keys(inner.recoveries.events)).toHaveLength(0);
 });
 
+it('the per-resource index of subscriptions keeps nothing once their listeners are gone', async () => {
+  const subscriptions = new Subscriptions({ request: () => new Promise(() => {}), isOpen: () => false, report: () => {}, recovered: () => {} });
+  const offs = Array.from({ length: 100 }, (_, i) => subscriptions.add({ type: 'channel', name: `c${i % 10}` }, ['all'], () => {}));
+  offs.forEach((off) => off());
+  await sleep(0);
+  // White-box: the index is private; it must not keep one (empty) list per resource ever watched.
+  expect((subscriptions as unknown as { byResource: Map<string, unknown> }).byResource.size).toBe(0);
+  expect(subscriptions.size).toBe(0);
+});
+
 describe('state and errors per subscription', () => {
   it('a refused subscription fails with its error on that subscription, not on the client', async () => {
     const client = connect();
@@ -162,6 +172,29 @@ describe('dispatch', () => {
     ctx.server.peers[0]!.event('d', 2);
     await sleep(30);
     expect(calls).toEqual(['a', 'c', 'c']);
+  });
+
+  it('a handler added inside a handler gets the next event, not the one being delivered', async () => {
+    const client = connect();
+    const calls: string[] = [];
+    const chan = client.channel('late');
+    let added = false;
+    chan.on((n) => {
+      calls.push(`a${n}`);
+      if (!added) {
+        added = true;
+        chan.on((m) => calls.push(`b${m}`));
+        client.channel('late').on('hi', (m) => calls.push(`c${m}`));
+      }
+    });
+    await ctx.server.until(() => chan.state === 'subscribed');
+    ctx.server.peers[0]!.event('late', 1, 'hi');
+    await ctx.server.until(() => calls.length >= 1);
+    await ctx.server.until(() => client.channel('late').state === 'subscribed');
+    ctx.server.peers[0]!.event('late', 2, 'hi');
+    await ctx.server.until(() => calls.length >= 4);
+    await sleep(20);
+    expect(calls).toEqual(['a1', 'a2', 'b2', 'c2']);
   });
 
   it('a throwing handler does not stop the others and is reported', async () => {

@@ -58,6 +58,8 @@ export interface Entry {
   actions: EventAction[];
   /** Each listener with the filter it asks the server for (undefined: every event). */
   listeners: Map<EventListener, Filter | undefined>;
+  /** The listeners as an array, rebuilt after a change: a dispatch iterates it without copying, and one that adds or removes listeners meanwhile leaves the array it is iterating alone. */
+  run?: EventListener[];
   state: SubscriptionState;
   /** The last event delivered (or the position the server gave at subscribe): the next resubscribe asks for what came after. */
   position?: StreamPosition;
@@ -85,6 +87,8 @@ export interface SubscriptionsDeps {
  */
 export class Subscriptions {
   protected readonly entries = new Map<string, Entry>();
+  /** The entries of each resource (type, then name), for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
+  private readonly byResource = new Map<string, Map<string, Entry[]>>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
   private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
   /** Per resource, the canonical filter last sent to the server on this link ('null' for none). */
@@ -124,20 +128,24 @@ export class Subscriptions {
     if (!entry) {
       entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Map([[own, filter]]), state: 'subscribing', confirmed: false };
       this.entries.set(key, entry);
+      this.index(entry, true);
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
     } else {
       entry.listeners.set(own, filter);
+      entry.run = undefined;
       this.changed(entry);
     }
     const current = entry;
     return () => {
       if (!current.listeners.delete(own)) return;
+      current.run = undefined;
       if (current.listeners.size > 0) return this.changed(current);
       // Wait a microtask: an off/on pair in one tick (React StrictMode) keeps the subscription instead of churning it.
       queueMicrotask(() => {
         if (current.listeners.size > 0 || this.entries.get(key) !== current) return;
         this.entries.delete(key);
+        this.index(current, false);
         this.emit(current);
         if (this.deps.isOpen()) {
           this.deps.request('unsubscribe', this.args(current)).catch(() => {
@@ -187,15 +195,18 @@ export class Subscriptions {
    * overlap what arrived live.
    */
   dispatch(event: EventData): void {
+    const { resource } = event;
+    const entries = resource && this.byResource.get(resource.type)?.get(resource.name);
+    if (!entries) return;
     const at = positionOf(event);
-    for (const entry of [...this.entries.values()]) {
+    for (const entry of entries) {
       if (!matches(entry, event)) continue;
       if (at) {
         const next = advance(entry.position, at);
         if (!next) continue;
         entry.position = next;
       }
-      for (const listener of [...entry.listeners.keys()]) {
+      for (const listener of (entry.run ??= [...entry.listeners.keys()])) {
         // A listener removed by an earlier one during this dispatch must not run.
         if (entry.listeners.has(listener)) listener(event);
       }
@@ -206,8 +217,19 @@ export class Subscriptions {
   close(): void {
     this.closed = true;
     this.entries.clear();
+    this.byResource.clear();
     this.status.events = {};
     this.recoveries.events = {};
+  }
+
+  private index(entry: Entry, add: boolean): void {
+    const { type, name } = entry.resource;
+    let names = this.byResource.get(type);
+    if (!names) this.byResource.set(type, (names = new Map()));
+    const list = (names.get(name) ?? []).filter((other) => other !== entry);
+    if (add) list.push(entry);
+    if (list.length) names.set(name, list);
+    else if (names.delete(name) && !names.size) this.byResource.delete(type);
   }
 
   private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
@@ -312,9 +334,9 @@ function readRecovery(response: Json): Recovery {
   return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };
 }
 
+/** Whether an event of the entry's resource (the caller looked it up by resource) is of an action the entry asked for. */
 function matches(entry: Entry, event: EventData): boolean {
   const { resource } = entry;
-  if (event.resource?.type !== resource.type || event.resource.name !== resource.name) return false;
   if (resource.type === CHANNEL_TYPE) return isPublishedAction(event.action);
   return entry.actions.includes('all') || entry.actions.includes(event.action as EventAction);
 }
