@@ -87,8 +87,8 @@ export interface SubscriptionsDeps {
  */
 export class Subscriptions {
   protected readonly entries = new Map<string, Entry>();
-  /** The entries of each resource (type, then name), for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
-  private readonly byResource = new Map<string, Map<string, Entry[]>>();
+  /** The entries of each resource by its key, for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
+  private readonly byResource = new Map<string, Entry[]>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
   private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
   /** Per resource, the canonical filter last sent to the server on this link ('null' for none). */
@@ -195,8 +195,7 @@ export class Subscriptions {
    * overlap what arrived live.
    */
   dispatch(event: EventData): void {
-    const { resource } = event;
-    const entries = resource && this.byResource.get(resource.type)?.get(resource.name);
+    const entries = event.resource && this.byResource.get(resourceKey(event.resource));
     if (!entries) return;
     const at = positionOf(event);
     for (const entry of entries) {
@@ -223,13 +222,10 @@ export class Subscriptions {
   }
 
   private index(entry: Entry, add: boolean): void {
-    const { type, name } = entry.resource;
-    let names = this.byResource.get(type);
-    if (!names) this.byResource.set(type, (names = new Map()));
-    const list = (names.get(name) ?? []).filter((other) => other !== entry);
+    const list = (this.byResource.get(entry.owner) ?? []).filter((other) => other !== entry);
     if (add) list.push(entry);
-    if (list.length) names.set(name, list);
-    else if (names.delete(name) && !names.size) this.byResource.delete(type);
+    if (list.length) this.byResource.set(entry.owner, list);
+    else this.byResource.delete(entry.owner);
   }
 
   private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
