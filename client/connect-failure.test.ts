@@ -36,7 +36,11 @@ async function notFoundServer(): Promise<number> {
 /** A TCP server that accepts connections and never answers: the WebSocket handshake hangs. */
 async function silentServer(): Promise<number> {
   const sockets: Socket[] = [];
-  const server: TcpServer = createTcpServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+  const server: TcpServer = createTcpServer((socket) => {
+    // The client gives up on the handshake by resetting the connection: that is expected, not an error to throw.
+    socket.on('error', () => {});
+    sockets.push(socket);
+  }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   cleanups.push(() => {
     sockets.forEach((socket) => socket.destroy());
