@@ -137,7 +137,8 @@ describe('channels', () => {
     await until(() => server.commands('subscribe').length === 1, 'subscribe');
     await new Promise((r) => setTimeout(r, 30));
     expect(server.commands('subscribe')).toHaveLength(1);
-    expect(server.commands('subscribe')[0].data.arguments).toEqual({ action: ['published'], resource: { type: 'channel', name: 'test' } });
+    // Positions are an opt-in extension of RTC; this client always asks for them.
+    expect(server.commands('subscribe')[0].data.arguments).toEqual({ action: ['published'], resource: { type: 'channel', name: 'test' }, positions: true });
 
     server.sockets[0]!.send(channelEvent('test', 'ping', { n: 1 }));
     server.sockets[0]!.send(channelEvent('test', 'pong', { n: 2 }));

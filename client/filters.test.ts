@@ -35,7 +35,7 @@ describe('channel.on with a filter', () => {
     expect(ctx.server.commands('unsubscribe')).toHaveLength(0);
   });
 
-  it('sends no filter while any listener wants everything, and a plain listener sends exactly the plain RTC command', async () => {
+  it('sends no filter while any listener wants everything, and a plain listener sends the plain RTC command (plus the positions this client always asks for)', async () => {
     const client = connect();
     await client.ready();
     const got: unknown[] = [];
@@ -44,7 +44,7 @@ describe('channel.on with a filter', () => {
     news.on((p) => got.push(`f${p}`), { filter: { payload: 1 } });
     await ctx.server.until(() => news.state === 'subscribed');
     await sleep(20);
-    expect(ctx.server.commands('subscribe').map((c) => c.arguments)).toEqual([{ action: ['published'], resource: { type: 'channel', name: 'news' } }]);
+    expect(ctx.server.commands('subscribe').map((c) => c.arguments)).toEqual([{ action: ['published'], resource: { type: 'channel', name: 'news' }, positions: true }]);
     ctx.server.peers[0]!.event('news', 1);
     ctx.server.peers[0]!.event('news', 2);
     await ctx.server.until(() => got.length === 3);

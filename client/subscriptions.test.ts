@@ -227,8 +227,8 @@ describe('resources', () => {
     client.resource('ds', 'orders').on(['created', 'deleted'], (e) => some.push(e.action));
     await ctx.server.until(() => client.resource('ds', 'orders').state === 'subscribed');
     expect(ctx.server.commands('subscribe').map((r) => r.arguments)).toEqual([
-      { action: ['all'], resource: { type: 'ds', name: 'orders' } },
-      { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } },
+      { action: ['all'], resource: { type: 'ds', name: 'orders' }, positions: true },
+      { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' }, positions: true },
     ]);
     for (const action of ['created', 'updated', 'deleted']) ctx.server.peers[0]!.send(resourceEvent(action));
     ctx.server.peers[0]!.send(resourceEvent('created', 'other'));

@@ -1,6 +1,6 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import { guard, RtmError } from './errors.js';
-import { mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
+import { ASK_FOR_POSITIONS, mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
 
 /** Receives the events of one subscription. */
 export type EventListener = (event: EventData) => void;
@@ -277,8 +277,8 @@ export class Subscriptions {
     const resubscribing = entry.confirmed && !update;
     const filter = this.filterOf(entry.owner);
     this.sent.set(entry.owner, canonical(filter ?? null));
-    // Without a filter the command is exactly the plain RTC one.
-    const args = this.args(entry, { ...(filter ? { filter: filter as Json } : {}), ...(since ? { since: { ...since } } : {}) });
+    // Positions are an opt-in extension: this client always asks, to recover what a dropped link missed.
+    const args = this.args(entry, { ...ASK_FOR_POSITIONS, ...(filter ? { filter: filter as Json } : {}), ...(since ? { since: { ...since } } : {}) });
     return this.deps.request('subscribe', args).then(
       (response) => {
         if (!live()) return;

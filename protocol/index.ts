@@ -8,6 +8,7 @@
 export * from './messages.js';
 export * from './channels.js';
 export * from './resources.js';
+export * from './extensions.js';
 export * from './position.js';
 export * from './filter.js';
 export * from './filter-merge.js';

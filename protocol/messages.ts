@@ -99,8 +99,14 @@ export interface StreamPosition {
 export interface SubscribeArguments {
   action: EventAction[];
   resource: ResourceRef;
-  /** Extension (subscribe only): replay the events after this position before any live one. */
+  /** Extension (subscribe only): replay the events after this position before any live one. Implies `positions`. */
   since?: StreamPosition;
+  /**
+   * Extension (subscribe only): events carry `offset` and `epoch`, and the
+   * response the stream position. Without it (or `since`), a subscription
+   * gets exactly RTC's frames.
+   */
+  positions?: boolean;
 }
 
 /** Why a subscribe with `since` could not recover: the epoch changed (history lost), or the missed events left the history. */
@@ -169,7 +175,7 @@ export interface EventData {
   timestamp: string;
   /** The records, or for a channel the `{eventName, payload}` message. */
   data: Json;
-  /** Extension: the event's place in its stream (see {@link StreamPosition}). */
+  /** Extension, for subscriptions that asked (`positions` or `since`): the event's place in its stream (see {@link StreamPosition}). */
   offset?: number;
   /** Extension: the epoch `offset` belongs to. */
   epoch?: string;

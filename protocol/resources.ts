@@ -15,6 +15,11 @@ export function isResourceAction(action: unknown): action is ResourceAction {
   return (RESOURCE_ACTIONS as readonly unknown[]).includes(action);
 }
 
+/** The actions a subscribe or unsubscribe list stands for, `all` written out as each of {@link RESOURCE_ACTIONS}. */
+export function concreteActions(actions: readonly string[]): string[] {
+  return actions.flatMap((action) => (action === 'all' ? [...RESOURCE_ACTIONS] : [action]));
+}
+
 /** The key of a resource (a stream) in a map: two resources share it exactly when type and name are equal. */
 export function resourceKey(resource: ResourceRef): string {
   return `${resource.type}\u0000${resource.name}`;

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, isPublishedAction, isResourceAction, positionOf, quote, MAX_EPOCH_LENGTH, compileFilter, type ResourceRef, type StreamPosition, type CompiledFilter } from '../../protocol/index.js';
+import { CHANNEL_TYPE, PUBLISHED, RtcErrorCode, isObject, isPublishedAction, isResourceAction, positionOf, quote, asksForExtensions, MAX_EPOCH_LENGTH, compileFilter, type ResourceRef, type StreamPosition, type CompiledFilter } from '../../protocol/index.js';
 import type { Policy } from '../auth/policy.js';
 import { CommandError } from '../errors.js';
 
@@ -9,6 +9,8 @@ export interface SubscriptionRequest {
   actions: string[];
   /** Extension: the position to replay from. */
   since?: StreamPosition;
+  /** The subscription asked for rtm-kit's extensions (see {@link asksForExtensions}); plain RTC ones get the seed's frames only. */
+  extended: boolean;
 }
 
 /**
@@ -33,7 +35,9 @@ export function readSubscription(args: unknown, policy: Policy): SubscriptionReq
   const refusal = policy.checkResource(resource);
   if (refusal) throw CommandError.from(refusal);
   const actions = channel ? [PUBLISHED] : [...new Set(args.action as string[])];
-  return args.since === undefined ? { resource, actions } : { resource, actions, since: readSince(args.since) };
+  if (args.positions !== undefined && typeof args.positions !== 'boolean') throw new CommandError(RtcErrorCode.Formatting, 'positions must be true or false');
+  const extended = asksForExtensions(args);
+  return args.since === undefined ? { resource, actions, extended } : { resource, actions, extended, since: readSince(args.since) };
 }
 
 function readSince(since: unknown): StreamPosition {

@@ -63,6 +63,46 @@ describe('reminder and expiry', () => {
     expect((await peer.closed).code).toBe(4002);
   });
 
+  it('reminds once per token: the same token sent back in answer (as the official SDK does) re-arms nothing, and the close stays at exp + grace', async () => {
+    const token = await server.auth.sign('alice', 120);
+    const peer = await openPeer(`${server.ws}/rtc?access_token=${token}`);
+    await peer.command('ping');
+    // Answer every notification with the same token, like jexia-sdk-js whose clock says the token is still fresh.
+    let replaces = 0;
+    peer.ws.on('message', (raw) => {
+      if (JSON.parse(raw.toString()).type !== 'notification') return;
+      replaces += 1;
+      peer.send({ type: 'command', data: { command: 'jwt replace', arguments: { token } } });
+    });
+    clock.advance(60_000);
+    await peer.waitFor((m) => m.type === 'command response' && m.data.request?.data?.command === 'jwt replace');
+    for (let step = 0; step < 64; step++) {
+      clock.advance(1_000); // up to 4 s past exp: the token is still accepted within the clock tolerance
+      await peer.command('jwt replace', { token });
+    }
+    await settle();
+    expect(notifications(peer)).toHaveLength(1);
+    expect(replaces).toBe(1);
+    expect(peer.ws.readyState).toBe(peer.ws.OPEN);
+    clock.advance(1_000); // exp + grace
+    expect((await peer.closed).code).toBe(4002);
+  });
+
+  it('never reminds more often than the floor, even for new tokens that are already due', async () => {
+    const peer = await connectWithTtl(2);
+    clock.advance(1_000);
+    await peer.waitFor((m) => m.type === 'notification');
+    // A token source whose clock runs behind: each replacement is a new token, due the moment it arrives.
+    for (let second = 2; second <= 7; second++) {
+      clock.advance(1_000);
+      expect((await peer.command('jwt replace', { token: await server.auth.sign('alice', 0) })).response).toEqual({});
+    }
+    await settle();
+    // Without the floor, one a second from the third second on; with it, at 1, 3, 5 and 7 s, each for the token then held.
+    const exps = notifications(peer).map((n) => n.data.data.exp - clock.now() / 1000);
+    expect(exps).toEqual([-5, -4, -3, -1]);
+  });
+
   it('a jwt replace for another sub is refused (3) and does not extend anything', async () => {
     const peer = await connectWithTtl(120);
     expect((await peer.command('jwt replace', { token: await server.auth.sign('mallory', 3600) })).error.code).toBe(3);

@@ -15,6 +15,7 @@ import { exceedsDepth } from './json-depth.js';
 import type { Logger } from '../ops/log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Pipe } from '../transport/pipe.js';
+import { plainFrame } from '../streams/event-frame.js';
 import { fingerprint, type PublishLedger } from './publish-ledger.js';
 import { TokenBucket } from './rate-limit.js';
 import { TokenTimers } from './token-timers.js';
@@ -62,8 +63,8 @@ export class Session implements Subscriber {
   /** The unguessable id messages addressed to this one connection use (`session:<id>`, `/api/sessions/<id>/messages`). */
   readonly id: string;
   private identity: Identity | undefined;
-  /** Held subscriptions by topic key, so they can be counted and dropped on close. */
-  private readonly subscriptions = new Map<string, ResourceRef>();
+  /** Held subscriptions by topic key, so they can be counted and dropped on close, and whether each asked for the extensions. */
+  private readonly subscriptions = new Map<string, { resource: ResourceRef; extended: boolean }>();
   /** The canonical filter of each filtered subscription, by topic key, to count the distinct ones. */
   private readonly filters = new Map<string, string>();
   private readonly timers: TokenTimers;
@@ -125,10 +126,15 @@ export class Session implements Subscriber {
       this.floors.delete(topic);
     }
     const held = this.held.get(topic);
-    if (!held) return this.write(frame);
+    if (!held) return this.write(this.frameFor(topic, event));
     held.events.push(event);
     held.bytes += frame.length;
     if (held.bytes > this.ctx.limits.maxBuffered) this.dropSlowConsumer();
+  }
+
+  /** The frame of `event` for this connection's subscription to `topic`: plain RTC unless it asked for the extensions. */
+  private frameFor(topic: string, event: StoredEvent): string {
+    return this.subscriptions.get(topic)?.extended ? event.frame : plainFrame(event);
   }
 
   /** Sends a message addressed to this session alone (see `directFrame`). */
@@ -274,7 +280,7 @@ export class Session implements Subscriber {
   }
 
   private async subscribe(identity: Identity, args: unknown): Promise<Json> {
-    const { resource, actions, since } = readSubscription(args, this.ctx.policy);
+    const { resource, actions, since, extended } = readSubscription(args, this.ctx.policy);
     if (resource.type === CHANNEL_TYPE && isSessionChannel(resource.name)) {
       throw new CommandError(RtcErrorCode.Unauthorized, 'session channels reach their own session without a subscription; nobody can subscribe to them');
     }
@@ -288,8 +294,11 @@ export class Session implements Subscriber {
     }
     this.checkFilterLimit(key, filter);
     if (fresh) {
-      this.subscriptions.set(key, resource);
+      this.subscriptions.set(key, { resource, extended });
       this.ctx.metrics.subscriptions.inc();
+    } else if (extended) {
+      // Once asked for, positions stay: the client relies on them to recover.
+      this.subscriptions.get(key)!.extended = true;
     }
     if (filter) this.filters.set(key, filter.key);
     else this.filters.delete(key);
@@ -304,7 +313,7 @@ export class Session implements Subscriber {
     } catch (error) {
       // History failed (a shared store can be unreachable): a new subscription is undone; one held before keeps its live events.
       this.held.delete(key);
-      if (!fresh) for (const event of held.events) this.write(event.frame);
+      if (!fresh) for (const event of held.events) this.write(this.frameFor(key, event));
       else if (this.ctx.hub.unsubscribe(resource, this) && this.subscriptions.delete(key)) {
         this.ctx.metrics.subscriptions.dec();
         this.filters.delete(key);
@@ -314,9 +323,9 @@ export class Session implements Subscriber {
     this.held.delete(key);
     // Held events up to the position predate a new subscription; one this connection already had was owed them live
     // (any it also got in the replay, the client drops by offset).
-    for (const event of held.events) if (!fresh || event.offset > response.offset!) this.write(event.frame);
+    for (const event of held.events) if (!fresh || event.offset > response.offset!) this.write(this.frameFor(key, event));
     if (fresh) this.floors.set(key, { epoch: response.epoch!, offset: response.offset! });
-    return { ...response };
+    return extended ? { ...response } : {};
   }
 
   /**
@@ -448,7 +457,7 @@ export class Session implements Subscriber {
     this.timers.cancel();
     clearTimeout(this.paced);
     if (this.identity) this.ctx.userCap.release(this.identity.sub);
-    for (const resource of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
+    for (const { resource } of this.subscriptions.values()) this.ctx.hub.unsubscribe(resource, this);
     this.ctx.metrics.subscriptions.dec(this.subscriptions.size);
     this.subscriptions.clear();
     this.filters.clear();

@@ -38,7 +38,7 @@ describe('filtered subscriptions', () => {
     const server = await start();
     const peer = await rtcPeer(server);
     const orders = { type: 'ds', name: 'orders' };
-    await peer.command('subscribe', { action: ['all'], resource: orders, filter: { 'data.customer': 42, action: ['created', 'updated'] } });
+    await peer.command('subscribe', { action: ['all'], resource: orders, positions: true, filter: { 'data.customer': 42, action: ['created', 'updated'] } });
     const emit = async (action: string, data: unknown) => (await (await post(server, '/api/events', { resource: orders, action, data })).json()) as { recipients: number };
     expect((await emit('created', [{ customer: 1 }, { customer: 42 }])).recipients).toBe(1);
     expect((await emit('created', [{ customer: 1 }])).recipients).toBe(0);

@@ -7,7 +7,10 @@ export interface Retention {
   ttl: number;
 }
 
-/** An event as history holds it: its offset and epoch, its action, and the serialized `event` frame that carries it. */
+/**
+ * An event as history holds it: its offset and epoch, its action, and the serialized `event` frame that carries it.
+ * The frame ends with the extension fields, `,"offset":<offset>,"epoch":"<epoch>"}}`, so they can be cut for plain RTC subscribers.
+ */
 export interface StoredEvent {
   offset: number;
   epoch: string;

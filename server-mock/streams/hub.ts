@@ -1,4 +1,4 @@
-import { CHANNEL_TYPE, PUBLISHED, resourceKey, toChannelMessage, type CompiledFilter, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../../protocol/index.js';
+import { CHANNEL_TYPE, PUBLISHED, concreteActions, resourceKey, toChannelMessage, type CompiledFilter, type ChannelMessage, type EventData, type Json, type ResourceRef } from '../../protocol/index.js';
 import type { HistoryStore, StoredEvent } from './history.js';
 import { silentLogger, type Logger } from '../ops/log.js';
 
@@ -61,7 +61,8 @@ export class Hub {
   }
 
   /**
-   * Adds `actions` to what `subscriber` receives of `resource`, and sets its
+   * Adds `actions` (`all` meaning each of created, updated and deleted) to what
+   * `subscriber` receives of `resource`, and sets its
    * `filter` on the resource (all its actions); without one, it gets every event.
    */
   subscribe(resource: ResourceRef, subscriber: Subscriber, actions: readonly string[] = [PUBLISHED], filter?: CompiledFilter): void {
@@ -70,21 +71,22 @@ export class Hub {
     let members = this.topics.get(key);
     if (!members) this.topics.set(key, (members = new Map()));
     const held = members.get(subscriber) ?? new Set<string>();
-    for (const action of actions) held.add(action);
+    for (const action of concreteActions(actions)) held.add(action);
     members.set(subscriber, held);
   }
 
   /**
-   * Removes `actions` (all of them when omitted or when the list holds
-   * `all`); returns true when nothing of the resource is left for the subscriber.
+   * Removes `actions` (all of them when omitted); returns true when nothing
+   * of the resource is left for the subscriber. The set is exact: taking
+   * `updated` out of `all` leaves `created` and `deleted`.
    */
   unsubscribe(resource: ResourceRef, subscriber: Subscriber, actions?: readonly string[]): boolean {
     const key = resourceKey(resource);
     const members = this.topics.get(key);
     const held = members?.get(subscriber);
     if (!members || !held) return true;
-    if (actions === undefined || actions.includes('all')) held.clear();
-    else for (const action of actions) held.delete(action);
+    if (actions === undefined) held.clear();
+    else for (const action of concreteActions(actions)) held.delete(action);
     if (held.size > 0) return false;
     members.delete(subscriber);
     this.setFilter(key, subscriber, undefined);
@@ -199,7 +201,7 @@ export class Hub {
     let data: EventData | undefined;
     let count = 0;
     for (const [subscriber, actions] of members) {
-      if (!actions.has(event.action) && !actions.has('all')) continue;
+      if (!actions.has(event.action)) continue;
       const filter = filters?.get(subscriber);
       if (filter && !filter.test((data ??= eventOf(event)))) continue;
       if (send) subscriber.deliver(event.frame, topic, event);
@@ -217,4 +219,3 @@ export class Hub {
 export function eventOf(event: StoredEvent): EventData {
   return (JSON.parse(event.frame) as { data: EventData }).data;
 }
-

@@ -24,7 +24,7 @@ describe('offsets and epochs', () => {
     const first = (await alice.command('subscribe', channelArgs('news'))).response;
     expect(first).toEqual({ epoch: expect.any(String), offset: 0 });
     await alice.command('subscribe', channelArgs('user:alice'));
-    await alice.command('subscribe', { action: ['created'], resource: { type: 'ds', name: 'orders' } });
+    await alice.command('subscribe', { action: ['created'], resource: { type: 'ds', name: 'orders' }, positions: true });
     for (const n of [1, 2]) await broadcast(server, 'news', n);
     await post(server, '/api/users/alice/messages', { eventName: 'n', payload: 'private' });
     await post(server, '/api/events', { resource: { type: 'ds', name: 'orders' }, action: 'created', data: [] });
@@ -66,7 +66,7 @@ describe('subscribe with since', () => {
     const server = await start();
     const peer = await rtcPeer(server);
     const orders = { type: 'ds', name: 'orders' };
-    const { epoch } = (await peer.command('subscribe', { action: ['deleted'], resource: orders })).response;
+    const { epoch } = (await peer.command('subscribe', { action: ['deleted'], resource: orders, positions: true })).response;
     for (const action of ['created', 'deleted', 'updated', 'deleted']) await post(server, '/api/events', { resource: orders, action, data: [] });
     const back = await rtcPeer(server);
     expect((await back.command('subscribe', { action: ['deleted'], resource: orders, since: { epoch, offset: 0 } })).response).toMatchObject({ recovered: true, offset: 4 });

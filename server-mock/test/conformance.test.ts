@@ -30,7 +30,7 @@ describe('Command messages and command responses', () => {
       const request = { command: 'subscribe', correlation_id: id, arguments: { action: ['published'], resource: { type: 'channel', name: 'test' } } };
       peer.send({ type: 'command', data: request });
       const response = await peer.waitFor((m) => m.type === 'command response' && JSON.stringify(m.data.request.data.correlation_id) === JSON.stringify(id));
-      expect(response).toEqual({ type: 'command response', data: { request: { type: 'command', data: request }, response: SUBSCRIBED } });
+      expect(response).toEqual({ type: 'command response', data: { request: { type: 'command', data: request }, response: {} } });
     }
     await peer.close();
   });
@@ -113,7 +113,7 @@ describe('Events', () => {
   it('subscribes to resource events (correlation_id 42), receives them, and unsubscribes (43)', async () => {
     const peer = await rtcPeer(server);
     peer.send({ type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } });
-    expect((await peer.next()).data).toEqual({ request: { type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } }, response: SUBSCRIBED });
+    expect((await peer.next()).data).toEqual({ request: { type: 'command', data: { command: 'subscribe', correlation_id: 42, arguments: { action: ['created', 'deleted'], resource: { type: 'ds', name: 'orders' } } } }, response: {} });
 
     const emit = (action: string) => post(server, '/api/events', { resource: { type: 'ds', name: 'orders' }, action, data: [{ id: '4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4' }] });
     expect((await emit('updated')).status).toBe(200); // not subscribed to updated
@@ -126,9 +126,6 @@ describe('Events', () => {
         modifier: { id: 'api:default' },
         timestamp: expect.stringMatching(ISO_8601),
         data: [{ id: '4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4' }],
-        // Extension: the event's place in the resource's stream; the unseen `updated` took offset 1.
-        offset: 2,
-        epoch: expect.any(String),
       },
     });
 
@@ -142,7 +139,7 @@ describe('Events', () => {
 
   it('treats "all" as every applicable action, and reports 1000/1001/1002 on subscribe and unsubscribe', async () => {
     const peer = await rtcPeer(server);
-    expect((await peer.command('subscribe', { action: ['all'], resource: { type: 'fs', name: 'avatars' } })).response).toEqual(SUBSCRIBED);
+    expect((await peer.command('subscribe', { action: ['all'], resource: { type: 'fs', name: 'avatars' } })).response).toEqual({});
     for (const action of ['created', 'updated', 'deleted']) await post(server, '/api/events', { resource: { type: 'fs', name: 'avatars' }, action, data: [{ id: action }] });
     for (const action of ['created', 'updated', 'deleted']) expect((await peer.waitFor((m) => m.type === 'event')).data.action).toBe(action);
     for (const command of ['subscribe', 'unsubscribe']) {
@@ -154,12 +151,56 @@ describe('Events', () => {
   });
 });
 
+describe('Partial unsubscribe', () => {
+  it('keeps the exact set of actions: unsubscribing updated and deleted from all leaves created, and all again restores them', async () => {
+    const peer = await rtcPeer(server);
+    const avatars = { type: 'fs', name: 'partial' };
+    const emitAll = async (round: string) => {
+      for (const action of ['created', 'updated', 'deleted']) await post(server, '/api/events', { resource: avatars, action, data: [{ id: `${round}-${action}` }] });
+      // A channel message after them marks the end of the round: everything the server sends is in order.
+      await post(server, '/api/broadcast', { channel: 'test', eventName: 'end', payload: round });
+      await peer.waitFor((m) => m.type === 'event' && m.data.data.payload === round);
+    };
+    const seen = (round: string) => peer.received.filter((m) => m.type === 'event' && m.data.resource.type === 'fs' && m.data.data[0].id.startsWith(`${round}-`)).map((m) => m.data.action);
+    expect((await peer.command('subscribe', { action: ['all'], resource: avatars })).response).toEqual({});
+    await peer.command('subscribe', { action: ['published'], resource: { type: 'channel', name: 'test' } });
+    await emitAll('one');
+    expect(seen('one')).toEqual(['created', 'updated', 'deleted']);
+    expect((await peer.command('unsubscribe', { action: ['updated', 'deleted'], resource: avatars })).response).toEqual({});
+    await emitAll('two');
+    expect(seen('two')).toEqual(['created']);
+    expect((await peer.command('subscribe', { action: ['deleted'], resource: avatars })).response).toEqual({});
+    await emitAll('three');
+    expect(seen('three')).toEqual(['created', 'deleted']);
+    expect((await peer.command('unsubscribe', { action: ['all'], resource: avatars })).response).toEqual({});
+    await emitAll('four');
+    expect(seen('four')).toEqual([]);
+    await peer.close();
+  });
+});
+
+describe('Extensions are opt-in', () => {
+  it('gives a plain subscriber exactly the seed’s event keys, and one that asks (positions: true) the offset and epoch as well', async () => {
+    const [plain, asking] = [await rtcPeer(server, 'alice'), await rtcPeer(server, 'bob')];
+    const args = { action: ['published'], resource: { type: 'channel', name: 'example' } };
+    expect((await plain.command('subscribe', args)).response).toEqual({});
+    const position = (await asking.command('subscribe', { ...args, positions: true })).response;
+    expect(position).toEqual({ epoch: expect.any(String), offset: expect.any(Number) });
+    await post(server, '/api/broadcast', { channel: 'example', eventName: 'e', payload: 1 });
+    const [seen, positioned] = await Promise.all([plain.waitFor((m) => m.type === 'event'), asking.waitFor((m) => m.type === 'event')]);
+    expect(Object.keys(seen.data)).toEqual(['action', 'resource', 'modifier', 'timestamp', 'data']);
+    expect(positioned.data).toEqual({ ...seen.data, offset: position.offset + 1, epoch: position.epoch });
+    expect((await plain.command('subscribe', { ...args, positions: 'yes' })).error).toEqual({ code: 4, info: 'positions must be true or false' });
+    await Promise.all([plain.close(), asking.close()]);
+  });
+});
+
 describe('Channels', () => {
   it('subscribes with action published ("some unique value"), publishes the example, and forwards it to every subscriber', async () => {
     const [alice, bob] = [await rtcPeer(server, 'alice'), await rtcPeer(server, 'bob')];
     for (const peer of [alice, bob]) {
       peer.send({ type: 'command', data: { command: 'subscribe', correlation_id: 'some unique value', arguments: { action: ['published'], resource: { type: 'channel', name: 'example' } } } });
-      expect((await peer.next()).data.response).toEqual(SUBSCRIBED);
+      expect((await peer.next()).data.response).toEqual({});
     }
     alice.send({ type: 'command', data: { command: 'publish', correlation_id: ['it', 'can', 'be', 'any', 'valid', 'JSON', 'value'], arguments: { channel: 'example', data: { foo: 42 } } } });
     const ack = await alice.waitFor((m) => m.type === 'command response');
@@ -167,7 +208,7 @@ describe('Channels', () => {
     for (const peer of [alice, bob]) {
       expect(await peer.waitFor((m) => m.type === 'event')).toEqual({
         type: 'event',
-        data: { action: 'published', resource: { type: 'channel', name: 'example' }, modifier: { id: 'alice' }, timestamp: expect.stringMatching(ISO_8601), data: { foo: 42 }, offset: 1, epoch: expect.any(String) },
+        data: { action: 'published', resource: { type: 'channel', name: 'example' }, modifier: { id: 'alice' }, timestamp: expect.stringMatching(ISO_8601), data: { foo: 42 } },
       });
     }
     await Promise.all([alice.close(), bob.close()]);
@@ -175,7 +216,7 @@ describe('Channels', () => {
 
   it('accepts the document’s "publish" spelling when subscribing, and still emits "published"', async () => {
     const peer = await rtcPeer(server);
-    expect((await peer.command('subscribe', { action: ['publish'], resource: { type: 'channel', name: 'test' } })).response).toEqual(SUBSCRIBED);
+    expect((await peer.command('subscribe', { action: ['publish'], resource: { type: 'channel', name: 'test' } })).response).toEqual({});
     await post(server, '/api/broadcast', { channel: 'test', eventName: 'e', payload: 1 }, { 'x-api-key': API_KEY });
     expect((await peer.waitFor((m) => m.type === 'event')).data.action).toBe('published');
     await peer.close();
@@ -196,7 +237,7 @@ describe('Public-key tokens (the document’s eyJhbGciOiJS… example is RS-sign
     for (const [alg, key, kid] of [['RS256', rs.privateKey, 'rs'], ['ES256', es.privateKey, 'es']] as const) {
       const token = await new SignJWT({}).setProtectedHeader({ alg, kid }).setSubject(`user-${alg}`).setExpirationTime('1h').sign(key);
       const peer = await openPeer(`${jwksServer.ws}/rtc?access_token=${token}`);
-      expect((await peer.command('subscribe', { action: ['published'], resource: { type: 'channel', name: `user:user-${alg}` } })).response).toEqual(SUBSCRIBED);
+      expect((await peer.command('subscribe', { action: ['published'], resource: { type: 'channel', name: `user:user-${alg}` } })).response).toEqual({});
       await peer.close();
     }
     await jwksServer.close();

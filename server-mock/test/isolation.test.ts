@@ -84,7 +84,7 @@ describe('the rtm claim narrows what a token may do', () => {
     expect((await readOnly.command('publish', { channel: 'news', data: 1 })).error).toEqual({ code: 2, info: `this token's rtm claim does not allow it to publish on "news"` });
     const plain = await rtcPeer(server, 'erin');
     expect((await plain.command('publish', { channel: 'news', data: 1 })).response).toEqual({});
-    expect((await plain.command('subscribe', { action: ['all'], resource: { type: 'ds', name: 'anything' } })).response).toEqual(SUBSCRIBED);
+    expect((await plain.command('subscribe', { action: ['all'], resource: { type: 'ds', name: 'anything' } })).response).toEqual({});
     await Promise.all([readOnly.close(), plain.close()]);
   });
 });

@@ -125,11 +125,11 @@ export const command = (name: string, args?: unknown, id: unknown = 1) => ({
   data: { command: name, correlation_id: id, ...(args === undefined ? {} : { arguments: args }) },
 });
 
-/** A subscribe response: RTC's `{}` plus the stream position (an extension strict clients ignore). */
+/** The response to a subscribe that asked for positions (an extension): RTC's `{}` plus the stream position. */
 export const SUBSCRIBED = { epoch: expect.any(String), offset: expect.any(Number) };
 
-/** Subscribe arguments for a channel. */
-export const channelArgs = (name: string) => ({ action: ['published'], resource: { type: 'channel', name } });
+/** Subscribe arguments for a channel, asking for positions like the rtm-kit client does. */
+export const channelArgs = (name: string) => ({ action: ['published'], resource: { type: 'channel', name }, positions: true });
 
 /** POSTs JSON to the server's REST API with the test key (unless headers say otherwise). */
 export function post(server: RtmServer, path: string, body: unknown, headers: Record<string, string> = { 'x-api-key': API_KEY }): Promise<Response> {
