@@ -39,6 +39,8 @@ export interface AuthStub {
 export interface AuthStubOptions {
   /** Seconds the access tokens it mints live. */
   ttl?: number;
+  /** Their `sub`. Default `sdk-user`. */
+  sub?: string;
   /** The `rtm` claim of the tokens. */
   rights?: { subscribe?: string[]; publish?: string[] };
   /** Answers other REST calls of the SDK (dataset operations); undefined answers 404. */
@@ -54,7 +56,7 @@ export async function authStub(rtm: RtmServer, options: AuthStubOptions = {}): P
   const calls: AuthStub['calls'] = [];
   let refreshes = 0;
   const mint = async () => ({
-    access_token: await rtm.auth.sign('sdk-user', options.ttl ?? 3600, options.rights ? { rtm: options.rights } : {}),
+    access_token: await rtm.auth.sign(options.sub ?? 'sdk-user', options.ttl ?? 3600, options.rights ? { rtm: options.rights } : {}),
     refresh_token: `refresh-${++refreshes}`,
   });
   const server: Server = createServer((req, res) => {
@@ -98,17 +100,23 @@ export interface SpiedSocket {
  * always dials `wss://<projectURL host>/rtc?access_token=…`; this one dials
  * the same path and query on rtm-server over plain ws, and records traffic.
  *
- * The SDK opens two sockets at init and uses only the second; the first gets
- * no message handler, so it never answers a reminder and the server closes it
- * at its token's exp + grace, upon which the SDK forgets its active socket
- * too and reconnects 10 s later. So, as the README advises, a socket is
- * closed with the SDK's own "intended" code 4999 once a newer one is open.
+ * At init the SDK asks for two sockets (two listeners race to its first
+ * token). Given two, it starts only the second, but as soon as the first is
+ * open, so its first commands can hit a socket still connecting; and the
+ * first, never answering a reminder, is closed at its token's exp + grace,
+ * upon which the SDK forgets its active socket too. So, as the README
+ * advises, a builder hands back the socket it made while that one is
+ * connecting or open; `requests` counts what the SDK asked for.
  */
-export function socketSpy(rtmWs: string): { build: (url: string) => WebSocket; sockets: SpiedSocket[]; closeAll(): void } {
+export function socketSpy(rtmWs: string): { build: (url: string) => WebSocket; sockets: SpiedSocket[]; requests: number; closeAll(): void } {
   const sockets: SpiedSocket[] = [];
-  return {
+  const spy = {
     sockets,
-    build(url) {
+    requests: 0,
+    build(url: string): WebSocket {
+      spy.requests += 1;
+      const last = sockets[sockets.length - 1]?.ws;
+      if (last && (last.readyState === last.CONNECTING || last.readyState === last.OPEN)) return last;
       const target = url.replace(/^wss?:\/\/[^/]+/, rtmWs);
       const ws = new WebSocket(target);
       const spied: SpiedSocket = { ws, url: target, sent: [], received: [], closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))) };
@@ -118,21 +126,18 @@ export function socketSpy(rtmWs: string): { build: (url: string) => WebSocket; s
         return send(data, ...rest);
       }) as typeof ws.send;
       ws.on('message', (data) => spied.received.push(JSON.parse(data.toString())));
-      ws.once('open', () => {
-        for (const earlier of sockets) if (earlier !== spied && earlier.ws.readyState === earlier.ws.OPEN) earlier.ws.close(4999, 'replaced');
-      });
       sockets.push(spied);
       return ws;
     },
     closeAll() {
       for (const { ws } of sockets) {
-        // The SDK never closes the first of its two sockets, and on any close but its own (4999) schedules a
-        // reconnect 10 s later, after the test, when its tokens are gone: unhook it before closing.
+        // On any close but its own (4999) the SDK schedules a reconnect 10 s later, after the test, when its tokens are gone.
         ws.onclose = null;
         ws.terminate();
       }
     },
   };
+  return spy;
 }
 
 /** Waits until `check` holds, polling; fails with `what` if it never does. */

@@ -1,0 +1,1 @@
+export { MESSAGE } from 'jexia-sdk-js/config/message.js';
