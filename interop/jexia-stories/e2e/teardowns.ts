@@ -4,6 +4,7 @@
 // and channel history (getLog, read from rtm-server's own history by a subscribe with `since`).
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { echoedCommand } from '../../../client/protocol.js';
 import { createServer, silentLogger, type RtmServer } from '../../../server-mock/index.js';
 import { authStub, socketSpy, type AuthStub } from '../../jexia-sdk.test-util.js';
 import { sdk } from '../sdk.js';
@@ -108,7 +109,7 @@ async function history(rtmServer: RtmServer, channel: string, cond: unknown[] | 
   ws.on('message', (raw) => {
     const frame = JSON.parse(raw.toString());
     if (frame.type === 'event') frames.push(frame.data);
-    if (frame.type === 'command response') waiting.get(frame.data.request.data.correlation_id)?.(frame.data);
+    if (frame.type === 'command response') waiting.get(echoedCommand(frame.data.request)?.correlation_id as string)?.(frame.data);
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const command = (id: string, args: unknown) =>
