@@ -4,7 +4,7 @@
 // and channel history (getLog, read from rtm-server's own history by a subscribe with `since`).
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { echoedCommand } from '../../../client/protocol.js';
+import { echoedCommand } from '../../../protocol/index.js';
 import { createServer, silentLogger, type RtmServer } from '../../../server-mock/index.js';
 import { authStub, socketSpy, type AuthStub } from '../../jexia-sdk.test-util.js';
 import { sdk } from '../sdk.js';
