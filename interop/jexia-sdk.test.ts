@@ -1,7 +1,7 @@
 // The protocol's official client, jexia-sdk-js 5.12.0, used unchanged against the real rtm-server.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, silentLogger, type RtmServer, type ServerOptions } from '../server-mock/index.js';
-import { systemClock } from '../server-mock/clock.js';
+import { systemClock } from '../server-mock/ops/clock.js';
 import { authStub, loadSdk, socketSpy, until, type AuthStub, type AuthStubOptions, type SpiedSocket } from './jexia-sdk.test-util.js';
 
 const SECRET = 'interop-secret-0123456789abcdef-0123';

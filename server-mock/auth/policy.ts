@@ -113,15 +113,16 @@ export class Policy {
 }
 
 /**
- * Why `sub` may not subscribe to or publish on `resource`, in words a user understands: someone else's private
- * `user:` channel, or a token whose `rtm` claim does not list it.
+ * Why `sub` may not subscribe to or publish on `resource` with `actions`: someone else's private `user:` channel in
+ * words a user understands; otherwise (a token whose `rtm` claim does not list it) the text of RTC's own servers,
+ * which the official SDK's stories compare verbatim.
  */
-export function refusalText(sub: string, resource: ResourceRef, verb: 'subscribe to' | 'publish on'): string {
+export function refusalText(sub: string, resource: ResourceRef, actions: readonly string[]): string {
   const { type, name } = resource;
   if (type === CHANNEL_TYPE && !ownsOrPublic(sub, name)) {
     return `${quote(name, 300)} is the private channel of user ${quote(name.slice(PRIVATE_PREFIX.length))}; this token is for user ${quote(sub, 300)}`;
   }
-  return `this token's rtm claim does not allow it to ${verb} ${quote(type === CHANNEL_TYPE ? name : `${type}:${name}`, 300)}`;
+  return `none of the given actions ${JSON.stringify(actions)} for this resource are allowed`;
 }
 
 function unavailable(name: unknown): Refusal {

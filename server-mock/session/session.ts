@@ -285,7 +285,7 @@ export class Session implements Subscriber {
       throw new CommandError(RtcErrorCode.Unauthorized, 'session channels reach their own session without a subscription; nobody can subscribe to them');
     }
     const filter = readFilter(args, resource);
-    if (!this.ctx.policy.maySubscribe(identity, resource)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, resource, 'subscribe to'));
+    if (!this.ctx.policy.maySubscribe(identity, resource)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, resource, actions));
     const key = resourceKey(resource);
     const fresh = !this.subscriptions.has(key);
     if (fresh && this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
@@ -391,7 +391,7 @@ export class Session implements Subscriber {
     const refusal = this.ctx.policy.checkChannel(args.channel);
     if (refusal) throw CommandError.from(refusal);
     const channel = args.channel as string;
-    if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, { type: 'channel', name: channel }, 'publish on'));
+    if (!this.ctx.policy.mayPublish(identity, channel)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, { type: 'channel', name: channel }, ['publish']));
     const data = args.data as Json;
     const publish = async (): Promise<Json> => {
       if (isSessionChannel(channel)) await this.sendDirect(channel, data, identity.sub);
