@@ -116,6 +116,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const sessions = new SessionDirectory(router);
   const publisher = new Publisher({ hub, sessions, clock, metrics, messageLog, logPayloads });
   const maxPayload = options.maxPayload ?? 64 * 1024;
+  // Frames over maxPayload are still read, up to maxFrame, so that the session can answer them (error 7) and keep the link.
+  const maxFrame = Math.max(maxPayload, options.maxFrame ?? 1024 * 1024);
   const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, ip, origin, sessions, userCap, lag });
   const httpTransport = createHttpTransport({
     router,
@@ -128,7 +130,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     accepting: () => !stopping,
     window: timing.httpWindow,
     keepAlive: (options.heartbeat ?? 30) * 1000,
-    maxPayload,
+    maxFrame,
     maxBody: limits.maxBuffered,
     startSession(pipe, token, req, ip, announce) {
       void new Session(pipe, sessionContext(ip, req.headers.origin)).start(token, announce);
@@ -170,8 +172,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     hangUp(socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
-  // Frames over maxPayload are still read, up to maxFrame, so that the session can answer them (error 7) and keep the link.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(maxPayload, options.maxFrame ?? 1024 * 1024), perMessageDeflate: false, clientTracking: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrame, perMessageDeflate: false, clientTracking: true });
   http.on(
     'upgrade',
     createUpgradeHandler({

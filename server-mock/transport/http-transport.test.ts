@@ -42,6 +42,17 @@ describe.each(['http-stream', 'long-poll'] as const)('the %s transport', (transp
     expect((await peer.closed).code).toBe(4001);
   });
 
+  it('answers a frame over maxPayload with error 7 and keeps the session, as a WebSocket does; a frame over maxFrame is refused whole', async () => {
+    server = await startServer({ maxPayload: 1_024, maxFrame: 8_192 });
+    const peer = await open('alice', transport);
+    const big = { type: 'command', data: { command: 'publish', correlation_id: 'big', arguments: { channel: 'room', data: { payload: 'x'.repeat(2_000) } } } };
+    expect(await peer.send(big)).toBe(204);
+    const answer = await peer.waitFor((m) => m.type === 'command response' && m.data.request?.data?.correlation_id === 'big');
+    expect(answer.data.error.code).toBe(7);
+    expect((await peer.command('subscribe', channelArgs('room'))).response).toEqual(SUBSCRIBED);
+    expect(await peer.send({ ...big, data: { ...big.data, arguments: { channel: 'room', data: { payload: 'x'.repeat(9_000) } } } })).toBe(413);
+  });
+
   it('authenticates with jwt replace when the open carried no token', async () => {
     server = await startServer();
     const peer = await httpPeer(server.url, undefined, transport);

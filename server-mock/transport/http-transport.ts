@@ -36,8 +36,11 @@ export interface HttpTransportContext {
   window: number;
   /** Keep-alive interval of streams in ms (the heartbeat); 0 uses a default. */
   keepAlive: number;
-  /** Largest frame a client may send, in bytes. */
-  maxPayload: number;
+  /**
+   * Largest frame the transport reads, in bytes. The session answers a frame over its own `maxPayload` (error 7)
+   * and keeps the link, as over a WebSocket; only a frame over this one is refused whole (413), as a WebSocket closes 1009.
+   */
+  maxFrame: number;
   /** Largest POST body, in bytes. */
   maxBody: number;
   /** Starts the RTC session on a new pipe, as for an accepted WebSocket; `announce`: the client asked for its session id. */
@@ -227,8 +230,8 @@ export function createHttpTransport(ctx: HttpTransportContext): HttpTransport {
 
   const send = async (req: IncomingMessage, res: ServerResponse, key: string): Promise<void> => {
     const frames = await readText(req, ctx.maxBody);
-    if (frames.split('\n').some((line) => Buffer.byteLength(line) > ctx.maxPayload)) {
-      throw new HttpError(413, RtcErrorCode.Formatting, `a frame exceeds ${ctx.maxPayload} bytes`);
+    if (frames.split('\n').some((line) => Buffer.byteLength(line) > ctx.maxFrame)) {
+      throw new HttpError(413, RtcErrorCode.LimitExceeded, `a frame exceeds ${ctx.maxFrame} bytes`);
     }
     if (!(await route(key, 'http.send', { key, frames }))) throw new HttpError(404, RtcErrorCode.InvalidToken, 'no such session: open a new one');
     res.writeHead(204, { 'cache-control': 'no-store' }).end();
