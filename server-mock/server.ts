@@ -48,7 +48,7 @@ import { loadDevKeys } from './config/dev-keys.js';
 export interface RtmServer {
   /** Starts listening; resolves with the port actually bound. */
   listen(): Promise<number>;
-  /** Refuses new WebSockets (503), closes RTC clients with 1001 and legacy ones with 1012, terminates stragglers after 2 s, then stops listening. */
+  /** Refuses new WebSockets (503), closes RTC clients (HTTP-fallback sessions too) with 1001 and legacy ones with 1012, terminates stragglers after 2 s, then stops listening. */
   close(): Promise<void>;
   /** The HTTP base URL, e.g. `http://127.0.0.1:8080`, once listening. */
   readonly url: string;

@@ -49,25 +49,12 @@ export interface Peer {
 
 let nextId = 0;
 
-/** Opens a peer at `url`; resolves once open (rejects on a refused handshake). */
-export function openPeer(url: string, options: WebSocket.ClientOptions = {}): Promise<Peer> {
-  const ws = new WebSocket(url, { ...options });
-  const received: any[] = [];
+/**
+ * Waits for frames as they are pushed onto `received`: `find` resolves with the first one not yet taken that
+ * matches (rejecting after `timeoutMs`); call `notify` after each push.
+ */
+export function frameFinder(received: any[]): { find(predicate: (m: any) => boolean, timeoutMs: number): Promise<any>; notify(): void } {
   const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    let message: unknown;
-    try {
-      message = JSON.parse(data.toString());
-    } catch {
-      message = { unparsed: data.toString() };
-    }
-    if (typeof message !== 'object' || message === null) {
-      message = { unparsed: message };
-    }
-    received.push(message);
-    for (const wake of waiters) wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   const consumed = new WeakSet<object>();
   const find = (predicate: (m: any) => boolean, timeoutMs: number): Promise<any> =>
     new Promise((resolve, reject) => {
@@ -90,6 +77,28 @@ export function openPeer(url: string, options: WebSocket.ClientOptions = {}): Pr
       };
       waiters.add(wake);
     });
+  return { find, notify: () => waiters.forEach((wake) => wake()) };
+}
+
+/** Opens a peer at `url`; resolves once open (rejects on a refused handshake). */
+export function openPeer(url: string, options: WebSocket.ClientOptions = {}): Promise<Peer> {
+  const ws = new WebSocket(url, { ...options });
+  const received: any[] = [];
+  const { find, notify } = frameFinder(received);
+  ws.on('message', (data) => {
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      message = { unparsed: data.toString() };
+    }
+    if (typeof message !== 'object' || message === null) {
+      message = { unparsed: message };
+    }
+    received.push(message);
+    notify();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   const peer: Peer = {
     ws,
     received,

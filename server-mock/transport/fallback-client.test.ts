@@ -122,3 +122,35 @@ describe('the HTTP socket', () => {
     socket.close();
   });
 });
+
+describe('token refresh over HTTP', () => {
+  it('keeps a fallback link past its token\'s expiry with jwt replace: the link stays up, on the same session', async () => {
+    server = await startServer({ timing: { reminder: 2, grace: 1 } });
+    for (const transport of ['http-stream', 'long-poll'] as const) {
+      let tokens = 0;
+      const a = createClient({
+        url: `${server.ws}/rtc`,
+        token: () => server!.auth.sign('alice', 3),
+        WebSocket: WebSocket as never,
+        transports: [transport],
+      });
+      clients.push(a);
+      a.on('token', () => tokens++);
+      await a.ready();
+      const states: string[] = [];
+      a.on('state', ({ state }) => states.push(state));
+      const session = await (async () => {
+        await until(() => a.session !== undefined);
+        return a.session;
+      })();
+      // Without a jwt replace over this link the server would close it (4002) a second after the 3 s token expired:
+      // wait until well past that (time is the subject here).
+      const pastExpiry = Date.now() + 5_000;
+      await until(() => Date.now() > pastExpiry);
+      expect(tokens).toBeGreaterThanOrEqual(2);
+      expect(a.state).toBe('open');
+      expect(a.session).toBe(session);
+      expect(states).toEqual([]);
+    }
+  }, 30_000);
+});

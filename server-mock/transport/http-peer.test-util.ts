@@ -1,4 +1,4 @@
-import { command } from '../test/peer.test-util.js';
+import { command, frameFinder } from '../test/peer.test-util.js';
 
 /** A raw peer on the HTTP transports: opens a session, then reads it by one stream or by long polls. */
 export interface HttpPeer {
@@ -26,7 +26,7 @@ export async function httpPeer(base: string, token: string | undefined, transpor
   if (opened.status !== 200) throw new Error(`open answered ${opened.status}: ${await opened.text()}`);
   const { key } = (await opened.json()) as { key: string };
   const received: any[] = [];
-  const waiters = new Set<() => void>();
+  const { find, notify } = frameFinder(received);
   let onClose: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClose = resolve));
   let done = false;
@@ -40,7 +40,7 @@ export async function httpPeer(base: string, token: string | undefined, transpor
       } else if (block.startsWith('data: ')) received.push(JSON.parse(block.slice(6)));
       else if (block.startsWith('id: ')) ack = Number(block.slice(4));
     }
-    for (const wake of waiters) wake();
+    notify();
   };
   const readOnce = async (signal: AbortSignal): Promise<void> => {
     const response = await fetch(`${base}/rtc/http/${key}/${transport === 'long-poll' ? `poll?ack=${ack}` : 'stream'}`, { signal });
@@ -68,28 +68,6 @@ export async function httpPeer(base: string, token: string | undefined, transpor
     })();
   };
   read();
-  const find = (predicate: (m: any) => boolean, timeoutMs: number): Promise<any> =>
-    new Promise((resolve, reject) => {
-      const consumed = (find as any).consumed ?? ((find as any).consumed = new WeakSet());
-      const check = (): boolean => {
-        const message = received.find((m) => !consumed.has(m) && predicate(m));
-        if (message === undefined) return false;
-        consumed.add(message);
-        resolve(message);
-        return true;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        waiters.delete(wake);
-        reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(received).slice(-800)}`));
-      }, timeoutMs);
-      const wake = (): void => {
-        if (!check()) return;
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      waiters.add(wake);
-    });
   const peer: HttpPeer = {
     key,
     received,
