@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A real rtm-server, the login stub, and a fresh SDK client logged in through it with its realtime and data modules. */
+/** A real rtm-server, the login stub, and a fresh SDK client logged in through it with its realtime, data and file modules. */
 async function setup(server: ServerOptions = {}, stub: AuthStubOptions = {}) {
   const rtm: RtmServer = createServer({ port: 0, secret: SECRET, apiKey: API_KEY, logger: silentLogger, ...server });
   await rtm.listen();
@@ -25,8 +25,9 @@ async function setup(server: ServerOptions = {}, stub: AuthStubOptions = {}) {
   const spy = socketSpy(rtm.url.replace(/^http/, 'ws'));
   const rtc = sdk.realTime(spy.build as never);
   const dom = sdk.dataOperations();
+  const files = sdk.fileOperations();
   const client = sdk.jexiaClient();
-  await client.init({ projectURL: auth.url, key: 'sdk-key', secret: 'sdk-secret' }, dom, rtc);
+  await client.init({ projectURL: auth.url, key: 'sdk-key', secret: 'sdk-secret' }, dom, files, rtc);
   cleanups.push(async () => {
     await client.terminate().catch(() => {});
     spy.closeAll();
@@ -35,7 +36,7 @@ async function setup(server: ServerOptions = {}, stub: AuthStubOptions = {}) {
   await until(() => spy.requests === 2 && spy.sockets.length === 1 && spy.sockets[0]!.ws.readyState === spy.sockets[0]!.ws.OPEN, 'the SDK connected');
   const rest = (path: string, body: unknown) =>
     fetch(`${rtm.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify(body) }).then((r) => r.json());
-  return { rtm, auth, spy, rtc, dom, client, rest };
+  return { rtm, auth, spy, rtc, dom, files, client, rest };
 }
 
 /** The socket the SDK's channels and watches use: the last one it built. */
@@ -103,6 +104,20 @@ describe('jexia-sdk-js against rtm-server', () => {
       expect(message).toMatchObject({ resource: { type: 'ds', name: 'posts' }, modifier: { id: 'apk:1' }, data: ids.map((id) => ({ id })) });
     }
     expect(created[0]).toBe(all[0]);
+  });
+
+  it('watches a fileset: the events of fs resources arrive the same way', async () => {
+    const { files, spy, rest } = await setup();
+    const seen: any[] = [];
+    const watching = files.fileset('avatars').watch('created', 'deleted').subscribe((m) => seen.push(m));
+    cleanups.push(() => watching.unsubscribe());
+    await until(() => answered(active(spy), 'subscribe') === 1, 'subscribed');
+    expect(active(spy).sent.find((m) => m.data.command === 'subscribe').data.arguments).toEqual({ action: ['created', 'deleted'], resource: { type: 'fs', name: 'avatars' } });
+    const recipients = [];
+    for (const action of ['created', 'updated', 'deleted']) recipients.push((await rest('/api/events', { resource: { type: 'fs', name: 'avatars' }, action, data: [{ id: action }] })).recipients);
+    expect(recipients).toEqual([1, 0, 1]);
+    await until(() => seen.length === 2, 'the events arrived');
+    expect(seen.map((m) => [m.action, Object.keys(m)])).toEqual([['created', EVENT_KEYS], ['deleted', EVENT_KEYS]]);
   });
 
   it('unsubscribes part of "all": the server stops exactly the actions the SDK gave up', async () => {
