@@ -1,5 +1,5 @@
 import { RtmError, shown } from './errors.js';
-import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, toChannelMessage, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
+import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, eventNameOf, payloadOf, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
 import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
 import type { EventName, Outgoing, PayloadOf, PublishName } from './typed.js';
@@ -80,9 +80,10 @@ export function createChannel<T = Json>(name: string, subscriptions: Subscriptio
         resource,
         [PUBLISHED],
         (event) => {
-          const message = toChannelMessage(event.data);
-          if ((eventName !== undefined && message.eventName !== eventName) || (compiled && !compiled.test(event))) return;
-          handler(message.payload, { channel: name, eventName: message.eventName, modifier: event.modifier?.id, timestamp: event.timestamp });
+          // Read in place: the payload and the meta are the only objects a delivery makes.
+          const given = eventNameOf(event.data);
+          if ((eventName !== undefined && given !== eventName) || (compiled && !compiled.test(event))) return;
+          handler(payloadOf(event.data), { channel: name, eventName: given, modifier: event.modifier?.id, timestamp: event.timestamp });
         },
         sent,
       );

@@ -5,7 +5,7 @@ import { guard, RtmError, shown } from './errors.js';
 import { Liveness } from './liveness.js';
 import { createLogger } from './log.js';
 import { readOptions, type ClientOptions } from './options.js';
-import { CHANNEL_TYPE, echoedCommand, RtcErrorCode, RtcNotificationCode, toChannelMessage, type Json, type NotificationData } from '../protocol/index.js';
+import { CHANNEL_TYPE, echoedCommand, RtcErrorCode, RtcNotificationCode, toChannelMessage, type Json, type NotificationData, type ServerMessage } from '../protocol/index.js';
 import { Readiness, type ReadyOptions } from './readiness.js';
 import { Requests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
@@ -141,6 +141,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     upgrade: () => connection.drop('upgrade to websocket'),
   });
   let session: string | undefined;
+  // The channel of this link's direct messages, built once per session rather than per event.
+  let sessionChannel: string | undefined;
   let announced: TransportName | undefined;
   const linkUrl = new URL(url);
   linkUrl.searchParams.set('session', '1');
@@ -151,6 +153,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     WebSocket: transports.socket,
     reconnect,
     connectTimeout,
+    receive,
     log,
   });
   const requests = new Requests({
@@ -192,7 +195,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
 
   connection.on('state', (change) => {
     const { state } = change;
-    session = undefined;
+    session = sessionChannel = undefined;
     if (state === 'open') {
       liveness.heard();
       subscriptions.resubscribe();
@@ -222,7 +225,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     if (state === 'closed') emitter.events = {};
   });
   connection.on('error', report);
-  connection.on('message', (message) => {
+  function receive(message: ServerMessage): void {
     liveness.heard();
     switch (message.type) {
       case 'command response': {
@@ -239,7 +242,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       }
       case 'event': {
         const { resource, data, modifier, timestamp } = message.data;
-        if (session === undefined || resource.type !== CHANNEL_TYPE || resource.name !== `session:${session}`) subscriptions.dispatch(message.data);
+        if (resource.name !== sessionChannel || resource.type !== CHANNEL_TYPE) subscriptions.dispatch(message.data);
         else {
           const { eventName, payload } = toChannelMessage(data);
           emitter.emit('direct', payload, { eventName, modifier: modifier?.id, timestamp });
@@ -248,12 +251,16 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       }
       case 'notification':
         // Asked for with session=1 in the URL; a server without the extension never sends it, and session stays undefined.
-        if (message.data.code === RtcNotificationCode.Session) return void (session = (message.data.data as { id?: string }).id);
+        if (message.data.code === RtcNotificationCode.Session) {
+          session = (message.data.data as { id?: string }).id;
+          sessionChannel = session === undefined ? undefined : `session:${session}`;
+          return;
+        }
         if (message.data.code === RtcNotificationCode.TokenExpiring) void refresher.run();
         emitter.emit('notification', message.data);
         break;
     }
-  });
+  }
 
   const unbinders = [
     environment('offline', () => connection.drop('offline')),

@@ -107,6 +107,37 @@ describe('Liveness deadlines (fake clock)', () => {
     expect(events.at(-1)).toMatch(/^dead/);
   });
 
+  it('a busy link arms one timer, not one per frame, and still pings after the last frame’s interval of silence', () => {
+    vi.useFakeTimers();
+    const { liveness, events, timers } = watch();
+    const set = vi.spyOn(timers, 'set');
+    liveness.heard();
+    for (let i = 0; i < 100; i++) {
+      vi.advanceTimersByTime(100);
+      liveness.heard();
+    }
+    expect(set).toHaveBeenCalledTimes(1);
+    // The one timer fires at the first frame's deadline, finds a later one and waits for the rest.
+    vi.advanceTimersByTime(24_999);
+    expect(events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual(['ping']);
+    expect(timers.size).toBe(1);
+    liveness.stop();
+  });
+
+  it('a frame during an unanswered ping re-arms for the silence deadline when the ping deadline is later', () => {
+    vi.useFakeTimers();
+    const { liveness, events } = watch(1_000, 5_000);
+    liveness.heard();
+    vi.advanceTimersByTime(1_000);
+    expect(events).toEqual(['ping']);
+    liveness.heard(); // the pong: the next ping is due 1 s from now, not when the ping would have timed out
+    vi.advanceTimersByTime(1_000);
+    expect(events).toEqual(['ping', 'ping']);
+    liveness.stop();
+  });
+
   it('stop() releases its timer and silences it', () => {
     vi.useFakeTimers();
     const { liveness, events, timers } = watch();

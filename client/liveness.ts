@@ -25,14 +25,19 @@ export class Liveness {
   private heardAt = 0;
   private pingedAt = 0;
   private cancel: (() => void) | undefined;
+  /** The deadline the armed timer is for. */
+  private armedFor = 0;
 
   constructor(private readonly options: LivenessOptions) {}
 
-  /** Records that a frame arrived; also starts watching a freshly opened link. */
+  /**
+   * Records that a frame arrived; also starts watching a freshly opened link. It arms no timer while one is armed:
+   * that one, when it fires, finds the later deadline and waits for the rest, so a busy link costs no timer per frame.
+   */
   heard(): void {
     this.heardAt = Date.now();
     this.pingedAt = 0;
-    this.arm();
+    if (!this.cancel || this.armedFor > this.heardAt + this.options.interval) this.arm();
   }
 
   /** Stops watching (the link closed). */
@@ -67,7 +72,7 @@ export class Liveness {
   private arm(): void {
     this.cancel?.();
     const { interval, timeout, timers } = this.options;
-    const due = this.pingedAt ? this.pingedAt + timeout : this.heardAt + interval;
+    const due = (this.armedFor = this.pingedAt ? this.pingedAt + timeout : this.heardAt + interval);
     this.cancel = timers.set(() => this.check(), due - Date.now());
   }
 }

@@ -105,6 +105,19 @@ describe('settlement', () => {
     expect(client.stats()).toMatchObject({ pending: 0, timers: baseline });
   });
 
+  it('commands in flight share one timer, and each still times out at its own deadline, earliest first', async () => {
+    const client = connect();
+    ctx.server.reply = () => null;
+    await client.ready();
+    const baseline = client.stats().timers;
+    const order: number[] = [];
+    const calls = [300, 100, 200].map((timeout) => client.request('slow', null, { timeout }).catch((error) => void order.push(error.code === 'timeout' ? timeout : -1)));
+    expect(client.stats()).toMatchObject({ pending: 3, timers: baseline + 1 });
+    await Promise.all(calls);
+    expect(order).toEqual([100, 200, 300]);
+    expect(client.stats()).toMatchObject({ pending: 0, timers: baseline });
+  });
+
   it('AbortSignal rejects with aborted; a late response is ignored; nothing is left behind', async () => {
     const client = connect();
     let answer: (() => void) | undefined;

@@ -33,8 +33,8 @@ interface Pending {
   retry: boolean;
   resolve: (response: Json) => void;
   reject: (error: RtmError) => void;
-  /** Stops the timer armed now: the response timeout while sent, the `queueTimeout` while queued. */
-  stopTimer?: () => void;
+  /** When it times out (`Date.now()` ms): the response timeout while sent, the `queueTimeout` while queued. */
+  deadline: number;
   /** Releases the abort listener. */
   release: () => void;
 }
@@ -103,7 +103,8 @@ function idPrefix(): string {
  * starts when it is actually sent. A publish
  * whose link drops before its response goes back to the outbox and is sent
  * again, with the same ID, on the next link. Every entry is removed, with its
- * timer and abort listener, as it settles.
+ * abort listener, as it settles. All deadlines share one timer, armed for the
+ * earliest: a command costs a map entry, not a platform timer.
  */
 export class Requests {
   private readonly pending = new Map<string, Pending>();
@@ -111,6 +112,9 @@ export class Requests {
   private readonly prefix = idPrefix();
   private nextId = 1;
   private closed: RtmError | undefined;
+  /** The deadline the one timer is armed for (Infinity: none armed), and the function that cancels it. */
+  private armedFor = Number.POSITIVE_INFINITY;
+  private disarm: (() => void) | undefined;
 
   constructor(private readonly options: RequestsOptions) {
     this.outbox = new Outbox(options.maxQueued);
@@ -178,6 +182,7 @@ export class Requests {
         retry: command === 'publish' && queue && this.options.maxQueued > 0,
         resolve,
         reject,
+        deadline: Number.POSITIVE_INFINITY,
         release: () => signal?.removeEventListener('abort', onAbort),
       };
       this.pending.set(key, entry);
@@ -246,24 +251,45 @@ export class Requests {
     return this.size - this.outbox.size;
   }
 
-  /** Arms the `queueTimeout` of an entry that now waits in the outbox: it then rejects, unsent, with `timeout`. */
+  /** Starts the `queueTimeout` of an entry that now waits in the outbox: it then rejects, unsent, with `timeout`. */
   private wait(entry: Pending): void {
-    const { queueTimeout, timers } = this.options;
-    entry.stopTimer?.();
-    entry.stopTimer =
-      queueTimeout === Number.POSITIVE_INFINITY
-        ? undefined
-        : timers.set(() => this.fail(entry, new RtmError('timeout', `${entry.data.command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data)), queueTimeout);
+    this.due(entry, this.options.queueTimeout);
   }
 
   private transmit(entry: Pending): boolean {
     if (!this.options.send(entry.frame)) return false;
     entry.sent = true;
-    entry.stopTimer?.();
-    entry.stopTimer = this.options.timers.set(() => {
-      this.fail(entry, new RtmError('timeout', `no response to ${entry.data.command} within ${entry.timeout} ms`, entry.data));
-    }, entry.timeout);
+    this.due(entry, entry.timeout);
     return true;
+  }
+
+  /** Sets `entry`'s deadline `ms` from now; the one timer moves earlier if this deadline comes first. */
+  private due(entry: Pending, ms: number): void {
+    const deadline = (entry.deadline = Date.now() + ms);
+    if (deadline < this.armedFor) this.arm(deadline);
+  }
+
+  private arm(deadline: number): void {
+    this.disarm?.();
+    this.armedFor = deadline;
+    this.disarm = this.options.timers.set(() => this.sweep(), deadline - Date.now());
+  }
+
+  /** Fails every entry past its deadline, earliest deadline first, and arms the timer for the next one, if any. */
+  private sweep(): void {
+    this.armedFor = Number.POSITIVE_INFINITY;
+    this.disarm = undefined;
+    const now = Date.now();
+    // A timer that fired late (a busy or sleeping machine) finds several due: they fail in the order they fell due.
+    const due = [...this.pending.values()].filter((entry) => entry.deadline <= now).sort((a, b) => a.deadline - b.deadline);
+    for (const entry of due) {
+      const { command } = entry.data;
+      const { queueTimeout } = this.options;
+      this.fail(entry, new RtmError('timeout', entry.sent ? `no response to ${command} within ${entry.timeout} ms` : `${command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data));
+    }
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.pending.values()) if (entry.deadline < next) next = entry.deadline;
+    if (next < this.armedFor) this.arm(next);
   }
 
   private fail(entry: Pending, error: RtmError): void {
@@ -275,7 +301,12 @@ export class Requests {
   private remove(entry: Pending): void {
     this.pending.delete(entry.key);
     this.outbox.remove(entry);
-    entry.stopTimer?.();
     entry.release();
+    // Nothing left to time out: the timer goes too, so an idle client holds none.
+    if (this.pending.size === 0 && this.disarm) {
+      this.disarm();
+      this.disarm = undefined;
+      this.armedFor = Number.POSITIVE_INFINITY;
+    }
   }
 }

@@ -60,9 +60,15 @@ export function userChannel(sub: string): string {
 
 /** Reads a channel message from an event's `data`, tolerating senders that do not follow the convention. */
 export function toChannelMessage(data: unknown): ChannelMessage {
-  if (isObject(data) && 'payload' in data) {
-    const eventName = typeof data.eventName === 'string' ? data.eventName : null;
-    return { eventName, payload: data.payload as Json };
-  }
-  return { eventName: null, payload: (data ?? null) as Json };
+  return { eventName: eventNameOf(data), payload: payloadOf(data) };
+}
+
+/** The event name of a channel message's `data` (see {@link toChannelMessage}), without building the message. */
+export function eventNameOf(data: unknown): string | null {
+  return isObject(data) && 'payload' in data && typeof data.eventName === 'string' ? data.eventName : null;
+}
+
+/** The payload of a channel message's `data` (see {@link toChannelMessage}), without building the message. */
+export function payloadOf(data: unknown): Json {
+  return isObject(data) && 'payload' in data ? (data.payload as Json) : ((data ?? null) as Json);
 }
