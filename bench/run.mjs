@@ -26,11 +26,12 @@ import * as transports from './sections/transports.mjs';
 import * as filters from './sections/filters.mjs';
 import * as sharedTabs from './sections/shared-tabs.mjs';
 import * as soak from './sections/soak.mjs';
+import * as receive from './sections/receive.mjs';
 
 /** The whole run must stay within 10 minutes; past this it stops and writes what it has. */
 const BUDGET_MS = 10 * 60_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['size', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports', 'filters', 'shared-tabs'];
+const SECTIONS = ['size', 'receive', 'browser', 'latency', 'fanout-memory', 'herd', 'ceiling', 'cluster', 'transports', 'filters', 'shared-tabs'];
 
 /** `--name N` or `--name=N` from the command line, as a positive number, or undefined. */
 function numberOption(name) {
@@ -121,6 +122,7 @@ async function main() {
   };
   const runners = {
     size: () => size.run({ versions: results.versions }),
+    receive: () => receive.run({ root: ROOT }),
     browser: () => browser.run({ log }),
     latency: () => latency.run({ log }),
     'fanout-memory': () => fanoutMemory.run({ log }),

@@ -154,6 +154,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     reconnect,
     connectTimeout,
     receive,
+    changed,
+    failed: report,
     log,
   });
   const requests = new Requests({
@@ -193,7 +195,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     },
   });
 
-  connection.on('state', (change) => {
+  function changed(change: StateChange): void {
     const { state } = change;
     session = sessionChannel = undefined;
     if (state === 'open') {
@@ -223,8 +225,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       announced = transports.current;
     }
     if (state === 'closed') emitter.events = {};
-  });
-  connection.on('error', report);
+  }
   function receive(message: ServerMessage): void {
     liveness.heard();
     switch (message.type) {

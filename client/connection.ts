@@ -1,5 +1,4 @@
 import ReconnectingWebSocket from 'partysocket/ws';
-import { createNanoEvents } from 'nanoevents';
 import { backoffDelay, RECONNECT_FIRST_SPREAD, type BackoffOptions } from './backoff.js';
 import { closeAction } from './close-codes.js';
 import { RtmError, UnauthorizedError } from './errors.js';
@@ -40,14 +39,13 @@ export interface ConnectionOptions {
   reconnect?: false | BackoffOptions;
   /** How long one connection attempt may take, in ms. */
   connectTimeout: number;
-  /** Receives every well-formed frame: a direct call, as the one hot path has one listener. */
+  /** Receives every well-formed frame. */
   receive: (message: ServerMessage) => void;
+  /** Hears every state change. */
+  changed: (change: StateChange) => void;
+  /** Hears every error that belongs to no call (connect failures, a refused token, a malformed frame). */
+  failed: (error: RtmError) => void;
   log?: Logger;
-}
-
-interface ConnectionEvents {
-  state: (change: StateChange) => void;
-  error: (error: RtmError) => void;
 }
 
 /** What one connection attempt came to: whether its socket opened, and the first error it reported. */
@@ -74,7 +72,6 @@ const CLIENT_DROP = 4000;
 export class Connection {
   /** Counts opens, so work started for one link can tell the link has since changed. */
   epoch = 0;
-  private readonly emitter = createNanoEvents<ConnectionEvents>();
   private socket: ReconnectingWebSocket | undefined;
   private current: ConnectionState = 'idle';
   private failures = 0;
@@ -100,11 +97,6 @@ export class Connection {
   /** Why the connection is where it is: the last transition's reason, or the last attempt's failure. */
   get reason(): string {
     return this.why;
-  }
-
-  /** Subscribes to connection events; returns the unsubscribe function. */
-  on<E extends keyof ConnectionEvents>(event: E, handler: ConnectionEvents[E]): () => void {
-    return this.emitter.on(event, handler);
   }
 
   /** Starts connecting. Does nothing unless `idle`. */
@@ -142,7 +134,7 @@ export class Connection {
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
       connectionTimeout: connectTimeout,
-      maxRetries: reconnect === false ? 0 : Number.POSITIVE_INFINITY,
+      maxRetries: reconnect === false ? 0 : Infinity,
       // Our requests/outbox are the only queue: a frame partysocket buffered while its socket was closing would be
       // reported as lost (disconnected) and then still be sent on the next open.
       maxEnqueuedMessages: 0,
@@ -200,7 +192,6 @@ export class Connection {
       socket.close(1000, reason);
     }
     this.transition('closed', reason);
-    this.emitter.events = {};
   }
 
   /** What to do after a close with `code`: a refused token function gets one fresh token before the client gives up. */
@@ -235,12 +226,12 @@ export class Connection {
     if (previous === state || previous === 'closed') return;
     this.current = state;
     this.options.log?.('state', `${previous} -> ${state} (${reason})`);
-    this.emitter.emit('state', { state, previous, reason });
+    this.options.changed({ state, previous, reason });
   }
 
   /** Emits only: the client's error reporter logs, so each error is logged once. */
   private fail(error: RtmError): void {
-    this.emitter.emit('error', error);
+    if (this.current !== 'closed') this.options.failed(error);
   }
 
   private async nextUrl(): Promise<string> {

@@ -75,7 +75,7 @@ export class Readiness {
       };
       const onAbort = (): void => done(new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal!.reason }));
       signal?.addEventListener('abort', onAbort);
-      const stop = timeout === Number.POSITIVE_INFINITY ? undefined : this.timers.set(() => done(new RtmError('timeout', `not connected within ${timeout} ms (${this.why()})`)), timeout);
+      const stop = timeout === Infinity ? undefined : this.timers.set(() => done(new RtmError('timeout', `not connected within ${timeout} ms (${this.why()})`)), timeout);
       this.waiters.add(done);
     });
   }

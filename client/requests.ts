@@ -113,7 +113,7 @@ export class Requests {
   private nextId = 1;
   private closed: RtmError | undefined;
   /** The deadline the one timer is armed for (Infinity: none armed), and the function that cancels it. */
-  private armedFor = Number.POSITIVE_INFINITY;
+  private armedFor = Infinity;
   private disarm: (() => void) | undefined;
 
   constructor(private readonly options: RequestsOptions) {
@@ -182,7 +182,7 @@ export class Requests {
         retry: command === 'publish' && queue && this.options.maxQueued > 0,
         resolve,
         reject,
-        deadline: Number.POSITIVE_INFINITY,
+        deadline: Infinity,
         release: () => signal?.removeEventListener('abort', onAbort),
       };
       this.pending.set(key, entry);
@@ -277,7 +277,7 @@ export class Requests {
 
   /** Fails every entry past its deadline, earliest deadline first, and arms the timer for the next one, if any. */
   private sweep(): void {
-    this.armedFor = Number.POSITIVE_INFINITY;
+    this.armedFor = Infinity;
     this.disarm = undefined;
     const now = Date.now();
     // A timer that fired late (a busy or sleeping machine) finds several due: they fail in the order they fell due.
@@ -287,7 +287,7 @@ export class Requests {
       const { queueTimeout } = this.options;
       this.fail(entry, new RtmError('timeout', entry.sent ? `no response to ${command} within ${entry.timeout} ms` : `${command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data));
     }
-    let next = Number.POSITIVE_INFINITY;
+    let next = Infinity;
     for (const entry of this.pending.values()) if (entry.deadline < next) next = entry.deadline;
     if (next < this.armedFor) this.arm(next);
   }
@@ -306,7 +306,7 @@ export class Requests {
     if (this.pending.size === 0 && this.disarm) {
       this.disarm();
       this.disarm = undefined;
-      this.armedFor = Number.POSITIVE_INFINITY;
+      this.armedFor = Infinity;
     }
   }
 }

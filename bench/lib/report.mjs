@@ -3,6 +3,7 @@ import { render as transportsSection } from '../sections/transports.mjs';
 import { render as filtersSection } from '../sections/filters.mjs';
 import { render as sharedTabsSection } from '../sections/shared-tabs.mjs';
 import { render as soakSection } from '../sections/soak.mjs';
+import { render as receiveSection } from '../sections/receive.mjs';
 
 // Renders bench/results.json as bench/RESULTS.md: tables first, then where
 // rtm-kit loses and the likely cause, then how each figure was measured.
@@ -285,6 +286,7 @@ export function renderMarkdown(results) {
   lines.push('## Where rtm-kit loses', '', ...(loss.length ? loss.map((l) => `- ${l}`) : ['- Nowhere in this run.']), ...(results.lossNotes ?? []).map((l) => `- ${l}`), '');
   if (s.size) lines.push(sizeSection(s.size), '');
   if (s.browser) lines.push(browserSection(s.browser), '');
+  if (s.receive) lines.push(receiveSection(s.receive, { n, section }), '');
   if (s.latency) lines.push(latencySection(s.latency), '');
   if (s['fanout-memory']) lines.push(fanoutSection(s['fanout-memory'].fanout), '', memorySection(s['fanout-memory'].memory), '');
   if (s.herd) lines.push(herdSection(s.herd), '');
