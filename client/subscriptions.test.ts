@@ -238,6 +238,20 @@ describe('resources', () => {
     expect(some).toEqual(['created', 'deleted']);
   });
 
+  it('an event reaches only listeners of its own resource type, whatever its name looks like', async () => {
+    const client = connect();
+    const got: string[] = [];
+    client.resource('ds', 'orders').on('all', (e) => got.push(`ds ${e.action}`));
+    client.resource('channel', 'ds\u0000orders').on('all', (e) => got.push(`channel ${e.action}`));
+    await ctx.server.until(() => client.resource('ds', 'orders').state === 'subscribed');
+    // A channel event named like the resource's key, then a resource event named like a channel.
+    ctx.server.peers[0]!.send({ ...resourceEvent('published'), data: { ...resourceEvent('published').data, resource: { type: 'channel', name: 'ds\u0000orders' } } });
+    ctx.server.peers[0]!.send({ ...resourceEvent('created'), data: { ...resourceEvent('created').data, resource: { type: 'ds', name: 'orders' } } });
+    await ctx.server.until(() => got.length >= 2);
+    await sleep(20);
+    expect(got).toEqual(['channel published', 'ds created']);
+  });
+
   it('sends all three actions as ["all"] and rejects unknown actions', async () => {
     const client = connect();
     client.resource('ds', 'y').on(['deleted', 'created', 'updated'], () => {});

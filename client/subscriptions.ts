@@ -87,7 +87,7 @@ export interface SubscriptionsDeps {
  */
 export class Subscriptions {
   protected readonly entries = new Map<string, Entry>();
-  /** The entries of each resource by its key, for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
+  /** The entries of each resource by its {@link indexKey}, for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
   private readonly byResource = new Map<string, Entry[]>();
   private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
   private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
@@ -195,7 +195,7 @@ export class Subscriptions {
    * overlap what arrived live.
    */
   dispatch(event: EventData): void {
-    const entries = event.resource && this.byResource.get(resourceKey(event.resource));
+    const entries = event.resource && this.byResource.get(indexKey(event.resource));
     if (!entries) return;
     const at = positionOf(event);
     for (const entry of entries) {
@@ -222,10 +222,11 @@ export class Subscriptions {
   }
 
   private index(entry: Entry, add: boolean): void {
-    const list = (this.byResource.get(entry.owner) ?? []).filter((other) => other !== entry);
+    const key = indexKey(entry.resource);
+    const list = (this.byResource.get(key) ?? []).filter((other) => other !== entry);
     if (add) list.push(entry);
-    if (list.length) this.byResource.set(entry.owner, list);
-    else this.byResource.delete(entry.owner);
+    if (list.length) this.byResource.set(key, list);
+    else this.byResource.delete(key);
   }
 
   private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
@@ -323,6 +324,15 @@ export class Subscriptions {
   }
 }
 
+/**
+ * The key of a resource in the dispatch index: a channel's name as it is, else its {@link resourceKey}. Channels
+ * carry nearly every event, and their lookup then builds no string. A channel name may look like another resource's
+ * key: {@link matches} tells them apart by type.
+ */
+function indexKey(resource: ResourceRef): string {
+  return resource.type === CHANNEL_TYPE ? resource.name : resourceKey(resource);
+}
+
 function readRecovery(response: Json): Recovery {
   if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say' };
   if (response.recovered) return { recovered: true };
@@ -333,6 +343,8 @@ function readRecovery(response: Json): Recovery {
 /** Whether an event of the entry's resource (the caller looked it up by resource) is of an action the entry asked for. */
 function matches(entry: Entry, event: EventData): boolean {
   const { resource } = entry;
+  // A server that let a channel name take a resource key's form must not reach the resource's listeners.
+  if (resource.type !== event.resource.type) return false;
   if (resource.type === CHANNEL_TYPE) return isPublishedAction(event.action);
   return entry.actions.includes('all') || entry.actions.includes(event.action as EventAction);
 }
