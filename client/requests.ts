@@ -59,6 +59,8 @@ export interface RequestsOptions {
  * responses match their requests even if the server reorders an object ID.
  */
 export function correlationKey(id: Json): string {
+  // A string or number (every generated ID) needs no replacer, which would slow each publish and each response.
+  if (typeof id !== 'object' || id === null) return JSON.stringify(id);
   return JSON.stringify(id, (_, value: unknown) =>
     isObject(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
   );

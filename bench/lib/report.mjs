@@ -223,6 +223,14 @@ function targetsSection(results) {
   ];
   if (separate.length)
     lines.push('', '**Measured separately since that run** (not side by side with the other systems unless it says so; they replace no figure above):', '', ...separate.map((e) => `- ${e.measure}: ${e.figure} (${e.source})`));
+  const steps = results.clientSizeSteps ?? [];
+  if (steps.length)
+    lines.push(
+      '',
+      '**Client bundle, before and after issue 18** (min+gzip bytes with the settings of section 1, so exact; "without the HTTP socket" leaves out `client/http-socket.ts`, the HTTP fallback\'s socket, which the bundle carries: the target counts it):',
+      '',
+      tableAligned(['step', 'commit', 'client (ESM)', 'client without the HTTP socket', 'IIFE with widgets'], ['l', 'l', 'r', 'r', 'r'], steps.map((e) => [e.step, e.commit, n(e.client), n(e.withoutHttpSocket), n(e.iife)])),
+    );
   return lines.join('\n');
 }
 
