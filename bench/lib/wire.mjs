@@ -57,6 +57,8 @@ export async function openRtc(wsUrl, token, options = {}) {
   ws.on('close', closed);
   const command = (name, args) =>
     new Promise((resolve, reject) => {
+      // ws drops a frame sent after the socket closed without a word: fail the command, or it would wait forever.
+      if (ws.readyState !== ws.OPEN) return reject(new Error('connection closed'));
       const id = nextId++;
       pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ type: 'command', data: { command: name, arguments: args, correlation_id: id } }));

@@ -54,7 +54,14 @@ const state = {
   totals: { published: 0, publishFailed: 0, publisherCloses: 0, delivered: 0, lost: 0, duplicates: 0, windowsChecked: 0, subscribes: 0, unsubscribes: 0, reconnects: 0, churnFailed: 0, reconnectFailed: 0, unexpectedCloses: 0 },
   timers: [],
   closeCodes: {},
+  /** Why churn and reconnects failed, by message, so a report can say whether the server refused or was too slow. */
+  failures: {},
 };
+
+function failed(kind, error) {
+  const key = `${kind}: ${String(error?.message ?? error).slice(0, 80)}`;
+  state.failures[key] = (state.failures[key] ?? 0) + 1;
+}
 
 /** Channel and seq of a soak event, read without parsing the whole frame (the load process must stay cheap). */
 function parse(text) {
@@ -185,7 +192,7 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
     setInterval(() => {
       for (let k = 0; k < churnPerSecond / 10; k++) {
         const peer = state.peers[Math.floor(Math.random() * state.peers.length)];
-        if (!peer || peer.busy) continue;
+        if (!peer || peer.busy || peer.rtc.dropped) continue;
         peer.busy = true;
         const [leave] = peer.windows.keys();
         const join = pickChannel(channels);
@@ -193,30 +200,48 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
           if (leave !== undefined) await unsubscribe(peer, leave);
           if (!peer.windows.has(join)) await subscribe(peer, join);
         })()
-          .catch(() => state.totals.churnFailed++)
+          .catch((error) => {
+            state.totals.churnFailed++;
+            failed('churn', error);
+          })
           .finally(() => (peer.busy = false));
       }
     }, 100),
   );
 
-  // Reconnects: a connection drops without a goodbye and comes back with the same channels.
-  state.timers.push(
-    setInterval(() => {
-      for (let k = 0; k < reconnectsPerSecond; k++) {
-        const peer = state.peers[Math.floor(Math.random() * state.peers.length)];
-        if (!peer || peer.busy) continue;
-        peer.busy = true;
-        const channels = [...peer.windows.keys()];
-        // Messages in flight when a socket drops are legitimately lost; this connection's windows end unchecked.
+  // Reconnects: a connection drops without a goodbye and comes back with the same channels. One that could not
+  // come back is retried first on the next tick, so the connection count holds and its old windows are not checked.
+  const down = [];
+  const reconnect = (peer, channels) => {
+    peer.busy = true;
+    (async () => {
+      await openPeer(peer);
+      for (const channel of channels) await subscribe(peer, channel);
+      state.totals.reconnects++;
+    })()
+      .catch((error) => {
+        state.totals.reconnectFailed++;
+        failed('reconnect', error);
+        // A subscription confirmed before the failure ends unchecked, like any on a dropped socket.
+        peer.windows = new Map();
         peer.rtc.dropped = true;
         peer.rtc.close();
-        (async () => {
-          await openPeer(peer);
-          for (const channel of channels) await subscribe(peer, channel);
-          state.totals.reconnects++;
-        })()
-          .catch(() => state.totals.reconnectFailed++)
-          .finally(() => (peer.busy = false));
+        down.push({ peer, channels });
+      })
+      .finally(() => (peer.busy = false));
+  };
+  state.timers.push(
+    setInterval(() => {
+      for (const { peer, channels } of down.splice(0, down.length)) reconnect(peer, channels);
+      for (let k = 0; k < reconnectsPerSecond; k++) {
+        const peer = state.peers[Math.floor(Math.random() * state.peers.length)];
+        if (!peer || peer.busy || peer.rtc.dropped) continue;
+        const channels = [...peer.windows.keys()];
+        // Messages in flight when a socket drops are legitimately lost: this connection's windows end here, unchecked.
+        peer.windows = new Map();
+        peer.rtc.dropped = true;
+        peer.rtc.close();
+        reconnect(peer, channels);
       }
     }, 1_000),
   );
@@ -226,7 +251,7 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
 function status() {
   let subscriptions = 0;
   for (const peer of state.peers) subscriptions += peer.windows.size;
-  return { ...state.totals, closeCodes: state.closeCodes, connections: state.peers.length, subscriptions, memory: process.memoryUsage().rss };
+  return { ...state.totals, closeCodes: state.closeCodes, failures: state.failures, connections: state.peers.length, subscriptions, memory: process.memoryUsage().rss };
 }
 
 /** Stops traffic, waits until every publish is acknowledged and every delivery read, then checks every open window. */

@@ -99,7 +99,7 @@ export interface ServerOptions {
   timing?: Partial<SessionTiming>;
   /** Abuse limits. */
   limits?: Partial<Limits>;
-  /** Seconds between WebSocket pings; a connection that missed the previous pong is terminated. 0 turns it off. Default 30. */
+  /** Seconds between WebSocket pings; a connection that sent neither the previous ping's pong nor any other frame since is terminated. 0 turns it off. Default 30. */
   heartbeat?: number;
   /** Origins allowed to open WebSockets (exact match). Empty: any. Requests without an Origin header (non-browsers) are always allowed. */
   origins?: string[];

@@ -106,8 +106,11 @@ describe('tightened limits bite', () => {
     const fakePong = async (): Promise<void> => {
       faker.ws.pong(Buffer.from('still here'));
       faker.ws.pong();
-      // Frames of one socket are handled in order: once this answer is back, the pongs before it were seen.
-      await faker.command('ping');
+      // Frames of one socket are handled in order: once the server answers a ping of ours, the pongs before it were seen.
+      // (A ping, not a command: any data frame proves a peer alive.)
+      const answered = new Promise((resolve) => faker.ws.once('pong', resolve));
+      faker.ws.ping();
+      await answered;
     };
     await fakePong();
     clock.advance(30_000); // ping with a random payload
@@ -119,6 +122,21 @@ describe('tightened limits bite', () => {
     expect((await faker.closed).code).toBe(1006);
     expect((await honest.command('ping')).response.pong).toBe(true);
     await honest.close();
+    await server.close();
+  });
+
+  it('the heartbeat spares a peer whose commands keep arriving though its pong has not yet (an overloaded server reads it behind them)', async () => {
+    const clock = new ManualClock();
+    const server = await startServer({ clock, heartbeat: 30 });
+    // Never answers pings: what keeps it alive is only the commands it sends after each one.
+    const busy = await rtcPeer(server, 'busy', { autoPong: false });
+    for (let round = 0; round < 3; round += 1) {
+      clock.advance(30_000);
+      expect((await busy.command('ping')).response.pong).toBe(true);
+    }
+    clock.advance(30_000); // nothing at all since this ping: terminated
+    clock.advance(30_000);
+    expect((await busy.closed).code).toBe(1006);
     await server.close();
   });
 

@@ -3,35 +3,51 @@ import type { WebSocket } from 'ws';
 import type { Clock } from '../ops/clock.js';
 
 /**
- * Pings every tracked socket each interval and terminates those that did
- * not answer the previous ping: a dead peer (a laptop lid closed, a NAT
+ * Pings every tracked socket each interval and terminates those that said
+ * nothing since the previous ping: a dead peer (a laptop lid closed, a NAT
  * entry dropped) would otherwise hold its connection and subscriptions for
  * as long as TCP takes to notice, often hours. `terminate`, not `close`,
  * because a dead peer never completes a closing handshake.
  *
- * Only a pong that echoes the ping's random payload counts (RFC 6455
- * §5.5.3): a peer that sends pongs on its own, without reading what we
- * send, does not stay alive by it.
+ * A peer answers with a pong that echoes the ping's random payload (RFC 6455
+ * §5.5.3), so one that sends pongs on its own does not stay alive by it.
+ * Any data frame since the ping counts too: a peer that publishes faster
+ * than an overloaded server reads has its pong queued behind its own
+ * frames, and killing it for our backlog would lose its publishes.
  */
 export class Heartbeat {
   /** Each socket's outstanding ping payload, or null once answered. */
   private readonly pending = new Map<WebSocket, Buffer | null>();
   private cancel: (() => void) | undefined;
+  // Listeners shared by every socket (`this` is the socket): no closures per connection.
+  private readonly onPong: (this: WebSocket, data: Buffer) => void;
+  private readonly onMessage: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket) => void;
 
   constructor(
     private readonly intervalMs: number,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const pending = this.pending;
+    this.onPong = function (data) {
+      const expected = pending.get(this);
+      if (expected && data.equals(expected)) pending.set(this, null);
+    };
+    this.onMessage = function () {
+      if (pending.get(this)) pending.set(this, null);
+    };
+    this.onClose = function () {
+      pending.delete(this);
+    };
+  }
 
   /** Watches `ws` until it closes. */
   track(ws: WebSocket): void {
     if (this.intervalMs <= 0) return;
     this.pending.set(ws, null);
-    ws.on('pong', (data: Buffer) => {
-      const expected = this.pending.get(ws);
-      if (expected && data.equals(expected)) this.pending.set(ws, null);
-    });
-    ws.once('close', () => this.pending.delete(ws));
+    ws.on('pong', this.onPong);
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
     if (!this.cancel) this.arm();
   }
 
