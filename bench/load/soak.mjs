@@ -58,7 +58,7 @@ const state = {
   failures: {},
 };
 
-function failed(kind, error) {
+function noteFailure(kind, error) {
   const key = `${kind}: ${String(error?.message ?? error).slice(0, 80)}`;
   state.failures[key] = (state.failures[key] ?? 0) + 1;
 }
@@ -202,7 +202,7 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
         })()
           .catch((error) => {
             state.totals.churnFailed++;
-            failed('churn', error);
+            noteFailure('churn', error);
           })
           .finally(() => (peer.busy = false));
       }
@@ -221,7 +221,7 @@ async function start({ url, token, connections = 2_000, channels = 200, perPeer 
     })()
       .catch((error) => {
         state.totals.reconnectFailed++;
-        failed('reconnect', error);
+        noteFailure('reconnect', error);
         // A subscription confirmed before the failure ends unchecked, like any on a dropped socket.
         peer.windows = new Map();
         peer.rtc.dropped = true;

@@ -38,6 +38,7 @@ export async function run({ minutes = 10, connections = 2_000, rate = 500, chann
       // On a machine this loaded a reading can wait behind the server's backlog; a late one is counted as missed, not fatal.
       const read = await Promise.all([server.call('memory', {}, 60_000), server.call('gauges', {}, 60_000), load.call('status', {}, 60_000)]).catch((error) => error);
       if (read instanceof Error) {
+        if (load.child.exitCode !== null || server.child.exitCode !== null) throw read;
         missed.push({ second: Math.round((performance.now() - started) / 1000), error: read.message.split('\n')[0] });
         log(`  ${missed.at(-1).second} s: sample missed (${missed.at(-1).error})`);
         continue;
@@ -107,6 +108,8 @@ export function render(soak, { n, section }) {
     ['subscribes / unsubscribes (churn failed)', `${n(t.subscribes)} / ${n(t.unsubscribes)} (${n(t.churnFailed)})`],
     ['reconnects (failed)', `${n(t.reconnects)} (${n(t.reconnectFailed)})`],
     ['connections closed by the server', `${n(t.unexpectedCloses)}${Object.keys(t.closeCodes ?? {}).length ? ` (codes ${JSON.stringify(t.closeCodes)})` : ''}`],
+    ['publisher connections lost (replaced)', n(t.publisherCloses ?? 0)],
+    ...(Object.keys(t.failures ?? {}).length ? [['why churn or reconnects failed', Object.entries(t.failures).map(([why, count]) => `${why} (${n(count)})`).join('; ')]] : []),
   ];
   const every = Math.max(1, Math.ceil(soak.samples.length / 12));
   const over = soak.samples
