@@ -35,27 +35,64 @@ export interface Pipe {
   resume?(): void;
 }
 
+/** The session's handlers, kept on the socket so that one set of listeners serves every socket. */
+const HANDLERS = Symbol('pipe handlers');
+type BoundSocket = WebSocket & { [HANDLERS]?: PipeHandlers };
+
+function onMessage(this: BoundSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  this[HANDLERS]!.frame(data as Buffer, isBinary);
+}
+
+function onClose(this: BoundSocket, code: number): void {
+  this[HANDLERS]!.closed(code);
+}
+
+// ws reports protocol violations (oversize frames, bad UTF-8) here and closes the socket itself; closed() cleans up.
+function ignoreError(): void {}
+
+/**
+ * A {@link Pipe} over one accepted WebSocket. A class with shared listeners rather than an object of closures: an
+ * idle connection costs what it holds, and a server holds tens of thousands.
+ */
+class WebSocketPipe implements Pipe {
+  readonly transport = 'websocket';
+
+  constructor(private readonly ws: BoundSocket) {}
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  send(frame: string, sent?: () => void): void {
+    this.ws.send(frame, sent && (() => sent()));
+  }
+
+  close(code: number, reason: string): void {
+    // A close reason is limited to 123 bytes; ws throws beyond that.
+    this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
+  bind(handlers: PipeHandlers): void {
+    this.ws[HANDLERS] = handlers;
+    this.ws.on('message', onMessage);
+    this.ws.on('close', onClose);
+    this.ws.on('error', ignoreError);
+  }
+}
+
 /** A {@link Pipe} over one accepted WebSocket. */
 export function webSocketPipe(ws: WebSocket): Pipe {
-  return {
-    transport: 'websocket',
-    get open() {
-      return ws.readyState === ws.OPEN;
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send: (frame, sent) => ws.send(frame, sent && (() => sent())),
-    // A close reason is limited to 123 bytes; ws throws beyond that.
-    close: (code, reason) => ws.close(code, Buffer.from(reason).subarray(0, 123).toString()),
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
-    bind(handlers) {
-      ws.on('message', (data, isBinary) => handlers.frame(data as Buffer, isBinary));
-      ws.on('close', (code) => handlers.closed(code));
-      ws.on('error', () => {
-        // ws reports protocol violations (oversize frames, bad UTF-8) here and closes the socket itself; closed() cleans up.
-      });
-    },
-  };
+  return new WebSocketPipe(ws);
 }

@@ -46,7 +46,7 @@ export function createUpgradeHandler(ctx: UpgradeContext): (req: IncomingMessage
     hangUp(socket, `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   };
   return (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     if (!ctx.accepting()) return refuse(socket, 503, 'Service Unavailable');
     const ip = ctx.ip(req);
     const origin = req.headers.origin;
@@ -72,16 +72,18 @@ export function createUpgradeHandler(ctx: UpgradeContext): (req: IncomingMessage
       ctx.log.warn('ip_connections_exceeded', { ip, origin, endpoint });
       return refuse(socket, 429, 'Too Many Requests');
     }
-    const release = exempt ? () => undefined : () => ctx.ipCap.release(ip);
-    // A handshake ws refuses (a bad key or version) ends without a connection: the claim goes with the socket.
-    let upgraded = false;
-    socket.once('close', () => {
-      if (!upgraded) release();
-    });
-    ctx.wss.handleUpgrade(req, socket, head, (ws) => {
-      upgraded = true;
-      ws.once('close', release);
-      ctx.onConnection(ws, endpoint, req, ip);
-    });
+    // The claim goes with the socket, whether ws completes the handshake or refuses it (a bad key or version).
+    if (!exempt) releaseOnClose(socket, ctx.ipCap, ip);
+    ctx.wss.handleUpgrade(req, socket, head, (ws) => ctx.onConnection(ws, endpoint, req, ip));
   };
+}
+
+// What stays attached to a socket for its whole life is kept out of the handler's scope: a closure there would hold
+// the request (headers and all) for as long as the connection lasts.
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function releaseOnClose(socket: Duplex, cap: ConnectionCap, ip: string): void {
+  socket.once('close', () => cap.release(ip));
 }
