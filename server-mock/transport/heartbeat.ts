@@ -10,14 +10,18 @@ import type { Clock } from '../ops/clock.js';
  * because a dead peer never completes a closing handshake.
  *
  * A peer answers with a pong that echoes the ping's random payload (RFC 6455
- * §5.5.3), so one that sends pongs on its own does not stay alive by it.
+ * §5.5.3), so one that sends pongs on its own does not stay alive by it. The
+ * payload is drawn once per round, not per socket: what it guards against is
+ * a peer that does not read, and one that reads the ping has answered it.
  * Any data frame since the ping counts too: a peer that publishes faster
  * than an overloaded server reads has its pong queued behind its own
  * frames, and killing it for our backlog would lose its publishes.
  */
 export class Heartbeat {
-  /** Each socket's outstanding ping payload, or null once answered. */
-  private readonly pending = new Map<WebSocket, Buffer | null>();
+  /** Each socket, and whether this round's ping still waits for its answer. */
+  private readonly pending = new Map<WebSocket, boolean>();
+  /** This round's ping payload. */
+  private payload = Buffer.alloc(0);
   private cancel: (() => void) | undefined;
   // Listeners shared by every socket (`this` is the socket): no closures per connection.
   private readonly onPong: (this: WebSocket, data: Buffer) => void;
@@ -29,12 +33,12 @@ export class Heartbeat {
     private readonly clock: Clock,
   ) {
     const pending = this.pending;
+    const beat = this;
     this.onPong = function (data) {
-      const expected = pending.get(this);
-      if (expected && data.equals(expected)) pending.set(this, null);
+      if (pending.get(this) && data.equals(beat.payload)) pending.set(this, false);
     };
     this.onMessage = function () {
-      if (pending.get(this)) pending.set(this, null);
+      if (pending.get(this)) pending.set(this, false);
     };
     this.onClose = function () {
       pending.delete(this);
@@ -44,7 +48,7 @@ export class Heartbeat {
   /** Watches `ws` until it closes. */
   track(ws: WebSocket): void {
     if (this.intervalMs <= 0) return;
-    this.pending.set(ws, null);
+    this.pending.set(ws, false);
     ws.on('pong', this.onPong);
     ws.on('message', this.onMessage);
     ws.on('close', this.onClose);
@@ -59,14 +63,14 @@ export class Heartbeat {
 
   private arm(): void {
     this.cancel = this.clock.after(this.intervalMs, () => {
+      const payload = (this.payload = randomBytes(8));
       for (const [ws, outstanding] of this.pending) {
         if (outstanding) {
           this.pending.delete(ws);
           ws.terminate();
           continue;
         }
-        const payload = randomBytes(8);
-        this.pending.set(ws, payload);
+        this.pending.set(ws, true);
         ws.ping(payload);
       }
       this.cancel = undefined;
