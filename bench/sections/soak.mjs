@@ -108,7 +108,7 @@ export function render(soak, { n, section }) {
     ['subscribes / unsubscribes (churn failed)', `${n(t.subscribes)} / ${n(t.unsubscribes)} (${n(t.churnFailed)})`],
     ['reconnects (failed)', `${n(t.reconnects)} (${n(t.reconnectFailed)})`],
     ['connections closed by the server', `${n(t.unexpectedCloses)}${Object.keys(t.closeCodes ?? {}).length ? ` (codes ${JSON.stringify(t.closeCodes)})` : ''}`],
-    ['publisher connections lost (replaced)', n(t.publisherCloses ?? 0)],
+    ['publisher connections lost (replaced)', t.publisherCloses === undefined ? 'not recorded in this run' : n(t.publisherCloses)],
     ...(Object.keys(t.failures ?? {}).length ? [['why churn or reconnects failed', Object.entries(t.failures).map(([why, count]) => `${why} (${n(count)})`).join('; ')]] : []),
   ];
   const every = Math.max(1, Math.ceil(soak.samples.length / 12));
