@@ -1,6 +1,35 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /**
+ * A counter by one label for paths taken once per frame (a fan-out to 10,000 counts 10,000 times): an increment adds
+ * to a plain number, folded into the Prometheus counter when it is read. prom-client hashes the label set on every
+ * increment, which cost as much as a tenth of a delivery's own work.
+ */
+export class FrameCounter<Label extends string> {
+  private readonly counts = new Map<string, number>();
+
+  constructor(registry: Registry, name: string, help: string, private readonly label: Label) {
+    const counts = this.counts;
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        for (const [value, n] of counts) this.inc({ [label]: value } as Partial<Record<Label, string>>, n);
+        counts.clear();
+      },
+    });
+  }
+
+  /** Counts one frame. */
+  inc(labels: Record<Label, string>): void {
+    const value = labels[this.label];
+    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+  }
+}
+
+/**
  * The server's Prometheus metrics, in a registry of their own (not
  * prom-client's global one) so several servers in one process, as in the
  * tests, keep separate counts.
@@ -13,9 +42,9 @@ export class Metrics {
   /** Subscriptions held by all RTC connections. */
   readonly subscriptions = new Gauge({ name: 'rtm_subscriptions', help: 'Subscriptions held by RTC connections', registers: [this.registry] });
   /** Frames received from clients. */
-  readonly messagesIn = new Counter({ name: 'rtm_messages_in_total', help: 'Frames received from clients, by transport', labelNames: ['transport'] as const, registers: [this.registry] });
+  readonly messagesIn = new FrameCounter(this.registry, 'rtm_messages_in_total', 'Frames received from clients, by transport', 'transport');
   /** Frames sent to clients (responses, events, notifications, legacy frames). */
-  readonly messagesOut = new Counter({ name: 'rtm_messages_out_total', help: 'Frames sent to clients, by transport', labelNames: ['transport'] as const, registers: [this.registry] });
+  readonly messagesOut = new FrameCounter(this.registry, 'rtm_messages_out_total', 'Frames sent to clients, by transport', 'transport');
   /** Channel messages and resource events published, by source (`rtc` or `rest`). */
   readonly broadcasts = new Counter({ name: 'rtm_broadcasts_total', help: 'Channel messages and resource events published', labelNames: ['source'] as const, registers: [this.registry] });
   /** Errors answered, by RTC error code. */
