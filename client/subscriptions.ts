@@ -195,8 +195,8 @@ export class Subscriptions {
    * overlap what arrived live.
    */
   dispatch(event: EventData): void {
-    const entries = event.resource && this.byResource.get(indexKey(event.resource));
-    if (!entries) return;
+    if (!event.resource) return;
+    const entries = this.entriesOf(event.resource);
     const at = positionOf(event);
     for (const entry of entries) {
       if (!matches(entry, event)) continue;
@@ -210,6 +210,11 @@ export class Subscriptions {
         if (entry.listeners.has(listener)) listener(event);
       }
     }
+  }
+
+  /** The entries an event of `resource` is looked up in (the array is replaced, never changed, when they change). */
+  protected entriesOf(resource: ResourceRef): readonly Entry[] {
+    return this.byResource.get(indexKey(resource)) ?? [];
   }
 
   /** Drops every subscription and state listener without telling the server, for good. Call on close. */

@@ -94,15 +94,16 @@ export class ResumableSubscriptions extends Subscriptions {
   override dispatch(event: EventData): void {
     // Each listener drops its own repeats: the subscription as a whole lets older events through (a replay for a tab
     // that was behind), and keeps the furthest position it has delivered.
-    const kept = new Map<Entry, StreamPosition | undefined>();
-    for (const entry of this.entries.values()) {
-      kept.set(entry, entry.position);
-      entry.position = undefined;
-    }
+    // Only the entries of the event's resource: the others are not touched by it, and scanning them all per event would
+    // cost as many steps as there are subscriptions.
+    const entries = event.resource ? this.entriesOf(event.resource) : [];
+    const kept = entries.map((entry) => entry.position);
+    for (const entry of entries) entry.position = undefined;
     super.dispatch(event);
-    for (const [entry, position] of kept) {
+    entries.forEach((entry, i) => {
+      const position = kept[i];
       if (!entry.position || (position && !advance(position, entry.position))) entry.position = position;
-    }
+    });
   }
 
   protected override report(entry: Entry, recovery: Recovery): void {
