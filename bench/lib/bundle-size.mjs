@@ -79,7 +79,7 @@ export async function measureBundle({ entry, code, format = 'esm', globalName, p
  * argument errors that name the argument and value) added ~1.8 KB more to each: measured 14,896 and 20,224, budgets
  * 15,050 and 20,430 (~1 %).
  * Issue 18's receive path (one lookup per event, a frame handed to the client once, no timer per frame, one timer
- * for every pending request's deadline) added ~200 B: measured 15,243 and 20,557, budgets 15,300 and 20,600.
+ * for every pending request's deadline) added ~210 B: measured 15,253 and 20,567, budgets 15,300 and 20,600.
  * `node bench/size-breakdown.mjs [0|2]` lists each input's share; partysocket (~3.0 KB), the filter module
  * (~0.96 KB) and the HTTP fallback's socket (~0.86 KB) are the largest.
  *
