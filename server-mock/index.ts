@@ -14,7 +14,8 @@
 export { createServer, type RtmServer } from './server.js';
 export { type DedupSettings, type HistorySettings, type Limits, type ServerOptions, type SessionTiming } from './config/options.js';
 export { DEFAULT_DEDUP, DEFAULT_HISTORY, DEFAULT_LIMITS, DEFAULT_TIMING } from './config/defaults.js';
-export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention, type StoredEvent } from './streams/history.js';
+export { MemoryHistory, type HistoryStore, type MemoryHistoryOptions, type Recovery, type Retention } from './streams/history.js';
+export type { StoredEvent } from './streams/event-frame.js';
 export { MemoryLedger, fingerprint, type LedgerAnswer, type MemoryLedgerOptions, type PublishLedger } from './session/publish-ledger.js';
 export type { RetentionRule } from './streams/retention.js';
 export type { SharedBus, Subscriber } from './streams/hub.js';

@@ -118,7 +118,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const maxPayload = options.maxPayload ?? 64 * 1024;
   // Frames over maxPayload are still read, up to maxFrame, so that the session can answer them (error 7) and keep the link.
   const maxFrame = Math.max(maxPayload, options.maxFrame ?? 1024 * 1024);
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, history, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, ip, origin, sessions, userCap, lag });
+  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, ip, origin, sessions, userCap, lag });
   const httpTransport = createHttpTransport({
     router,
     clock,

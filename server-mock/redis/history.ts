@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { EventData, ResourceRef, StreamPosition } from '../../protocol/index.js';
-import type { HistoryStore, Recovery, Retention, StoredEvent } from '../streams/history.js';
+import type { HistoryStore, Recovery, Retention } from '../streams/history.js';
+import { busHeader, busMessageLua } from '../streams/bus-message.js';
+import { eventBody, eventFrame, storedEvent, type StoredEvent } from '../streams/event-frame.js';
 import type { RedisLink } from './link.js';
 
 /** How long the offset counter and epoch of a stream nobody publishes on outlive its history, in ms. */
 const IDLE_STREAM_MS = 24 * 3600 * 1000;
 
-/** Drops the entries of stream KEYS[2] older than `oldest` (ms); entries are `t <ms> a <action> f <frame>`, ids `<offset>-0`. */
+/**
+ * Drops the entries of stream KEYS[2] older than `oldest` (ms). Entries are `t <ms> a <action> b <body>` (the event
+ * without its position; `f <frame>`, the whole frame, in history written by earlier versions), ids `<offset>-0`.
+ */
 const TRIM = `
 local function trim(stream, oldest)
   while true do
@@ -41,24 +46,24 @@ end
 `;
 
 /**
- * KEYS: meta hash, stream. ARGV: the frame without its closing `}}`, action, candidate epoch, size, ttl (ms),
- * idle (ms), bus channel, bus header (`<type>\\n<name>`). Counter, stream entry and bus message in one atomic
- * step, so offsets grow by one per stream, and every instance hears events in offset order.
+ * KEYS: meta hash, stream. ARGV: the event's body (see `eventBody`), action, candidate epoch, size, ttl (ms),
+ * idle (ms), bus channel, bus header (see `busHeader`). Counter, stream entry and bus message in one atomic
+ * step, so offsets grow by one per stream, and every instance hears events in offset order. Returns the offset
+ * and epoch given.
  */
 const APPEND = `${TRIM}
 local current = epoch(KEYS[1], KEYS[2], ARGV[3], ARGV[6])
 local top = redis.call('HINCRBY', KEYS[1], 'top', 1)
-local frame = ARGV[1] .. ',"offset":' .. top .. ',"epoch":"' .. current .. '"}}'
 local size = tonumber(ARGV[4])
 local ttl = tonumber(ARGV[5])
 if size > 0 and ttl > 0 then
   local time = now()
-  redis.call('XADD', KEYS[2], 'MAXLEN', size, top .. '-0', 't', time, 'a', ARGV[2], 'f', frame)
+  redis.call('XADD', KEYS[2], 'MAXLEN', size, top .. '-0', 't', time, 'a', ARGV[2], 'b', ARGV[1])
   trim(KEYS[2], time - ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
-redis.call('PUBLISH', ARGV[7], ARGV[8] .. '\\n' .. top .. '\\n' .. current .. '\\n' .. ARGV[2] .. '\\n' .. frame)
-return {top, current, frame}
+redis.call('PUBLISH', ARGV[7], ${busMessageLua('top', 'current', 'ARGV[8]', 'ARGV[1]')})
+return {top, current}
 `;
 
 /**
@@ -81,7 +86,7 @@ return {current, top, first, entries}
 
 type RedisEntry = [id: string, fields: string[]];
 type Scripted = Redis & {
-  rtmAppend(...args: (string | number)[]): Promise<[number, string, string]>;
+  rtmAppend(...args: (string | number)[]): Promise<[number, string]>;
   rtmRead(...args: (string | number)[]): Promise<[string, number, number, RedisEntry[]]>;
 };
 
@@ -122,12 +127,11 @@ export class RedisHistory implements HistoryStore {
 
   append(event: EventData): Promise<StoredEvent> {
     const { size, ttl } = this.options.retention(event.resource);
-    // The frame is serialized here, once; the script closes it with the offset and epoch it assigns.
-    const open = JSON.stringify({ type: 'event', data: event }).slice(0, -2);
-    const header = `${event.resource.type}\n${event.resource.name}`;
+    // The event is serialized here, once: the script stores and publishes it as is, and the frame is made from it.
+    const body = eventBody(event);
     return this.link.run(async () => {
-      const [offset, epoch, frame] = await this.redis.rtmAppend(...this.keys(event.resource), open, event.action, newEpoch(), size, ttl * 1000, IDLE_STREAM_MS, this.busChannel, header);
-      return { offset, epoch, action: event.action, frame };
+      const [offset, epoch] = await this.redis.rtmAppend(...this.keys(event.resource), body, event.action, newEpoch(), size, ttl * 1000, IDLE_STREAM_MS, this.busChannel, busHeader(event));
+      return storedEvent(body, event.action, { offset, epoch });
     });
   }
 
@@ -145,7 +149,7 @@ export class RedisHistory implements HistoryStore {
       const { size, ttl } = this.options.retention(resource);
       return { recovered: false, position, reason: 'expired', info: `${first - since.offset - 1} missed event(s) are no longer in history (it keeps the last ${size} for ${ttl} s)` };
     }
-    const events = entries.map(([id, fields]) => ({ offset: Number.parseInt(id, 10), epoch, action: fields[3]!, frame: fields[5]! }));
+    const events = entries.map(([id, fields]) => entryEvent(Number.parseInt(id, 10), epoch, fields));
     return { recovered: true, position, events };
   }
 
@@ -164,6 +168,17 @@ export class RedisHistory implements HistoryStore {
 /** The Pub/Sub channel of the event bus under `prefix`. */
 export function busChannel(prefix: string): string {
   return `${prefix}bus`;
+}
+
+/** The event of a stream entry (fields `t`, `a` and `b`, or `f` in history written by earlier versions). */
+function entryEvent(offset: number, epoch: string, fields: string[]): StoredEvent {
+  const field = (name: string): string | undefined => {
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+    return undefined;
+  };
+  const action = field('a') ?? '';
+  const body = field('b');
+  return { offset, epoch, action, frame: body === undefined ? (field('f') ?? '') : eventFrame(body, { offset, epoch }) };
 }
 
 function newEpoch(): string {

@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { EventData, RecoveryFailure, ResourceRef, StreamPosition } from '../../protocol/index.js';
+import { eventBody, eventFrame, type StoredEvent } from './event-frame.js';
 
 /** How much history one stream keeps: at most `size` events, none older than `ttl` seconds. */
 export interface Retention {
   size: number;
   ttl: number;
-}
-
-/**
- * An event as history holds it: its offset and epoch, its action, and the serialized `event` frame that carries it.
- * The frame ends with the extension fields, `,"offset":<offset>,"epoch":"<epoch>"}}`, so they can be cut for plain RTC subscribers.
- */
-export interface StoredEvent {
-  offset: number;
-  epoch: string;
-  action: string;
-  frame: string;
 }
 
 /** What a subscribe with `since` can be given: every missed event, in order, or the reason it cannot. */
@@ -113,7 +103,7 @@ export class MemoryHistory implements HistoryStore {
   append(event: EventData): Promise<StoredEvent> {
     const stream = this.stream(event.resource);
     stream.top += 1;
-    const frame = JSON.stringify({ type: 'event', data: { ...event, offset: stream.top, epoch: stream.epoch } });
+    const frame = eventFrame(eventBody(event), { offset: stream.top, epoch: stream.epoch });
     const publisherId = event.modifier?.id ?? '';
     let publisher = this.publishers.get(publisherId);
     if (!publisher) {

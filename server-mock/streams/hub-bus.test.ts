@@ -2,8 +2,10 @@
 // instance missed (its Pub/Sub connection was reconnecting) are filled in from history.
 import { describe, expect, it } from 'vitest';
 import type { EventData, ResourceRef } from '../../protocol/index.js';
-import { MemoryHistory, type StoredEvent } from './history.js';
-import { Hub, type SharedBus, type Subscriber } from './hub.js';
+import { MemoryHistory } from './history.js';
+import type { StoredEvent } from './event-frame.js';
+import { Hub, type SharedBus } from './hub.js';
+import { collector } from './subscriber.test-util.js';
 
 /** A bus over in-memory history whose messages the test lets through, holds back or drops. */
 class TestBus implements SharedBus {
@@ -34,11 +36,6 @@ class TestBus implements SharedBus {
   }
 }
 
-const collector = () => {
-  const frames: any[] = [];
-  const subscriber: Subscriber = { deliver: (frame) => frames.push(JSON.parse(frame)) };
-  return { frames, subscriber };
-};
 const room = { type: 'channel', name: 'room' };
 const until = async (check: () => boolean): Promise<void> => {
   const deadline = Date.now() + 2_000;
@@ -53,7 +50,7 @@ describe('Hub on a shared bus', () => {
     const bus = new TestBus();
     const hub = new Hub(bus.store, Date.now, bus);
     const { frames, subscriber } = collector();
-    hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber);
     expect(await hub.publishChannelMessage('room', 'one', 'alice')).toBe(1);
     expect(frames).toEqual([]);
     bus.pass(0, 0);
@@ -66,7 +63,7 @@ describe('Hub on a shared bus', () => {
     const { frames, subscriber } = collector();
     const seen: unknown[] = [];
     hub.tap((post) => seen.push(post.payload));
-    hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber);
     for (const n of [1, 2, 3, 4, 5, 6]) await hub.publishChannelMessage('room', n, 'alice');
     // 2 and 3 never arrive; 5 and 6 arrive while the gap is being read from history.
     bus.pass(0, 3, 4, 5);
@@ -84,7 +81,7 @@ describe('Hub on a shared bus', () => {
     const log = { info: () => undefined, warn: (event: string) => void warnings.push(event), error: () => undefined };
     const hub = new Hub(bus.store, Date.now, bus, log);
     const { frames, subscriber } = collector();
-    hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber);
     for (const n of [1, 2, 3, 4, 5]) await hub.publishChannelMessage('room', n, 'alice');
     bus.pass(0, 4);
     await until(() => frames.length === 2);

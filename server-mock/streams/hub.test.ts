@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryHistory } from './history.js';
-import { Hub, type Subscriber } from './hub.js';
+import { Hub } from './hub.js';
+import { collector } from './subscriber.test-util.js';
 
 const history = () => new MemoryHistory({ retention: () => ({ size: 10, ttl: 60 }), maxBytes: 1024 * 1024, now: Date.now });
 
-const collector = () => {
-  const frames: any[] = [];
-  const subscriber: Subscriber = { deliver: (frame) => frames.push(JSON.parse(frame)) };
-  return { frames, subscriber };
-};
 const orders = { type: 'ds', name: 'orders' };
 
 describe('Hub', () => {
@@ -16,8 +12,8 @@ describe('Hub', () => {
     const hub = new Hub(history(), () => Date.UTC(2026, 0, 1));
     const created = collector();
     const all = collector();
-    hub.subscribe(orders, created.subscriber, ['created']);
-    hub.subscribe(orders, all.subscriber, ['all']);
+    await hub.subscribe(orders, created.subscriber, { actions: ['created'] });
+    await hub.subscribe(orders, all.subscriber, { actions: ['all'] });
     expect(await hub.publishEvent(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
     expect(await hub.publishEvent(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
     expect(created.frames.map((f) => [f.data.action, f.data.offset])).toEqual([['created', 2]]);
@@ -27,15 +23,15 @@ describe('Hub', () => {
     expect(all.frames[1].data).toMatchObject({ offset: 2, epoch });
   });
 
-  it('removes actions one by one and forgets a resource when its last subscriber goes', () => {
+  it('removes actions one by one and forgets a resource when its last subscriber goes', async () => {
     const hub = new Hub(history());
     const { subscriber } = collector();
-    hub.subscribe(orders, subscriber, ['created', 'deleted']);
+    await hub.subscribe(orders, subscriber, { actions: ['created', 'deleted'] });
     expect(hub.unsubscribe(orders, subscriber, ['created'])).toBe(false);
     expect(hub.topicCount).toBe(1);
     expect(hub.unsubscribe(orders, subscriber, ['deleted'])).toBe(true);
     expect(hub.topicCount).toBe(0);
-    hub.subscribe(orders, subscriber, ['created']);
+    await hub.subscribe(orders, subscriber, { actions: ['created'] });
     expect(hub.unsubscribe(orders, subscriber, ['all'])).toBe(true);
     expect(hub.topicCount).toBe(0);
   });

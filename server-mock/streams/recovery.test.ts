@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResourceRef, StreamPosition } from '../../protocol/index.js';
 import { MemoryHistory, type HistoryStore, type Recovery } from './history.js';
 import { API_KEY, ManualClock, channelArgs, command, post, rtcPeer, useServers, type Peer } from '../test/peer.test-util.js';
-import { REPLAY_STALL_MS } from '../session/session.js';
+import { REPLAY_STALL_MS } from '../transport/outbound.js';
 
 const start = useServers();
 

@@ -1,0 +1,116 @@
+import { CloseCode, RtcErrorCode, isObject, type Json } from '../../protocol/index.js';
+import type { Auth, Identity } from '../auth/tokens.js';
+import { CommandError, TokenError } from '../errors.js';
+import type { Clock } from '../ops/clock.js';
+import type { Logger } from '../ops/log.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { SessionTiming } from '../config/options.js';
+import type { ConnectionCap } from '../transport/connection-caps.js';
+import { TokenTimers } from './token-timers.js';
+
+/** What a connection's authentication needs from the server. */
+export interface AuthenticationContext {
+  auth: Auth;
+  clock: Clock;
+  timing: SessionTiming;
+  log: Logger;
+  metrics: Metrics;
+  /** Open connections per `sub`, capped. */
+  userCap: ConnectionCap;
+  ip: string;
+  origin: string | undefined;
+  transport: string;
+}
+
+/** What authentication makes the session do. */
+export interface AuthenticationActions {
+  /** Sends notification 1: the token `exp` is about to run out. */
+  remind(exp: number): void;
+  /** Answers the frame that carried no request (the URL's token) with an error. */
+  refuse(code: number, info: string): void;
+  /** Closes the connection. */
+  close(code: number, reason: string): void;
+}
+
+/**
+ * Who a connection is: its token from the URL or from `jwt replace`, one
+ * subject for the connection's life, the per-user connection cap, and the
+ * timers that remind before the token runs out and close after.
+ */
+export class Authentication {
+  private current: Identity | undefined;
+  private readonly timers: TokenTimers;
+
+  constructor(
+    private readonly ctx: AuthenticationContext,
+    private readonly actions: AuthenticationActions,
+  ) {
+    this.timers = new TokenTimers(ctx.clock, ctx.timing, {
+      remind: (exp) => actions.remind(exp),
+      expire: () => actions.close(CloseCode.TokenExpired, 'token expired'),
+      authTimeout: () => actions.close(CloseCode.InvalidToken, 'no token received'),
+    });
+  }
+
+  /** The verified identity, once there is one. */
+  get identity(): Identity | undefined {
+    return this.current;
+  }
+
+  /** Verifies the token the connection came with; without one, waits for a `jwt replace` for a while. */
+  async start(token: string | undefined): Promise<void> {
+    if (token === undefined) return this.timers.awaitToken();
+    await this.ctx.auth.verify(token).then(
+      (identity) => this.accept(identity),
+      (error: unknown) => this.reject(error),
+    );
+  }
+
+  /** The `jwt replace` command: a new token for the same subject. */
+  async replace(args: unknown): Promise<Json> {
+    if (!isObject(args) || typeof args.token !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'jwt replace needs arguments.token');
+    const identity = await this.ctx.auth.verify(args.token).catch((error: unknown) => {
+      if (error instanceof TokenError) {
+        this.ctx.log.warn('auth_failed', { reason: error.message, user: this.current?.sub, ip: this.ctx.ip, origin: this.ctx.origin });
+        throw new CommandError(RtcErrorCode.InvalidToken, error.message);
+      }
+      throw error;
+    });
+    // A connection keeps one identity: switching users mid-connection would bypass per-user channel checks.
+    if (this.current && identity.sub !== this.current.sub) {
+      this.ctx.log.warn('auth_failed', { reason: 'jwt replace for another subject', user: this.current.sub, ip: this.ctx.ip });
+      throw new CommandError(RtcErrorCode.InvalidToken, 'the new token is for another subject');
+    }
+    this.accept(identity);
+    return {};
+  }
+
+  /** Stops the timers and gives the connection back to the user's cap. */
+  end(): void {
+    this.timers.cancel();
+    if (this.current) this.ctx.userCap.release(this.current.sub);
+  }
+
+  private accept(identity: Identity): void {
+    const first = this.current === undefined;
+    if (first && !this.ctx.userCap.claim(identity.sub)) {
+      this.ctx.metrics.limited.inc({ limit: 'user_open' });
+      this.ctx.log.warn('user_connections_exceeded', { user: identity.sub, ip: this.ctx.ip });
+      return this.actions.close(CloseCode.TryAgainLater, 'too many connections for this user');
+    }
+    this.current = identity;
+    this.timers.armFor(identity.exp);
+    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.ctx.transport });
+  }
+
+  private reject(error: unknown): void {
+    if (!(error instanceof TokenError)) {
+      this.ctx.log.error('auth_error', { error: String(error), ip: this.ctx.ip });
+      this.actions.refuse(RtcErrorCode.Internal, 'internal error');
+      return this.actions.close(1011, 'internal error');
+    }
+    this.ctx.log.warn('auth_failed', { reason: error.message, ip: this.ctx.ip, origin: this.ctx.origin });
+    this.actions.refuse(RtcErrorCode.InvalidToken, error.message);
+    this.actions.close(CloseCode.InvalidToken, error.message);
+  }
+}
