@@ -78,6 +78,11 @@ export class Stream {
    * history, the events that arrived meanwhile and wait behind it.
    */
   private heard: { epoch: string; offset: number; waiting?: StoredEvent[] } | undefined;
+  /**
+   * With a bus: events that arrived before any subscription here knew the stream's position. Until then a gap
+   * before them could not be seen; the first position read tells what came before.
+   */
+  private early: StoredEvent[] | undefined;
 
   constructor(
     readonly resource: ResourceRef,
@@ -97,6 +102,16 @@ export class Stream {
   /** Whether the stream has no subscribers and fills no gap. */
   get unused(): boolean {
     return this.members.size === 0 && !this.heard?.waiting;
+  }
+
+  /** Where the stream stood when a subscription here first read it: what the bus brings next follows it. */
+  private start(position: StreamPosition): void {
+    if (this.heard) return;
+    // Reads of one store are answered in the order they were made: a later subscription's position is not before this one.
+    this.heard = { epoch: position.epoch, offset: position.offset };
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const event of early) this.receive(event);
   }
 
   /**
@@ -124,6 +139,7 @@ export class Stream {
     try {
       if (since === undefined) position = await this.history.position(this.resource);
       else ({ position } = recovery = await this.history.since(this.resource, since));
+      this.start(position);
     } catch (error) {
       member.held = undefined;
       if (fresh) this.remove(subscriber);
@@ -175,6 +191,7 @@ export class Stream {
   /** An event from the bus: handed out in offset order, a gap before it filled from history first. */
   receive(event: StoredEvent): void {
     const last = this.heard;
+    if (!last) return void (this.early ??= []).push(event);
     if (last?.waiting) return void last.waiting.push(event);
     if (last && last.epoch === event.epoch) {
       if (event.offset <= last.offset) return;
@@ -205,15 +222,9 @@ export class Stream {
     void replay.then((events) => {
       this.heard = { epoch: gap.epoch, offset: gap.offset };
       if (events.length > 0) this.log.info('bus_gap_filled', { resource, missed });
-      for (const event of [...events, ...gap.waiting]) {
-        // What arrives from here on finds the gap closed (or a new one opened) and is handled by receive.
-        const last = this.heard;
-        if (last?.waiting) last.waiting.push(event);
-        else if (!last || last.epoch !== event.epoch || event.offset > last.offset) {
-          this.heard = { epoch: event.epoch, offset: event.offset };
-          this.handOut(event);
-        }
-      }
+      // What was waiting may itself lie past a second gap: its bus message can overtake the read's answer, which
+      // travels on another connection. receive() sees that gap, and fills it in turn.
+      for (const event of [...events, ...gap.waiting]) this.receive(event);
       if (this.unused) this.idle(this);
     });
   }
@@ -261,7 +272,11 @@ export class Stream {
 
   private remove(subscriber: Subscriber): void {
     this.members.delete(subscriber);
-    if (this.unused) this.idle(this);
+    if (!this.unused) return;
+    // Nobody here read the stream's position (their reads failed): what arrived early is only for the taps now.
+    for (const event of this.early ?? []) this.handedOut(event);
+    this.early = undefined;
+    this.idle(this);
   }
 }
 

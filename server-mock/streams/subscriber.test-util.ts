@@ -4,6 +4,8 @@ import type { Subscriber } from './stream.js';
 export interface Collector {
   readonly frames: any[];
   readonly subscriber: Subscriber;
+  /** How many frames came as a replay. */
+  readonly replayed: number;
   /** How many times the stream found it too slow. */
   readonly slow: number;
 }
@@ -15,6 +17,7 @@ export interface Collector {
 export function collector(maxBuffered = 1 << 20): Collector {
   const frames: any[] = [];
   let slow = 0;
+  let replayed = 0;
   const subscriber: Subscriber = {
     maxBuffered,
     write: (frame) => {
@@ -24,6 +27,7 @@ export function collector(maxBuffered = 1 << 20): Collector {
     writePaced: async (frame) => {
       await new Promise((resolve) => setImmediate(resolve));
       frames.push(JSON.parse(frame));
+      replayed += 1;
       return true;
     },
     tooSlow: () => {
@@ -33,6 +37,9 @@ export function collector(maxBuffered = 1 << 20): Collector {
   return {
     frames,
     subscriber,
+    get replayed() {
+      return replayed;
+    },
     get slow() {
       return slow;
     },
