@@ -50,7 +50,7 @@ describe('Hub on a shared bus', () => {
     const bus = new TestBus();
     const hub = new Hub(bus.store, Date.now, bus);
     const { frames, subscriber } = collector();
-    await hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
     expect(await hub.publishChannelMessage('room', 'one', 'alice')).toBe(1);
     expect(frames).toEqual([]);
     bus.pass(0, 0);
@@ -63,7 +63,7 @@ describe('Hub on a shared bus', () => {
     const { frames, subscriber } = collector();
     const seen: unknown[] = [];
     hub.tap((post) => seen.push(post.payload));
-    await hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
     for (const n of [1, 2, 3, 4, 5, 6]) await hub.publishChannelMessage('room', n, 'alice');
     // 2 and 3 never arrive; 5 and 6 arrive while the gap is being read from history.
     bus.pass(0, 3, 4, 5);
@@ -81,7 +81,7 @@ describe('Hub on a shared bus', () => {
     const log = { info: () => undefined, warn: (event: string) => void warnings.push(event), error: () => undefined };
     const hub = new Hub(bus.store, Date.now, bus, log);
     const { frames, subscriber } = collector();
-    await hub.subscribe(room, subscriber);
+    await hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
     for (const n of [1, 2, 3, 4, 5]) await hub.publishChannelMessage('room', n, 'alice');
     bus.pass(0, 4);
     await until(() => frames.length === 2);

@@ -12,8 +12,8 @@ describe('Hub', () => {
     const hub = new Hub(history(), () => Date.UTC(2026, 0, 1));
     const created = collector();
     const all = collector();
-    await hub.subscribe(orders, created.subscriber, { actions: ['created'] });
-    await hub.subscribe(orders, all.subscriber, { actions: ['all'] });
+    await hub.subscribe(orders, created.subscriber, { actions: ['created'], positions: true });
+    await hub.subscribe(orders, all.subscriber, { actions: ['all'], positions: true });
     expect(await hub.publishEvent(orders, 'updated', [{ id: 1 }], 'ums:1')).toBe(1);
     expect(await hub.publishEvent(orders, 'created', [{ id: 2 }], 'ums:1')).toBe(2);
     expect(created.frames.map((f) => [f.data.action, f.data.offset])).toEqual([['created', 2]]);

@@ -95,7 +95,7 @@ interface Joined {
 async function scenario(publishers: Hub[], joiners: Hub[], seed: number): Promise<void> {
   const next = random(seed);
   const first = collector();
-  const joined: Joined[] = [{ collector: first, after: joiners[0]!.subscribe(room, first.subscriber).then(({ position }) => position.offset) }];
+  const joined: Joined[] = [{ collector: first, after: joiners[0]!.subscribe(room, first.subscriber, { actions: ['published'], positions: true }).then(({ position }) => position.offset) }];
   await joined[0]!.after;
   let sent = 0;
   while (sent < EVENTS) {
@@ -107,7 +107,7 @@ async function scenario(publishers: Hub[], joiners: Hub[], seed: number): Promis
       const late = collector();
       const seen = first.frames.map((f) => f.data as StreamPosition);
       const since = next() < 0.5 && seen.length > 0 ? seen[Math.floor(next() * seen.length)] : undefined;
-      const subscribed = hub.subscribe(room, late.subscriber, { actions: ['published'], ...(since ? { since: { epoch: since.epoch, offset: since.offset } } : {}) });
+      const subscribed = hub.subscribe(room, late.subscriber, { actions: ['published'], positions: true, ...(since ? { since: { epoch: since.epoch, offset: since.offset } } : {}) });
       joined.push({
         collector: late,
         after: subscribed.then((answer) => {

@@ -222,9 +222,14 @@ export class Stream {
     void replay.then((events) => {
       this.heard = { epoch: gap.epoch, offset: gap.offset };
       if (events.length > 0) this.log.info('bus_gap_filled', { resource, missed });
+      for (const event of events) this.receive(event);
+      // A gap history no longer covers is given up (and was logged): the stream goes on from the first event waiting.
+      const first = gap.waiting[0]!;
+      const heard = this.heard!;
+      if (!heard.waiting && (heard.epoch !== first.epoch || heard.offset < first.offset - 1)) this.heard = { epoch: first.epoch, offset: first.offset - 1 };
       // What was waiting may itself lie past a second gap: its bus message can overtake the read's answer, which
       // travels on another connection. receive() sees that gap, and fills it in turn.
-      for (const event of [...events, ...gap.waiting]) this.receive(event);
+      for (const event of gap.waiting) this.receive(event);
       if (this.unused) this.idle(this);
     });
   }
