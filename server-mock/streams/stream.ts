@@ -177,8 +177,7 @@ export class Stream {
 
   /** An event this instance appended, without a bus: handed out now. Returns how many subscribers want it. */
   publish(event: StoredEvent): number {
-    this.handOut(event);
-    return this.count(event);
+    return this.handOut(event);
   }
 
   /** How many subscribers want `event` (sent or not). */
@@ -234,10 +233,12 @@ export class Stream {
     });
   }
 
-  /** Gives `event` to every subscriber that wants it, or holds it for those still subscribing. */
-  private handOut(event: StoredEvent): void {
+  /** Gives `event` to every subscriber that wants it, or holds it for those still subscribing; returns how many want it. */
+  private handOut(event: StoredEvent): number {
+    let count = 0;
     for (const [subscriber, member] of this.members) {
       if (!this.wants(member, event)) continue;
+      count += 1;
       const held = member.held;
       if (!held) {
         this.send(subscriber, member, event);
@@ -248,6 +249,7 @@ export class Stream {
       if (held.bytes > subscriber.maxBuffered) subscriber.tooSlow();
     }
     this.handedOut(event);
+    return count;
   }
 
   /** Sends `event` unless it is not after the subscriber's cursor. */
