@@ -1,3 +1,4 @@
+import { CLIENT_EVENT_NAMES } from './client-event-names.js';
 import { RtmError, shown } from './errors.js';
 import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, eventNameOf, payloadOf, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
@@ -42,7 +43,13 @@ export interface Channel<T = Json> extends SubscriptionStatus {
   readonly name: string;
   /** Calls `handler` for every message on this channel (matching `options.filter`); returns the function that stops it. */
   on(handler: ChannelHandler<PayloadOf<T>, EventName<T>>, options?: ChannelListenOptions<PayloadOf<T>>): () => void;
-  /** Calls `handler` for the messages with this event name (matching `options.filter`); returns the function that stops it. */
+  /**
+   * Calls `handler` for the messages with this event name (matching `options.filter`); returns the function that stops it.
+   * The client's event names (`error`, `state`, `notification`, `token`, `recovery`, `transport`, `direct`) are refused
+   * with `bad_argument`, because `channel.on('error', h)` reads like "this channel's errors": use
+   * {@link SubscriptionStatus.onError | channel.onError(h)} for those, `client.on('error', h)` for the client's, and
+   * `channel.on(h, { filter: { eventName: 'error' } })` for messages published under such a name.
+   */
   on<E extends EventName<T>>(eventName: E, handler: ChannelHandler<PayloadOf<T, E>, E>, options?: ChannelListenOptions<PayloadOf<T, E>>): () => void;
   /**
    * Publishes `payload` under `eventName`. While the client is not connected the
@@ -71,6 +78,14 @@ export function createChannel<T = Json>(name: string, subscriptions: Subscriptio
       const eventName = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
       const [handler, options] = args as [ChannelHandler, ChannelListenOptions | undefined];
       if (typeof handler !== 'function') throw new RtmError('bad_argument', `channel.on needs a handler function (got ${shown(handler)})`);
+      if ((CLIENT_EVENT_NAMES as readonly unknown[]).includes(eventName)) {
+        const own = eventName === 'error' ? 'channel.onError(handler) for its errors, ' : eventName === 'state' ? 'channel.onState(handler) for its state, ' : '';
+        throw new RtmError(
+          'bad_argument',
+          `channel.on('${eventName}', handler) would listen to messages named "${eventName}", not to an event: use ${own}` +
+            `client.on('${eventName}', handler) for the client's, or channel.on(handler, { filter: { eventName: '${eventName}' } }) for such messages`,
+        );
+      }
       const filter = options?.filter as Filter | undefined;
       const compiled = filter === undefined ? undefined : compileFilter(filter, true);
       if (typeof compiled === 'string') throw new RtmError('bad_argument', `channel.on: ${compiled}`);

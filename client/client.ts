@@ -1,4 +1,5 @@
 import { createNanoEvents } from 'nanoevents';
+import { CLIENT_EVENT_NAMES } from './client-event-names.js';
 import { createChannel, type Channel } from './channel.js';
 import { Connection, type ConnectionState, type StateChange } from './connection.js';
 import { guard, RtmError, shown } from './errors.js';
@@ -100,7 +101,7 @@ export interface RtmClient {
   close(): void;
 }
 
-const EVENTS: ReadonlyArray<keyof ClientEvents> = ['state', 'error', 'notification', 'token', 'recovery', 'transport', 'direct'];
+const EVENTS: ReadonlyArray<keyof ClientEvents> = CLIENT_EVENT_NAMES satisfies ReadonlyArray<keyof ClientEvents>;
 
 /**
  * Creates a client. It starts connecting on the next microtask, so `state` listeners added right after

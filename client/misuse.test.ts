@@ -40,6 +40,29 @@ describe('bad arguments', () => {
     expect(client.stats()).toMatchObject({ pending: 0, queued: 0 });
   });
 
+  it("channel.on('error', h) is refused with words that point at onError, client.on and the filter for such messages", async () => {
+    const client = connect();
+    const room = client.channel('room');
+    for (const name of ['error', 'state', 'notification', 'token', 'recovery', 'transport', 'direct']) {
+      const error = await errorOf(() => room.on(name, () => {}));
+      expect(error.code).toBe('bad_argument');
+      expect(error.message).toContain(`client.on('${name}'`);
+      expect(error.message).toContain(`filter: { eventName: '${name}' }`);
+    }
+    expect((await errorOf(() => room.on('error', () => {}))).message).toContain('channel.onError(handler)');
+    expect(client.stats().listeners).toBe(0);
+    const named: unknown[] = [];
+    const all: unknown[] = [];
+    room.on((payload) => named.push(payload), { filter: { eventName: 'error' } });
+    room.on('errors', (payload) => all.push(payload));
+    await ctx.server.until(() => room.state === 'subscribed');
+    ctx.server.peers[0]!.event('room', 1, 'error');
+    ctx.server.peers[0]!.event('room', 2, 'errors');
+    await ctx.server.until(() => named.length === 1 && all.length === 1);
+    expect(named).toEqual([1]);
+    expect(all).toEqual([2]);
+  });
+
   it('request() checks its command and options', async () => {
     const client = connect();
     for (const call of [

@@ -13,7 +13,7 @@ import { RtcErrorCode, RtmError, UnauthorizedError, type Json } from '../client/
 import { configure, configured } from './connection.js';
 import { broadcast as publishOnSocket, buildPayload, send, type BroadcastConfig } from './broadcast.js';
 import { listen, publishedByServer, type ListenerConfig, type ListenerHandle, type ListenerMessage } from './listener.js';
-import { apexOf, fire, getItem, setItem } from './page.js';
+import { apexOf, fire, getItem, setItem } from './page-effects.js';
 import { toText } from './parse.js';
 
 /** What da.js passes as `this` to a dynamic action's JavaScript function. */

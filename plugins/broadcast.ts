@@ -1,8 +1,8 @@
 import { RtmError, type Json } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { findElement, widgetEvents } from './dom.js';
-import { track } from './own.js';
-import { fire, getItem, globalFunction } from './page.js';
+import { track } from './own-echo.js';
+import { fire, getItem, globalFunction } from './page-effects.js';
 import { list } from './parse.js';
 
 /**

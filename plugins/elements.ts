@@ -2,7 +2,7 @@ import { configure } from './connection.js';
 import { send, type BroadcastConfig } from './broadcast.js';
 import { listen, type ListenerConfig, type ListenerHandle } from './listener.js';
 import { widgetEvents } from './dom.js';
-import { fire } from './page.js';
+import { fire } from './page-effects.js';
 
 // Importing the widgets must not fail where there is no DOM (server-side rendering, Node).
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as typeof HTMLElement) : HTMLElement;

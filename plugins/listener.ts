@@ -1,8 +1,8 @@
 import { RtmError, type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
 import { isResourceAction } from '../protocol/index.js';
 import { pageClient } from './connection.js';
-import { isOwn } from './own.js';
-import { fire, globalFunction, notify, refresh, setItem } from './page.js';
+import { isOwn } from './own-echo.js';
+import { fire, globalFunction, notify, refresh, setItem } from './page-effects.js';
 import { list, matchesEvent, pairs, pick, template, toText } from './parse.js';
 import { whereFilter } from './where-filter.js';
 
