@@ -86,6 +86,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
   // Without a DOM (Node), there is no document to report to: say so here rather than as a ReferenceError.
   const target = config?.eventTarget ?? globalThis.document;
   if (!(config?.channel || config?.resource) || !target) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource (and, without a DOM, an eventTarget)');
+  resourceOf(config); // a malformed resource is refused here, at the call, rather than later as rtm-error
   const events = list(config.event);
   const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
   const targets = pairs(config.set);
