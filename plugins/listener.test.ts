@@ -102,6 +102,21 @@ describe('a Listener', () => {
     expect(predicate.got[0]!.payload).toBe('yes');
   });
 
+  it('fires its event on the target first; a handler that cancels it skips the other actions', async () => {
+    const eventTarget = new EventTarget();
+    const payloads: unknown[] = [];
+    eventTarget.addEventListener('rtm-message', (event) => {
+      const { detail } = event as CustomEvent<ListenerMessage>;
+      if (detail.payload === 'veto') event.preventDefault();
+    });
+    const { channel, got } = await listening({ eventTarget, fire: 'rtm-message', onMessage: (payload) => payloads.push(payload) });
+    push(channel, 'veto');
+    push(channel, 'pass');
+    await server().until(() => payloads.length === 1);
+    expect(got.map((m) => m.payload)).toEqual(['veto', 'pass']);
+    expect(payloads).toEqual(['pass']);
+  });
+
   it('with once, acts on the first match only and unsubscribes', async () => {
     const { channel, got } = await listening({ once: true });
     push(channel, 1);
