@@ -24,7 +24,7 @@ export type ChannelHandler<P = Json, E extends string = string> = (payload: P, m
 export interface ChannelListenOptions<P = Json> {
   /**
    * Only messages matching this filter reach the handler, and the server
-   * sends only those (see the filter grammar in the README), e.g.
+   * sends only those (see the filter grammar in docs/filters.md), e.g.
    * `{ 'payload.customer': 42, 'payload.status': ['NEW', 'PAID'] }`.
    * Throws `bad_argument` for a filter the server would refuse.
    */

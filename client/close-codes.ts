@@ -8,7 +8,7 @@ import { CloseCode } from '../protocol/index.js';
 export type CloseAction = 'retry' | 'refresh' | 'stop';
 
 /**
- * The close-code policy (the README shows it as a table). Codes not listed
+ * The close-code policy (docs/client.md shows it as a table). Codes not listed
  * are retried: an unknown code is more likely a proxy or a new server
  * version than a reason to give up on the user.
  */

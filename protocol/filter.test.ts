@@ -119,7 +119,7 @@ describe('bad filters', () => {
   });
 });
 
-// An independent, deliberately plain reading of the grammar the README documents.
+// An independent, deliberately plain reading of the grammar docs/filters.md documents.
 function reference(filter: Record<string, unknown>, event: EventData, channel: boolean): boolean {
   const deepEqual = (a: unknown, b: unknown): boolean => {
     if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));

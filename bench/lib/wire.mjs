@@ -65,7 +65,7 @@ export async function openRtc(wsUrl, token, options = {}) {
     });
   return {
     ws,
-    // With a filter, the server sends only the events it admits (see README, Subscription filters).
+    // With a filter, the server sends only the events it admits (see docs/filters.md).
     subscribe: (channel, filter) => command('subscribe', { action: ['published'], resource: { type: 'channel', name: channel }, ...(filter ? { filter } : {}) }),
     unsubscribe: (channel) => command('unsubscribe', { action: ['published'], resource: { type: 'channel', name: channel } }),
     publish: (channel, eventName, payload) => command('publish', { channel, data: { eventName, payload } }),
