@@ -39,7 +39,7 @@ test('a REST broadcast with the API key shows in both pages; a wrong key gets 40
   expect(await rejected.json()).toEqual({ error: { code: 2, info: expect.any(String) } });
 
   const text = `from the server ${Date.now()}`;
-  // The seed's PL/SQL package spells the field event_name; both spellings must work.
+  // The APEX RTM PL/SQL package spells the field event_name; both spellings must work.
   const accepted = await broadcastRest({ channel: 'test', event_name: 'ping', payload: { P10_MESSAGE: text } });
   expect(accepted.status).toBe(200);
   expect(await accepted.json()).toMatchObject({ ok: true, channel: 'test', eventName: 'ping' });

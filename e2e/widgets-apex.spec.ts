@@ -109,7 +109,7 @@ test('a message a page user published cannot choose which item it writes; only t
     `dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: '/rtc', attribute02: channel, attribute07: 'P10_MESSAGE=payload.text' }] });`,
   );
   await settled(page);
-  // The seed's Listener wrote apex.item(payload.itemName) for any sender. A page user's publish (not the server's)
+  // The original APEX RTM Listener wrote apex.item(payload.itemName) for any sender. A page user's publish (not the server's)
   // naming an item, or carrying item-named fields, changes nothing here.
   await page.evaluate(async (channel) => {
     await RTM.broadcast({ channel, event: 'ping', payload: { itemName: 'P10_SECRET', value: 'pwned', P10_SECRET: 'pwned', P10_ROLE: 'admin' } });

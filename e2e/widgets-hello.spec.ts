@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openWidgetPage, settled, unique } from './widgets-page.js';
 
-// The seed's "Hello" scenario (item P10_MESSAGE, button SEND_HELLO, Listener on
+// The APEX RTM "Hello" scenario (item P10_MESSAGE, button SEND_HELLO, Listener on
 // channel/event, Broadcast of the item), built in each of the three forms.
 // Page A sends; page B, another user, shows the text.
 

@@ -63,27 +63,12 @@ export async function measureBundle({ entry, code, format = 'esm', globalName, p
 }
 
 /**
- * min+gzip budgets in bytes (1 KB = 1,000 B), enforced by bench/size-budget.test.ts. Issue 8 aimed at 6,000 and
- * 10,000; measured after the client's liveness, token lifecycle, outbox and recovery and the widgets' three forms
- * landed: 9,669 and 13,996, of which partysocket alone is ~2.9 KB. These hold that line (with ~1 % for fixes) so
- * nothing grows unnoticed; getting back under the targets is open work, not forgotten. The HTTP fallback transports
- * (HTTP streaming, long-polling, the transport picker with its upgrade probe) and session messages added ~1.6 KB:
- * measured 11,440 and 15,603 when they landed, so the two budgets moved to 11,550 and 15,750 (~1 % again).
- * Subscription filters then added ~1.6 KB to the client (grammar, evaluation, validation in words, merge) and
- * ~0.2 KB more to the widgets (`where` as a server filter): measured 13,004 and 17,441, budgets 13,150 and 17,600.
- * The validation ships on purpose: a bad filter throws at `channel.on`, naming the problem, instead of failing the
- * server subscription other listeners share.
- * The APEX plug-ins' upgrade path (Broadcast through the server, On Error, the {itemName, value} convention, Only
- * Server Messages, token failures) added ~0.8 KB to the IIFE: measured 18,238, budget 18,400.
- * Issue 12 (connect-failure reasons, bounded ready()/outbox waits, too_large, a refused token refetched once,
- * argument errors that name the argument and value) added ~1.8 KB more to each: measured 14,896 and 20,224, budgets
- * 15,050 and 20,430 (~1 %).
- * Issue 18's receive path (one lookup per event, a frame handed to the client once, no timer per frame, one timer
- * for every pending request's deadline) added ~210 B: measured 15,253 and 20,567, budgets 15,300 and 20,600.
- * `node bench/size-breakdown.mjs [0|2]` lists each input's share; partysocket (~3.0 KB), the filter module
- * (~0.96 KB) and the HTTP fallback's socket (~0.86 KB) are the largest.
- *
- * The React bindings measure 2,042 with subscription filters; 2,100 keeps them an adapter, not a second client.
+ * min+gzip budgets in bytes (1 KB = 1,000 B), enforced by bench/size-budget.test.ts. Each is the size measured when
+ * a feature last landed plus about 1 %, so that nothing grows unnoticed; the figures over time are in CHANGELOG.md.
+ * Part of the client's size is deliberate: a bad subscription filter throws at `channel.on`, naming the problem,
+ * instead of failing the server subscription other listeners share. The React budget keeps the bindings an adapter,
+ * not a second client. `node bench/size-breakdown.mjs [0|2]` lists each input's share; partysocket (~3.0 KB), the HTTP
+ * fallback's socket (~0.86 KB) and the filter module (~0.96 KB) are the largest.
  */
 export const BUDGETS = {
   'rtm-kit client (ESM)': 15_300,
