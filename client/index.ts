@@ -27,4 +27,4 @@ export type { Environment, EnvironmentEvent } from './environment.js';
 export type { Logger } from './log.js';
 export { CLOSE_POLICY, type CloseAction } from './close-codes.js';
 export { RtmError, UnauthorizedError, type ClientErrorCode } from './errors.js';
-export { RtcErrorCode, CloseCode, userChannel, type Json, type ResourceAction, type NotificationData, type RecoveryFailure, type StreamPosition } from '../protocol/index.js';
+export { RtcErrorCode, CloseCode, userChannel, type EventData, type ResourceRef, type Json, type ResourceAction, type NotificationData, type RecoveryFailure, type StreamPosition } from '../protocol/index.js';

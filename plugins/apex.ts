@@ -18,8 +18,16 @@ import { toText } from './parse.js';
 
 /** What da.js passes as `this` to a dynamic action's JavaScript function. */
 export interface DaContext {
-  /** The action: `attribute01`..`attribute15` (null when empty), `ajaxIdentifier`, `waitForResult`, `stopExecutionOnError`. */
-  action: { [attribute: `attribute${string}`]: string | null | undefined; ajaxIdentifier?: string | null; waitForResult?: boolean; stopExecutionOnError?: boolean };
+  /** The action: `attribute01`..`attribute15` (null when empty) and its standard settings. */
+  action: {
+    [attribute: `attribute${string}`]: string | null | undefined;
+    /** The plug-in's Ajax identifier, for `apex.server.plugin` (the token, and Broadcasts sent through the server). */
+    ajaxIdentifier?: string | null;
+    /** The action's Wait for Result setting: the chain waits until the plug-in resumes it. */
+    waitForResult?: boolean;
+    /** The action's Stop Execution On Error setting. */
+    stopExecutionOnError?: boolean;
+  };
   /** The element the DA's event happened on (the document or window on page load). */
   triggeringElement?: Element | Document | Window | null;
   /** The data of the triggering event (`apex.event.trigger`'s third argument). */

@@ -73,7 +73,10 @@ export async function send(element: Element, config: BroadcastConfig, prepare?: 
 }
 
 /** Makes a trigger element broadcast on an event; returns a handle whose `stop()` unbinds it. */
-export function bindBroadcast(binding: BroadcastBinding): { stop(): void } {
+export function bindBroadcast(binding: BroadcastBinding): {
+  /** Unbinds the trigger; safe to call more than once. */
+  stop(): void;
+} {
   const { element, on = 'click' } = binding ?? {};
   if (!(typeof element === 'string' || element instanceof Element) || typeof on !== 'string') {
     throw new RtmError('bad_argument', 'bindBroadcast needs an element or selector');

@@ -26,7 +26,14 @@ export interface ListenerConfig {
   /** Channel to listen on, e.g. `test` or `user:alice`. */
   channel?: string;
   /** Or a resource whose created / updated / deleted events to act on: `ds:orders` or `{ type, name }`. */
-  resource?: string | { type: string; name: string };
+  resource?:
+    | string
+    | {
+        /** The resource type, e.g. `ds`. */
+        type: string;
+        /** The resource name, e.g. `orders`. */
+        name: string;
+      };
   /** Event names (for a resource: actions) to act on: exact names, prefixes such as `order.*`, or `*` (the default). */
   event?: string | string[];
   /**
@@ -61,7 +68,7 @@ export interface ListenerConfig {
   debounce?: number;
   /** Skips the echo of this page's own Broadcasts. */
   ignoreOwn?: boolean;
-  /** Acts only on messages the server's REST API published (see {@link publishedByServer}), never on ones a page user published. */
+  /** Acts only on messages the server's REST API published (modifier `api:<key name>`), never on ones a page user published. */
   serverOnly?: boolean;
   /** Called with the subscription's state once it starts, and on every change: `subscribing`, `subscribed`, `failed`. */
   onState?: SubscriptionStateHandler;

@@ -170,7 +170,10 @@ export interface EventData {
   /** What it happened to. */
   resource: ResourceRef;
   /** Who did it: a token's `sub`, or `api:<key name>` for REST broadcasts. */
-  modifier?: { id: string };
+  modifier?: {
+    /** The publisher: a token's `sub`, or `api:<key name>` for the REST API. */
+    id: string;
+  };
   /** When the server accepted it (ISO 8601). */
   timestamp: string;
   /** The records, or for a channel the `{eventName, payload}` message. */

@@ -7,7 +7,7 @@ import type { ResourceRef } from './messages.js';
 /** The actions of resource events. A subscription may also ask for `all`, which means all three. */
 export const RESOURCE_ACTIONS = ['created', 'updated', 'deleted'] as const;
 
-/** One of {@link RESOURCE_ACTIONS}. */
+/** A resource event's action: `created`, `updated` or `deleted` (the values of `RESOURCE_ACTIONS`). */
 export type ResourceAction = (typeof RESOURCE_ACTIONS)[number];
 
 /** True when `action` is one of {@link RESOURCE_ACTIONS}. */
