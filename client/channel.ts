@@ -79,12 +79,7 @@ export function createChannel<T = Json>(name: string, subscriptions: Subscriptio
       const [handler, options] = args as [ChannelHandler, ChannelListenOptions | undefined];
       if (typeof handler !== 'function') throw new RtmError('bad_argument', `channel.on needs a handler function (got ${shown(handler)})`);
       if ((CLIENT_EVENT_NAMES as readonly unknown[]).includes(eventName)) {
-        const own = eventName === 'error' ? 'channel.onError(handler) for its errors, ' : eventName === 'state' ? 'channel.onState(handler) for its state, ' : '';
-        throw new RtmError(
-          'bad_argument',
-          `channel.on('${eventName}', handler) would listen to messages named "${eventName}", not to an event: use ${own}` +
-            `client.on('${eventName}', handler) for the client's, or channel.on(handler, { filter: { eventName: '${eventName}' } }) for such messages`,
-        );
+        throw new RtmError('bad_argument', `channel.on('${eventName}'): a client event name, see onError/onState, client.on or filter`);
       }
       const filter = options?.filter as Filter | undefined;
       const compiled = filter === undefined ? undefined : compileFilter(filter, true);

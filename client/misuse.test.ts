@@ -46,10 +46,9 @@ describe('bad arguments', () => {
     for (const name of ['error', 'state', 'notification', 'token', 'recovery', 'transport', 'direct']) {
       const error = await errorOf(() => room.on(name, () => {}));
       expect(error.code).toBe('bad_argument');
-      expect(error.message).toContain(`client.on('${name}'`);
-      expect(error.message).toContain(`filter: { eventName: '${name}' }`);
+      expect(error.message).toContain(`channel.on('${name}'): a client event name`);
+      expect(error.message).toContain('onError/onState, client.on or filter');
     }
-    expect((await errorOf(() => room.on('error', () => {}))).message).toContain('channel.onError(handler)');
     expect(client.stats().listeners).toBe(0);
     const named: unknown[] = [];
     const all: unknown[] = [];
