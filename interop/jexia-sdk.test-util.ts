@@ -104,7 +104,7 @@ export interface SpiedSocket {
  * token). Given two, it starts only the second, but as soon as the first is
  * open, so its first commands can hit a socket still connecting; and the
  * first, never answering a reminder, is closed at its token's exp + grace,
- * upon which the SDK forgets its active socket too. So, as the README
+ * upon which the SDK forgets its active socket too. So, as docs/interop.md
  * advises, a builder hands back the socket it made while that one is
  * connecting or open; `requests` counts what the SDK asked for.
  */
