@@ -14,6 +14,8 @@ class TestBus implements SharedBus {
     this.history = new MemoryHistory({ retention: () => ({ size, ttl: 60 }), maxBytes: 1024 * 1024, now: Date.now });
   }
   readonly sent: Array<{ resource: ResourceRef; event: StoredEvent }> = [];
+  /** While set, history reads answer (with what history held when asked) only once it resolves. */
+  gate: Promise<void> | undefined;
   private receive: ((resource: ResourceRef, event: StoredEvent) => void) | undefined;
   /** Appends go through here, as the Redis script publishes on every append. */
   readonly store = {
@@ -23,7 +25,11 @@ class TestBus implements SharedBus {
       return stored;
     },
     position: (resource: ResourceRef) => this.history.position(resource),
-    since: (resource: ResourceRef, since: { epoch: string; offset: number }) => this.history.since(resource, since),
+    since: async (resource: ResourceRef, since: { epoch: string; offset: number }) => {
+      const snapshot = await this.history.since(resource, since);
+      await this.gate;
+      return snapshot;
+    },
   };
 
   start(receive: (resource: ResourceRef, event: StoredEvent) => void): void {
@@ -73,6 +79,36 @@ describe('Hub on a shared bus', () => {
     for (const n of [7]) await hub.publishChannelMessage('room', n, 'alice');
     bus.pass(6);
     expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('fills a second gap behind the first, when a bus message overtakes the history read (they travel on different connections)', async () => {
+    const bus = new TestBus();
+    const hub = new Hub(bus.store, Date.now, bus);
+    const { frames, subscriber } = collector();
+    await hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
+    for (const n of [1, 2, 3, 4]) await hub.publishChannelMessage('room', n, 'alice');
+    let open!: () => void;
+    bus.gate = new Promise((resolve) => (open = resolve));
+    // 2 and 3 are lost: the read for them sees history up to 4 only.
+    bus.pass(0, 3);
+    for (const n of [5, 6]) await hub.publishChannelMessage('room', n, 'alice');
+    // 5 is lost too, and 6 arrives before the read's answer.
+    bus.pass(5);
+    bus.gate = undefined;
+    open();
+    await until(() => frames.length >= 6);
+    expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('fills a gap before the first message it hears, from the position its first subscription read', async () => {
+    const bus = new TestBus();
+    const hub = new Hub(bus.store, Date.now, bus);
+    const { frames, subscriber } = collector();
+    await hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
+    for (const n of [1, 2, 3]) await hub.publishChannelMessage('room', n, 'alice');
+    bus.pass(2);
+    await until(() => frames.length >= 3);
+    expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3]);
   });
 
   it('goes on past a gap history no longer holds (and says so), and starts over in a new epoch', async () => {

@@ -18,6 +18,9 @@ export interface Subscriber {
   tooSlow(): void;
 }
 
+/** Most bus events kept while no subscription here knows the stream's position yet (see {@link Stream.wait}). */
+const MAX_EARLY = 10_000;
+
 /** What one subscription of a subscriber to a stream asks for. */
 export interface SubscribeOptions {
   /** Actions added to what it receives (channels: `published`; resources: some of created, updated, deleted, or `all` for each). */
@@ -139,13 +142,13 @@ export class Stream {
     try {
       if (since === undefined) position = await this.history.position(this.resource);
       else ({ position } = recovery = await this.history.since(this.resource, since));
-      this.start(position);
     } catch (error) {
       member.held = undefined;
       if (fresh) this.remove(subscriber);
       else this.release(subscriber, member, held.events);
       throw error;
     }
+    this.start(position);
     if (recovery?.recovered && this.members.get(subscriber) === member) {
       for (const event of recovery.events) {
         if (this.wants(member, event) && !(await subscriber.writePaced(frameFor(member, event)))) break;
@@ -190,16 +193,27 @@ export class Stream {
   /** An event from the bus: handed out in offset order, a gap before it filled from history first. */
   receive(event: StoredEvent): void {
     const last = this.heard;
-    if (!last) return void (this.early ??= []).push(event);
-    if (last?.waiting) return void last.waiting.push(event);
-    if (last && last.epoch === event.epoch) {
+    if (!last) return this.wait(event);
+    if (last.waiting) return void last.waiting.push(event);
+    if (last.epoch === event.epoch) {
       if (event.offset <= last.offset) return;
       if (event.offset > last.offset + 1) return this.fill({ epoch: last.epoch, offset: last.offset, waiting: [event] });
     }
     // A new epoch starts at offset 1 (the store lost the stream): a later first offset means this instance missed the start.
-    if (last && last.epoch !== event.epoch && event.offset > 1) return this.fill({ epoch: event.epoch, offset: 0, waiting: [event] });
+    if (last.epoch !== event.epoch && event.offset > 1) return this.fill({ epoch: event.epoch, offset: 0, waiting: [event] });
     this.heard = { epoch: event.epoch, offset: event.offset };
     this.handOut(event);
+  }
+
+  /**
+   * Keeps a bus event until a subscription here knows the stream's position. Bounded: past {@link MAX_EARLY} events
+   * (a position read that takes very long), the stream starts from the first one, without looking for a gap before it.
+   */
+  private wait(event: StoredEvent): void {
+    const early = (this.early ??= []);
+    early.push(event);
+    if (early.length <= MAX_EARLY) return;
+    this.start({ epoch: early[0]!.epoch, offset: early[0]!.offset - 1 });
   }
 
   /** Reads what the bus skipped from history, then hands it out with what arrived meanwhile, in order. */
