@@ -245,12 +245,12 @@ describe('a replay to a client that does not read', () => {
     for (let n = 0; n < 200; n += 1) await broadcast(server, 'firehose', `${n}${big}`);
     const armed = clock.pending;
     peer.send(command('subscribe', { ...channelArgs('firehose'), since: { epoch, offset: 0 } }, 'replay'));
-    const socket = (peer.ws as unknown as { _socket: import('node:net').Socket })._socket;
-    socket.pause();
+    // Stops reading the socket (ws pauses the underlying stream), so what the server sends piles up.
+    peer.ws.pause();
     // The replay now waits for a flush that never comes, on a timer of its own.
     await until(() => clock.pending > armed, 10_000);
     clock.advance(REPLAY_STALL_MS);
-    socket.resume();
+    peer.ws.resume();
     expect((await peer.closed).code).toBe(4003);
     expect(peer.received.some((m) => m.type === 'command response' && JSON.stringify(m.data.request).includes('"replay"'))).toBe(false);
   }, 30_000);
