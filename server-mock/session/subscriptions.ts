@@ -6,7 +6,7 @@ import type { Limits } from '../config/options.js';
 import { CommandError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Hub, Subscriber } from '../streams/hub.js';
-import { readFilter, readSubscription } from './commands.js';
+import { readFilter, readSubscription } from './subscription-args.js';
 
 /** What a connection's subscriptions need from the server. */
 export interface SubscriptionsContext {
