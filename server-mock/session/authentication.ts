@@ -6,7 +6,7 @@ import type { Logger } from '../ops/log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { SessionTiming } from '../config/options.js';
 import type { ConnectionCap } from '../transport/connection-caps.js';
-import { TokenTimers } from './token-timers.js';
+import { TokenTimers, type TokenTimerActions } from './token-timers.js';
 
 /** What a connection's authentication needs from the server. */
 export interface AuthenticationContext {
@@ -19,7 +19,6 @@ export interface AuthenticationContext {
   userCap: ConnectionCap;
   ip: string;
   origin: string | undefined;
-  transport: string;
 }
 
 /** What authentication makes the session do. */
@@ -37,19 +36,18 @@ export interface AuthenticationActions {
  * subject for the connection's life, the per-user connection cap, and the
  * timers that remind before the token runs out and close after.
  */
-export class Authentication {
+export class Authentication implements TokenTimerActions {
   private current: Identity | undefined;
   private readonly timers: TokenTimers;
 
+  // The context is the server's, shared, and the timers call this object's methods: nothing here is made per
+  // connection beyond the object itself (an idle server holds tens of thousands).
   constructor(
     private readonly ctx: AuthenticationContext,
+    private readonly transport: string,
     private readonly actions: AuthenticationActions,
   ) {
-    this.timers = new TokenTimers(ctx.clock, ctx.timing, {
-      remind: (exp) => actions.remind(exp),
-      expire: () => actions.close(CloseCode.TokenExpired, 'token expired'),
-      authTimeout: () => actions.close(CloseCode.InvalidToken, 'no token received'),
-    });
+    this.timers = new TokenTimers(ctx.clock, ctx.timing, this);
   }
 
   /** The verified identity, once there is one. */
@@ -85,6 +83,21 @@ export class Authentication {
     return {};
   }
 
+  /** The reminder is due (called by the timers). */
+  remind(exp: number): void {
+    this.actions.remind(exp);
+  }
+
+  /** The token ran out without a replacement (called by the timers). */
+  expire(): void {
+    this.actions.close(CloseCode.TokenExpired, 'token expired');
+  }
+
+  /** No token came in time (called by the timers). */
+  authTimeout(): void {
+    this.actions.close(CloseCode.InvalidToken, 'no token received');
+  }
+
   /** Stops the timers and gives the connection back to the user's cap. */
   end(): void {
     this.timers.cancel();
@@ -100,7 +113,7 @@ export class Authentication {
     }
     this.current = identity;
     this.timers.armFor(identity.exp);
-    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.ctx.transport });
+    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.transport });
   }
 
   private reject(error: unknown): void {

@@ -7,13 +7,13 @@ import type { Limits, SessionTiming } from '../config/options.js';
 import type { Hub } from '../streams/hub.js';
 import type { Logger } from '../ops/log.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { Pipe } from '../transport/pipe.js';
-import { Outbound } from '../transport/outbound.js';
+import type { Pipe, PipeHandlers } from '../transport/pipe.js';
+import { Outbound, type OutboundEvents } from '../transport/outbound.js';
 import type { Publisher } from '../streams/publisher.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import type { PublishLedger } from './publish-ledger.js';
 import type { SessionDirectory } from './session-directory.js';
-import { Authentication } from './authentication.js';
+import { Authentication, type AuthenticationActions } from './authentication.js';
 import { Dispatch } from './dispatch.js';
 import { Intake } from './intake.js';
 import { Publishing } from './publishing.js';
@@ -52,7 +52,7 @@ export interface SessionContext {
  * through its one bounded writer ({@link Outbound}). A bad frame gets an
  * error response and the connection stays usable.
  */
-export class Session {
+export class Session implements PipeHandlers, OutboundEvents, AuthenticationActions {
   /** The unguessable id messages addressed to this one connection use (`session:<id>`, `/api/sessions/<id>/messages`). */
   readonly id: string;
   private readonly out: Outbound;
@@ -60,7 +60,7 @@ export class Session {
   private readonly auth: Authentication;
   private readonly subscriptions: Subscriptions;
   private readonly dispatch: Dispatch;
-  private closed = false;
+  private ended = false;
   private closing = false;
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
   private queue: Promise<void> = Promise.resolve();
@@ -70,19 +70,10 @@ export class Session {
     private readonly ctx: SessionContext,
   ) {
     this.id = ctx.sessions.newId();
-    this.out = new Outbound(pipe, ctx.limits.maxBuffered, ctx.clock, {
-      sent: () => ctx.metrics.messagesOut.inc({ transport: pipe.transport }),
-      slow: () => this.dropSlowConsumer(),
-    });
+    // The parts report back to this object's methods, not to closures: every idle connection would carry them.
+    this.out = new Outbound(pipe, ctx.limits.maxBuffered, ctx.clock, this);
     this.intake = new Intake(pipe, ctx.limits, ctx.clock, ctx.metrics, ctx.lag);
-    this.auth = new Authentication(
-      { ...ctx, transport: pipe.transport },
-      {
-        remind: (exp) => this.notify(RtcNotificationCode.TokenExpiring, 'token is about to expire, send jwt replace', { exp }),
-        refuse: (code, info) => this.respondError(undefined, code, info),
-        close: (code, reason) => this.closeWith(code, reason),
-      },
-    );
+    this.auth = new Authentication(ctx, pipe.transport, this);
     this.subscriptions = new Subscriptions(ctx, this.out);
     this.dispatch = new Dispatch({ auth: this.auth, subscriptions: this.subscriptions, publishing: new Publishing(ctx), clock: ctx.clock, log: ctx.log });
   }
@@ -94,12 +85,47 @@ export class Session {
   async start(token: string | undefined, announce = false): Promise<void> {
     this.ctx.metrics.connections.inc({ endpoint: 'rtc', transport: this.pipe.transport });
     this.ctx.sessions.add(this);
-    this.pipe.bind({ frame: (data, isBinary) => this.onMessage(data, isBinary), closed: (code) => this.onClose(code) });
+    this.pipe.bind(this);
     if (announce) this.notify(RtcNotificationCode.Session, 'the id of this connection', { id: this.id });
     const started = this.auth.start(token);
     // Frames wait while the token is verified (a JWKS fetch can take seconds).
     this.queue = started;
     await started;
+  }
+
+  /** One frame from the client (called by its {@link Pipe}). */
+  frame(data: Buffer, isBinary: boolean): void {
+    this.onMessage(data, isBinary);
+  }
+
+  /** The pipe ended (called by its {@link Pipe}). */
+  closed(code: number): void {
+    this.onClose(code);
+  }
+
+  /** A frame went out (called by its {@link Outbound}). */
+  sent(): void {
+    this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
+  }
+
+  /** The client reads too slowly (called by its {@link Outbound}). */
+  slow(): void {
+    this.dropSlowConsumer();
+  }
+
+  /** Sends notification 1 (called by its {@link Authentication}). */
+  remind(exp: number): void {
+    this.notify(RtcNotificationCode.TokenExpiring, 'token is about to expire, send jwt replace', { exp });
+  }
+
+  /** Answers the token the connection came with (called by its {@link Authentication}). */
+  refuse(code: number, info: string): void {
+    this.respondError(undefined, code, info);
+  }
+
+  /** Closes the connection with `code` (called by its {@link Authentication}). */
+  close(code: number, reason: string): void {
+    this.closeWith(code, reason);
   }
 
   /** Sends a message addressed to this session alone (see `directFrame`). */
@@ -170,8 +196,8 @@ export class Session {
   }
 
   private onClose(code: number): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.closing = true;
     this.out.end();
     this.intake.stop();
