@@ -13,7 +13,7 @@ import type { Publisher } from '../streams/publisher.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import type { PublishLedger } from './publish-ledger.js';
 import type { SessionDirectory } from './session-directory.js';
-import { Authentication, type AuthenticationActions } from './authentication.js';
+import { Authentication, type AuthenticationActions, type ConnectionFacts } from './authentication.js';
 import { Dispatch } from './dispatch.js';
 import { Intake } from './intake.js';
 import { Publishing } from './publishing.js';
@@ -35,8 +35,6 @@ export interface SessionContext {
   /** Largest command frame in bytes: a larger one is answered with error 7 and not executed. */
   maxPayload: number;
   clock: Clock;
-  ip: string;
-  origin: string | undefined;
   /** Where sessions are found by id, for messages addressed to one session. */
   sessions: SessionDirectory;
   /** Open connections per `sub`, capped. */
@@ -52,7 +50,7 @@ export interface SessionContext {
  * through its one bounded writer ({@link Outbound}). A bad frame gets an
  * error response and the connection stays usable.
  */
-export class Session implements PipeHandlers, OutboundEvents, AuthenticationActions {
+export class Session implements PipeHandlers, OutboundEvents, ConnectionFacts, AuthenticationActions {
   /** The unguessable id messages addressed to this one connection use (`session:<id>`, `/api/sessions/<id>/messages`). */
   readonly id: string;
   private readonly out: Outbound;
@@ -68,12 +66,16 @@ export class Session implements PipeHandlers, OutboundEvents, AuthenticationActi
   constructor(
     private readonly pipe: Pipe,
     private readonly ctx: SessionContext,
+    /** The client's address (proxy-aware), for logs. */
+    readonly ip: string,
+    /** The page's Origin, if it sent one, for logs. */
+    readonly origin: string | undefined,
   ) {
     this.id = ctx.sessions.newId();
     // The parts report back to this object's methods, not to closures: every idle connection would carry them.
     this.out = new Outbound(pipe, ctx.limits.maxBuffered, ctx.clock, this);
     this.intake = new Intake(pipe, ctx.limits, ctx.clock, ctx.metrics, ctx.lag);
-    this.auth = new Authentication(ctx, pipe.transport, this);
+    this.auth = new Authentication(ctx, this);
     this.subscriptions = new Subscriptions(ctx, this.out);
     this.dispatch = new Dispatch({ auth: this.auth, subscriptions: this.subscriptions, publishing: new Publishing(ctx), clock: ctx.clock, log: ctx.log });
   }
@@ -91,6 +93,11 @@ export class Session implements PipeHandlers, OutboundEvents, AuthenticationActi
     // Frames wait while the token is verified (a JWKS fetch can take seconds).
     this.queue = started;
     await started;
+  }
+
+  /** The transport the connection uses, for logs. */
+  get transport(): string {
+    return this.pipe.transport;
   }
 
   /** One frame from the client (called by its {@link Pipe}). */
@@ -155,7 +162,7 @@ export class Session implements PipeHandlers, OutboundEvents, AuthenticationActi
   private onRateExceeded(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
     if (!this.intake.strike()) {
-      this.ctx.log.warn('rate_abuse', { user: this.auth.identity?.sub, ip: this.ctx.ip });
+      this.ctx.log.warn('rate_abuse', { user: this.auth.identity?.sub, ip: this.ip });
       return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
     }
     this.respondError(isBinary ? undefined : readFrame(data.toString()), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
@@ -183,7 +190,7 @@ export class Session implements PipeHandlers, OutboundEvents, AuthenticationActi
   private dropSlowConsumer(): void {
     if (this.closing) return;
     this.ctx.metrics.slowConsumers.inc();
-    this.ctx.log.warn('slow_consumer', { user: this.auth.identity?.sub, ip: this.ctx.ip, buffered: this.pipe.bufferedAmount, transport: this.pipe.transport });
+    this.ctx.log.warn('slow_consumer', { user: this.auth.identity?.sub, ip: this.ip, buffered: this.pipe.bufferedAmount, transport: this.pipe.transport });
     this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
   }
 
@@ -205,6 +212,6 @@ export class Session implements PipeHandlers, OutboundEvents, AuthenticationActi
     this.subscriptions.clear();
     this.ctx.sessions.remove(this);
     this.ctx.metrics.connections.dec({ endpoint: 'rtc', transport: this.pipe.transport });
-    this.ctx.log.info('disconnect', { user: this.auth.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code, transport: this.pipe.transport });
+    this.ctx.log.info('disconnect', { user: this.auth.identity?.sub, ip: this.ip, origin: this.origin, code, transport: this.pipe.transport });
   }
 }
