@@ -187,7 +187,7 @@ function losses(s) {
 }
 
 /**
- * The targets of issue 18 against this file's figures: the full run's where it has them, the soak's, and
+ * The performance targets against this file's figures: the full run's where it has them, the soak's, and
  * figures measured separately since (`results.separateFigures`, each with its source), which replace none of
  * the run's and are marked as such.
  */

@@ -56,7 +56,7 @@ describe('reading settings', () => {
     expect(readInvocation([], {})).toEqual({ command: 'serve', options: {} });
   });
 
-  it('keeps the skeleton’s flags and variables', () => {
+  it('reads the basic flags and variables (--port, --dev, HOST, RTM_JWT_SECRET, RTM_API_KEY) and the token and help commands', () => {
     const invocation = readInvocation(['--port', '0', '--dev'], { RTM_JWT_SECRET: SECRET, RTM_API_KEY: 'key', HOST: '0.0.0.0' });
     expect(invocation).toEqual({ command: 'serve', options: { port: 0, dev: true, secret: SECRET, apiKey: 'key', host: '0.0.0.0' } });
     expect(readInvocation(['token', '--sub', 'alice', '--ttl', '60'], { RTM_JWT_SECRET: SECRET })).toEqual({ command: 'token', secret: SECRET, sub: 'alice', ttl: 60 });

@@ -1,4 +1,4 @@
-// The legacy APEX RTM endpoint: the seed's unmodified Listener plug-in connects to the base URL and gets raw frames.
+// The legacy APEX RTM endpoint: the original, unmodified APEX RTM Listener plug-in connects to the base URL and gets raw frames.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../index.js';
 import { LEGACY_ON, channelArgs, openPeer, post, rtcPeer, startServer } from '../test/peer.test-util.js';
