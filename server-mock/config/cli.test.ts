@@ -197,18 +197,16 @@ describe('the rtm-server binary', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ secret: fresh.secret, apiKey: fresh.apiKey });
   });
 
-  it('starts, prints the listening line, and on SIGTERM closes clients with 1001 and exits 0 within 5 s', async () => {
+  it('starts, prints the listening line, and on SIGTERM closes clients with 1001 and exits 0', async () => {
     const server = run(['--port', '0', '--dev', '--log-level', 'warn'], { RTM_JWT_SECRET: SECRET, RTM_API_KEY: 'k' });
     await expect.poll(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out()), { timeout: 5_000 }).toBeTruthy();
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())![1]!;
     const token = await createAuth(SECRET).sign('alice', 60);
     const peer = await openPeer(`${url.replace('http', 'ws')}/rtc?access_token=${token}`);
     expect((await peer.command('ping')).response.pong).toBe(true);
-    const started = Date.now();
     server.child.kill('SIGTERM');
     expect((await peer.closed).code).toBe(1001);
     expect(await server.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(server.out()).not.toContain(token);
   });
 });
