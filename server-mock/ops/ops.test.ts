@@ -51,9 +51,9 @@ describe('structured logs', () => {
   it('redact token-like fields wherever a caller puts them, and honour the level', () => {
     const log = capture('warn');
     log.logger.info('hidden', { a: 1 });
-    log.logger.warn('x', { token: 't1', access_token: 't2', apiKey: 'k', nested: { token: 't3', secret: 's' }, headers: { authorization: 'Bearer t4', 'x-api-key': 'k2' } });
+    log.logger.warn('x', { token: 't1', access_token: 't2', apiKey: 'k', nested: { token: 't3', secret: 's', access_token: 't5', apiKey: 'k3' }, headers: { authorization: 'Bearer t4', 'x-api-key': 'k2', cookie: 'c1' } });
     expect(log.lines).toHaveLength(1);
-    for (const value of ['t1', 't2', 't3', 't4', 'k2', '"s"']) expect(log.lines[0]).not.toContain(value);
+    for (const value of ['t1', 't2', 't3', 't4', 't5', 'k2', 'k3', 'c1', '"s"']) expect(log.lines[0]).not.toContain(value);
     expect(log.events()[0]).toMatchObject({ event: 'x', token: '[redacted]', nested: { token: '[redacted]', secret: '[redacted]' } });
   });
 });
