@@ -96,6 +96,13 @@ describe('reading settings', () => {
     expect(read).toThrow(message);
   });
 
+  it.each(['https://app.example.com/', 'https://app.example.com/path', 'app.example.com', '*'])('refuses the Origin %j: an Origin is https://host[:port], without a path', (origin) => {
+    const options = readInvocation(['--origins', origin], {});
+    expect(options.command).toBe('serve');
+    if (options.command === 'serve') expect(() => checkOptions(options.options)).toThrow(/must look like https:\/\/host\[:port\], without a path/);
+    expect(() => checkOptions({ origins: ['https://app.example.com:8443', 'http://localhost:8080'] })).not.toThrow();
+  });
+
   it('reads --trust-proxy as a list of proxy addresses; a bare boolean is refused', () => {
     expect(readInvocation(['--trust-proxy', 'loopback, 10.0.0.0/8'], {})).toEqual({ command: 'serve', options: { trustProxy: ['loopback', '10.0.0.0/8'] } });
     expect(() => checkOptions({ trustProxy: true as never })).toThrow(/must list the proxy addresses/);
