@@ -7,14 +7,13 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  /** `clock` is read, not wrapped: a closure per bucket would cost every idle connection. */
   constructor(
     private readonly capacity: number,
     private readonly perSecond: number,
-    private readonly clock: { now(): number },
+    private readonly now: () => number,
   ) {
     this.tokens = capacity;
-    this.last = clock.now();
+    this.last = now();
   }
 
   /** Takes one token; false when the bucket is empty. */
@@ -32,7 +31,7 @@ export class TokenBucket {
   }
 
   private refill(): void {
-    const now = this.clock.now();
+    const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
   }
@@ -46,15 +45,12 @@ export class TokenBucket {
  */
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-  private readonly clock: { now(): number };
 
   constructor(
     private readonly perMinute: number,
-    now: () => number,
+    private readonly now: () => number,
     private readonly maxKeys = 100_000,
-  ) {
-    this.clock = { now };
-  }
+  ) {}
 
   /** Takes one token for `key`; false when that key is over its rate. */
   take(key: string): boolean {
@@ -62,7 +58,7 @@ export class KeyedRateLimiter {
     if (!bucket) {
       if (this.buckets.size >= this.maxKeys) this.prune();
       if (this.buckets.size >= this.maxKeys) return false;
-      bucket = new TokenBucket(this.perMinute, this.perMinute / 60, this.clock);
+      bucket = new TokenBucket(this.perMinute, this.perMinute / 60, this.now);
       this.buckets.set(key, bucket);
     }
     return bucket.take();
