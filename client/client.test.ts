@@ -113,13 +113,13 @@ describe('requests', () => {
     const { client, server } = await setup();
     await client.ready();
     // A close frame whose answer the server never reads: the client socket stays CLOSING while the client still counts as open.
-    const raw = (server.sockets[0] as unknown as { _socket: import('node:net').Socket })._socket;
-    raw.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
-    raw.pause();
+    const socket = server.sockets[0]!;
+    socket.pause();
+    socket.close(1000);
     await new Promise((r) => setTimeout(r, 50));
     const publish = client.channel('test').publish('e', 'while closing');
     await new Promise((r) => setTimeout(r, 20));
-    raw.destroy();
+    socket.terminate();
     await expect(publish).resolves.toEqual({});
     const sent = server.commands('publish');
     expect(sent).toHaveLength(1);

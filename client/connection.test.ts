@@ -96,7 +96,7 @@ describe('close-code policy', () => {
 });
 
 describe('backoff', () => {
-  it('pain point 3 (reconnect storms): delays are full-jitter in [min, min(max, min·2^n)] and spread', () => {
+  it('reconnect storms: delays are full-jitter in [min, min(max, min·2^n)] and spread', () => {
     const delays = Array.from({ length: 200 }, () => backoffDelay(3));
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(500);
     expect(Math.max(...delays)).toBeLessThanOrEqual(4_000);
@@ -141,11 +141,11 @@ describe('browser awareness', () => {
     expect(() => createClient({ url: server.url, token: 42 as unknown as string, WebSocket })).toThrow(/token/);
   });
 
-  it('pain point 12 (no WebSocket, stuck states): a missing WebSocket is a clear error, not a silent hang', () => {
+  it('no stuck states: a missing WebSocket is a clear error, not a silent hang', () => {
     expect(() => createClient({ url: server.url, token: 't' })).toThrow(/WebSocket/);
   });
 
-  it('pain point 12 (stuck states): a handshake that never completes times out and is retried until the server answers', async () => {
+  it('no stuck states: a handshake that never completes times out and is retried until the server answers', async () => {
     const net = await import('node:net');
     const sockets: import('node:net').Socket[] = [];
     const silent = net.createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
@@ -162,7 +162,7 @@ describe('browser awareness', () => {
 });
 
 describe('release on close', () => {
-  it('pain point 10 (listener leaks): close() releases sockets, timers, environment listeners and event handlers', async () => {
+  it('no leaks: close() releases sockets, timers, environment listeners and event handlers', async () => {
     const before = environment.listeners;
     const client = connect({ token: () => 'tok' });
     client.channel('a').on(() => {});

@@ -14,7 +14,7 @@
 export { createClient, type ClientEvents, type ClientOptions, type ClientStats, type DirectMeta, type RtmClient, type TokenChange } from './client.js';
 export type { TransportChange, TransportName } from './transports.js';
 export type { Channel, ChannelHandler, ChannelListenOptions, ChannelMeta } from './channel.js';
-export type { EventName, Events, JsonCompatible, JsonInput, PayloadOf } from './typed.js';
+export type { EventName, Events, JsonCompatible, JsonInput, Outgoing, PayloadOf } from './typed.js';
 export type { ReadyOptions } from './readiness.js';
 export type { Resource, ResourceEvent, ResourceHandler, ResourceListenOptions } from './resource.js';
 export { FILTER_LIMITS, type ChannelFilter, type Filter, type FilterItem, type FilterOperators, type FilterPaths, type FilterValue } from '../protocol/index.js';

@@ -8,7 +8,7 @@ const { ctx, connect } = useScriptedServer();
 afterEach(() => vi.useRealTimers());
 
 describe('dead-link detection on a real socket', () => {
-  it('pain point 1 (dead connection unnoticed): a silent link is dropped within pingInterval + pingTimeout and reconnected', async () => {
+  it('a dead connection is noticed: a silent link is dropped within pingInterval + pingTimeout and reconnected', async () => {
     const client = connect({ pingInterval: 100, pingTimeout: 100 });
     await client.ready();
     // ready() may itself have pinged the server once (to learn the token was accepted): count from here.
@@ -44,7 +44,7 @@ describe('dead-link detection on a real socket', () => {
     expect(states).toEqual(['connecting', 'open']);
   });
 
-  it('pain point 2 (background tab throttling): on becoming visible, the wall-clock deadline is checked at once', async () => {
+  it('background tab throttling: on becoming visible, the wall-clock deadline is checked at once', async () => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     const client = connect({ pingInterval: 25_000, pingTimeout: 10_000 });
     await client.ready();
@@ -94,7 +94,7 @@ describe('Liveness deadlines (fake clock)', () => {
     liveness.stop();
   });
 
-  it('pain point 2 (frozen timers): after a sleep the deadline is judged by the wall clock, with one fresh ping before declaring death', () => {
+  it('frozen timers: after a sleep the deadline is judged by the wall clock, with one fresh ping before declaring death', () => {
     vi.useFakeTimers();
     const { liveness, events } = watch();
     liveness.heard();

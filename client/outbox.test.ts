@@ -6,7 +6,7 @@ import { useScriptedServer } from './test-setup.test-util.js';
 const { ctx, connect } = useScriptedServer();
 
 describe('outbox', () => {
-  it('pain point 8 (messages lost during disconnect): publishes made while down are sent in order on reconnect, each settling with its response', async () => {
+  it('no messages lost during a disconnect: publishes made while down are sent in order on reconnect, each settling with its response', async () => {
     const client = connect({ reconnect: { minDelay: 100, maxDelay: 100 } });
     await client.ready();
     ctx.server.peers[0]!.close(1012);
@@ -21,7 +21,7 @@ describe('outbox', () => {
     expect(client.stats()).toMatchObject({ pending: 0, queued: 0 });
   });
 
-  it('pain point 9 (offline buffers surprise): the queue is bounded and a full queue rejects loudly, never drops', async () => {
+  it('the offline queue is bounded and a full queue rejects loudly, never drops', async () => {
     ctx.server.refuse = true;
     const client = connect({ maxQueued: 3 });
     const publishes = [0, 1, 2, 3, 4].map((i) => client.channel('q').publish('n', i));
@@ -32,7 +32,7 @@ describe('outbox', () => {
     expect(client.stats().queued).toBe(3);
   });
 
-  it('pain point 9: maxQueued 0 fails fast with disconnected while not connected', async () => {
+  it('maxQueued 0 fails fast with disconnected while not connected', async () => {
     ctx.server.refuse = true;
     const client = connect({ maxQueued: 0 });
     await expect(client.channel('q').publish('n', 1)).rejects.toMatchObject({ code: 'disconnected' });

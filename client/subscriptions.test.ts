@@ -38,7 +38,7 @@ describe('reference counting', () => {
     await ctx.server.until(() => got.length === 1);
   });
 
-  it('pain point 6 (duplicates after reconnect): each reconnect resubscribes exactly once and each event reaches each handler once', async () => {
+  it('no duplicates after a reconnect: each reconnect resubscribes exactly once and each event reaches each handler once', async () => {
     const client = connect();
     const got: unknown[] = [];
     client.channel('news').on((p) => got.push(p));
@@ -54,7 +54,7 @@ describe('reference counting', () => {
     expect(ctx.server.peers.map((peer) => ctx.server.received.filter((r) => r.peer === peer && r.command === 'subscribe').length)).toEqual([1, 1, 1, 1]);
   });
 
-  it('pain point 7 (React StrictMode double subscribe): on/off/on in one tick sends one subscribe and no unsubscribe', async () => {
+  it('React StrictMode\'s double subscribe: on/off/on in one tick sends one subscribe and no unsubscribe', async () => {
     const client = connect();
     await client.ready();
     const got: unknown[] = [];
@@ -70,7 +70,7 @@ describe('reference counting', () => {
     expect(got).toEqual([1]);
   });
 
-  it('pain point 10 (listener leaks): 1,000 subscribe/unsubscribe cycles leave nothing behind', async () => {
+  it('no listener leaks: 1,000 subscribe/unsubscribe cycles leave nothing behind', async () => {
     const client = connect();
     await client.ready();
     const baseline = client.stats();

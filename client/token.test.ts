@@ -53,7 +53,7 @@ describe('reading a token', () => {
 });
 
 describe('token lifecycle', () => {
-  it('pain point 4 (token expiry kills channels): notification 1 → fresh token via jwt replace, link and subscriptions stay up', async () => {
+  it('an expiring token does not kill channels: notification 1 → fresh token via jwt replace, link and subscriptions stay up', async () => {
     const { provider, issued } = numberedTokens();
     const client = connect({ token: provider });
     const events: Array<number | undefined> = [];
@@ -82,7 +82,7 @@ describe('token lifecycle', () => {
     expect(n).toBe(2);
   });
 
-  it('pain point 5 (refresh races): concurrent triggers coalesce into one call and one replace', async () => {
+  it('refresh races: concurrent triggers coalesce into one call and one replace', async () => {
     const { provider, issued } = numberedTokens(30);
     const client = connect({ token: provider });
     await client.ready();
@@ -95,7 +95,7 @@ describe('token lifecycle', () => {
     expect(ctx.server.commands('jwt replace')).toHaveLength(1);
   });
 
-  it('pain point 5 (refresh races): a refresh under way when the link closes is what the next connection uses; never the stale token', async () => {
+  it('refresh races: a refresh under way when the link closes is what the next connection uses; never the stale token', async () => {
     const { provider: numbered, issued } = numberedTokens();
     // The second token is held back until the link has closed: no race with the close, however loaded the machine.
     let release: () => void = () => {};

@@ -24,6 +24,7 @@ declare const eventMap: unique symbol;
  * Only a type: no value of it ever exists.
  */
 export interface Events<M extends object> {
+  /** The map itself, for the type checker only. */
   readonly [eventMap]: M;
 }
 

@@ -20,7 +20,7 @@ test('a Listener and a Broadcast DA configured only with the original attributes
       page,
       channel,
       `
-      // The original README's "Hello" page: Listener 01 Base WebSocket URL (the server's root, as the original
+      // The original APEX RTM plug-ins' "Hello" example page: Listener 01 Base WebSocket URL (the server's root, as the original
       // Node bridge had it), 02 Channel, 03 Event Name, 04 APEX Event Name.
       dynamicAction({ when: { event: 'ready' }, actionList: [{ javascriptFunction: RTM.apex.listener, ajaxIdentifier: 'L', attribute01: ${JSON.stringify(wsBase)}, attribute02: channel, attribute03: 'ping', attribute04: 'rtm-message' }] });
       dynamicAction({ when: { event: 'rtm-message' }, actionList: [{ javascriptFunction() { log.push('received ' + this.data.payload.value + ' from ' + (this.data.modifier || '').split(':')[0]); } }] });

@@ -6,7 +6,7 @@ import { authStub, loadSdk, socketSpy, until, type AuthStub, type AuthStubOption
 
 const SECRET = 'interop-secret-0123456789abcdef-0123';
 const API_KEY = 'interop-api-key-0123456789';
-/** The keys of an RTC event, in the seed's order: the SDK's end-to-end schemas reject any other. */
+/** The keys of an RTC event, in RTC's order: the SDK's end-to-end schemas reject any other. */
 const EVENT_KEYS = ['action', 'resource', 'modifier', 'timestamp', 'data'];
 
 const cleanups: Array<() => unknown> = [];
@@ -50,7 +50,7 @@ describe('jexia-sdk-js against rtm-server', () => {
     expect(spy.sockets[0]!.url).toMatch(/\/rtc\?access_token=eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
-  it('subscribes to a channel, publishes (the publish settles with the response), and receives its own and others’ messages in the seed’s shape', async () => {
+  it('subscribes to a channel, publishes (the publish settles with the response), and receives its own and others’ messages in RTC’s shape', async () => {
     const { rtc, spy, rest } = await setup();
     const channel = rtc.channel('sdk-room');
     const received: any[] = [];
@@ -84,7 +84,7 @@ describe('jexia-sdk-js against rtm-server', () => {
     );
   });
 
-  it('watches a dataset: created, updated and deleted, pushed with POST /api/events, arrive in the seed’s shape', async () => {
+  it('watches a dataset: created, updated and deleted, pushed with POST /api/events, arrive in RTC’s shape', async () => {
     const { dom, spy, rest } = await setup();
     const ids = ['4f8c6ee3-f2d1-47b8-83c4-c5250b86cab4', '0b6b7a3e-1d0e-4d8a-9d3c-6f2f3f6f8a11'];
     const all: any[] = [];

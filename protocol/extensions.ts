@@ -1,7 +1,7 @@
 /**
  * rtm-kit's extensions to RTC are opt-in, per subscription: the official
  * SDK's end-to-end schemas reject unknown keys, so a subscription that does
- * not ask sees exactly the seed's frames. This is the one list of what asks.
+ * not ask sees exactly RTC's own frames. This is the one list of what asks.
  */
 import { isObject } from './messages.js';
 
@@ -10,7 +10,7 @@ import { isObject } from './messages.js';
  * to RTC, each with the test of whether it asks. A subscription that asks
  * for any of them gets every extension field on its events and responses
  * (`offset`, `epoch`, the stream position, `recovered`); one that asks for
- * none sees exactly the seed's frames. New opt-in arguments go here.
+ * none sees exactly RTC's own frames. New opt-in arguments go here.
  */
 const OPT_INS: Readonly<Record<string, (value: unknown) => boolean>> = {
   /** Explicitly: `positions: true`. */

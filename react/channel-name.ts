@@ -8,7 +8,10 @@ declare const payloads: unique symbol;
  * TypeScript cannot do when `T` is written out at the call (`useChannel<Room>(…)` fixes every type argument). A
  * plain string is an untyped name.
  */
-export type ChannelName<T = Json> = string | (string & { readonly [payloads]?: T });
+export type ChannelName<T = Json> = string | (string & {
+  /** The payload types, for the type checker only. */
+  readonly [payloads]?: T;
+});
 
 /**
  * Names channel `name` with its payload types, for the hooks to infer them; at run time it is `name` itself.

@@ -1,7 +1,9 @@
 // Checks the package a user installs, from the tarball npm would publish (after `npm run build`):
 // types resolve for every entry (attw, ESM-only on purpose), package.json passes publint --strict, and the
 // rules of our own: no runtime dependencies (the browser bundles and the server carry theirs inline), every
-// shipped source map carries its sources, no declaration maps pointing at sources that are not shipped.
+// shipped source map carries its sources, no declaration maps pointing at sources that are not shipped. And the
+// API reference builds from the TSDoc without a warning (typedoc.json treats warnings as errors): every public
+// member is documented, every {@link} resolves.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ try {
   };
   run('attw', 'attw', [tarball, '--profile', 'esm-only', '--format', 'table-flipped']);
   run('publint', 'publint', ['run', tarball, '--strict']);
+  run('typedoc (the API reference)', 'typedoc', ['--emit', 'none', '--logLevel', 'Warn']);
 
   const pkg = JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' }));
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {

@@ -16,9 +16,9 @@ export const ServerErrorCode = {
   JwksUnavailable: 'ERR_RTM_JWKS_UNAVAILABLE',
   /** A shared store (Redis) could not be reached ({@link StoreUnavailableError}). */
   StoreUnavailable: 'ERR_RTM_STORE_UNAVAILABLE',
-  /** An RTC command failed ({@link CommandError}). */
+  /** An RTC command failed; the client is answered with the command's RTC error code. */
   Command: 'ERR_RTM_COMMAND',
-  /** A REST request failed ({@link HttpError}). */
+  /** A request to the REST API failed; it is answered with an HTTP status and `{error: {code, info}}`. */
   Http: 'ERR_RTM_HTTP',
   /** A call of the REST API from Node failed ({@link RestError}). */
   Rest: 'ERR_RTM_REST',
@@ -36,6 +36,7 @@ export class ServerError extends Error {
   readonly info: string;
 
   constructor(
+    /** The stable code of the error's class; match on it, never on the message. */
     readonly code: ServerErrorCode,
     message: string,
     details: { rtcCode?: number; status?: number; info?: string; cause?: unknown } = {},

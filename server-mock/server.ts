@@ -118,7 +118,8 @@ export function createServer(options: ServerOptions = {}): RtmServer {
   const maxPayload = options.maxPayload ?? 64 * 1024;
   // Frames over maxPayload are still read, up to maxFrame, so that the session can answer them (error 7) and keep the link.
   const maxFrame = Math.max(maxPayload, options.maxFrame ?? 1024 * 1024);
-  const sessionContext = (ip: string, origin: string | undefined): SessionContext => ({ auth, hub, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, ip, origin, sessions, userCap, lag });
+  // One context for every session: a copy per connection would cost each idle one a few hundred bytes.
+  const sessionContext: SessionContext = { auth, hub, ledger, policy, log, metrics, publisher, timing, limits, maxPayload, clock, sessions, userCap, lag };
   const httpTransport = createHttpTransport({
     router,
     clock,
@@ -133,7 +134,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
     maxFrame,
     maxBody: limits.maxBuffered,
     startSession(pipe, token, req, ip, announce) {
-      void new Session(pipe, sessionContext(ip, req.headers.origin)).start(token, announce);
+      void new Session(pipe, sessionContext, ip, req.headers.origin).start(token, announce);
     },
   });
 
@@ -191,7 +192,7 @@ export function createServer(options: ServerOptions = {}): RtmServer {
         if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
         // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
         const { query } = parseTarget(req.url);
-        void new Session(webSocketPipe(ws), sessionContext(ip, origin)).start(query.get('access_token') ?? undefined, query.get('session') === '1');
+        void new Session(webSocketPipe(ws), sessionContext, ip, origin).start(query.get('access_token') ?? undefined, query.get('session') === '1');
       },
     }),
   );

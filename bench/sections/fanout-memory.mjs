@@ -34,10 +34,18 @@ export async function run({ connections = 10_000, sizes = [1_000, 5_000, 10_000]
       live.push({ ...subject, server, load, url, token });
       await sleep(300);
       const before = await readMemory(server);
-      const connected = await load.call('connect', { system: subject.system, url, token, n: connections, concurrency: 100 });
+      // Connections open in two halves. From the baseline, the figure also carries what grows once however many
+      // connect (V8's young generation grows to its 32 MiB maximum while they do, up to ~3 KB a connection
+      // at 10,000); the second half's own cost is the marginal figure.
+      const first = await load.call('connect', { system: subject.system, url, token, n: connections / 2, concurrency: 100 });
+      await sleep(1_000);
+      const half = await readMemory(server);
+      const second = await load.call('connect', { system: subject.system, url, token, n: connections - connections / 2, concurrency: 100 });
       await sleep(1_000);
       const after = await readMemory(server);
+      const connected = { open: second.open, failed: first.failed + second.failed, ms: first.ms + second.ms };
       const n = connected.open;
+      const added = second.open - first.open;
       live.at(-1).open = n;
       memory.push({
         system: subject.system,
@@ -47,13 +55,15 @@ export async function run({ connections = 10_000, sizes = [1_000, 5_000, 10_000]
         connectsPerSecond: round(n / (connected.ms / 1000)),
         rssPerConnection: round((after.rss - before.rss) / n),
         heapPerConnection: round((after.heapUsed - before.heapUsed) / n),
+        rssMarginal: round((after.rss - half.rss) / added),
+        heapMarginal: round((after.heapUsed - half.heapUsed) / added),
         rssBaseline: before.rss,
         rssAt: after.rss,
         heapBaseline: before.heapUsed,
         heapAt: after.heapUsed,
         samples: after.samples,
       });
-      log(`  ${subject.label}: ${n} open (${connected.failed} failed) in ${round(connected.ms)} ms; ${round((after.rss - before.rss) / n)} B RSS/conn`);
+      log(`  ${subject.label}: ${n} open (${connected.failed} failed) in ${round(connected.ms)} ms; ${round((after.rss - before.rss) / n)} B RSS/conn (second half ${round((after.rss - half.rss) / added)} B)`);
     }
 
     let subscribed = 0;
@@ -107,6 +117,8 @@ export async function run({ connections = 10_000, sizes = [1_000, 5_000, 10_000]
     const raw = memory.find((r) => r.system === 'raw');
     row.rssVsRaw = round(ratio(row.rssPerConnection, raw?.rssPerConnection));
     row.heapVsRaw = round(ratio(row.heapPerConnection, raw?.heapPerConnection));
+    row.rssMarginalVsRaw = round(ratio(row.rssMarginal, raw?.rssMarginal));
+    row.heapMarginalVsRaw = round(ratio(row.heapMarginal, raw?.heapMarginal));
   }
   for (const row of fanout) {
     const raw = fanout.find((r) => r.system === 'raw' && r.subscribers === row.subscribers);

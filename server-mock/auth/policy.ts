@@ -9,7 +9,9 @@ import { ConfigError } from '../errors.js';
  * claim allows every non-private channel.
  */
 export interface Rights {
+  /** What the token may subscribe to: channel patterns (`room:*`, `orders`) and resources as `<type>:<name>`; absent: nothing. */
   subscribe?: string[];
+  /** The channel patterns the token may publish to; absent: nothing. */
   publish?: string[];
 }
 

@@ -150,7 +150,14 @@ export interface ServerOptions {
    * Replacements for the in-memory history and publish ledger (tests; shared engines). A shared engine
    * also gives a `bus` that carries every append to every instance; the hub then delivers only what comes from it.
    */
-  stores?: { history?: HistoryStore; ledger?: PublishLedger; bus?: SharedBus };
+  stores?: {
+    /** Each stream's offsets and recent events. */
+    history?: HistoryStore;
+    /** Accepted publishes by sender and correlation ID, to answer a repeat without publishing it again. */
+    ledger?: PublishLedger;
+    /** Carries each append to every instance. */
+    bus?: SharedBus;
+  };
   /** Time source; tests pass a manual clock. */
   clock?: Clock;
   /** Folder served at `/`. Default: the package's `server-mock/public`. */

@@ -73,7 +73,7 @@ describe('POST /api/users/<id>/messages', () => {
 });
 
 describe('POST /api/broadcast', () => {
-  it('keeps the skeleton contract and answers 413 for bodies over 64 KiB', async () => {
+  it('answers a broadcast with {ok, channel, eventName, recipients}, takes the key as a Bearer token too, and answers 413 for bodies over 64 KiB', async () => {
     expect(await (await post(server, '/api/broadcast', { channel: 'news', eventName: null, payload: 1 })).json()).toEqual({ ok: true, channel: 'news', eventName: null, recipients: 0 });
     expect((await post(server, '/api/broadcast', { channel: 'news', payload: 1 }, { authorization: `Bearer ${API_KEY}` })).status).toBe(200);
     await expectError(await post(server, '/api/broadcast', { channel: 'news', payload: 'x'.repeat(70 * 1024) }), 413, 4);

@@ -9,8 +9,11 @@ export type LogFields = Record<string, unknown>;
 
 /** A structured logger: one JSON object per line, `event` naming what happened. */
 export interface Logger {
+  /** Something worth a line in normal operation (`event` is a stable name, such as `listening`). */
   info(event: string, fields?: LogFields): void;
+  /** Something a client or an operator did wrong, or a degraded state the server survives. */
   warn(event: string, fields?: LogFields): void;
+  /** A failure of the server itself. */
   error(event: string, fields?: LogFields): void;
 }
 

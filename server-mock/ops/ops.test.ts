@@ -51,9 +51,9 @@ describe('structured logs', () => {
   it('redact token-like fields wherever a caller puts them, and honour the level', () => {
     const log = capture('warn');
     log.logger.info('hidden', { a: 1 });
-    log.logger.warn('x', { token: 't1', access_token: 't2', apiKey: 'k', nested: { token: 't3', secret: 's' }, headers: { authorization: 'Bearer t4', 'x-api-key': 'k2' } });
+    log.logger.warn('x', { token: 't1', access_token: 't2', apiKey: 'k', nested: { token: 't3', secret: 's', access_token: 't5', apiKey: 'k3' }, headers: { authorization: 'Bearer t4', 'x-api-key': 'k2', cookie: 'c1' } });
     expect(log.lines).toHaveLength(1);
-    for (const value of ['t1', 't2', 't3', 't4', 'k2', '"s"']) expect(log.lines[0]).not.toContain(value);
+    for (const value of ['t1', 't2', 't3', 't4', 't5', 'k2', 'k3', 'c1', '"s"']) expect(log.lines[0]).not.toContain(value);
     expect(log.events()[0]).toMatchObject({ event: 'x', token: '[redacted]', nested: { token: '[redacted]', secret: '[redacted]' } });
   });
 });
@@ -80,20 +80,21 @@ describe('message log file', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('stops accepting, closes RTC clients with 1001 and legacy ones with 1012, and finishes within 5 s even if a client never answers', async () => {
+  it('stops accepting, closes RTC clients with 1001 and legacy ones with 1012, and finishes even if a client never answers (it is cut off)', async () => {
     const server = await startServer(LEGACY_ON);
     const rtc = await rtcPeer(server);
     const legacy = await openPeer(`${server.ws}/`);
     const stuck = await rtcPeer(server, 'stuck');
-    stuck.ws.pause();
-    const started = Date.now();
+    stuck.ws.pause(); // reads nothing more, so never answers the close
     const closing = server.close();
     expect((await rtc.closed).code).toBe(1001);
-    // 1012, not 1001: the seed's Listener plug-in gives up on 1000/1001 and reconnects after 3 s on anything else.
+    // 1012, not 1001: the original APEX RTM Listener plug-in gives up on 1000/1001 and reconnects after 3 s on anything else.
     expect((await legacy.closed).code).toBe(1012);
     await expect(openPeer(`${server.ws}/rtc`)).rejects.toThrow(/503/);
     await closing;
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // The server's side is gone: once the stuck client reads again it finds the close frame and the end of the stream.
+    stuck.ws.resume();
+    expect((await stuck.closed).code).toBe(1001);
   });
 
   it('answers /readyz 503 and refuses upgrades with 503 while draining', async () => {

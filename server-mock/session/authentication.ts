@@ -6,7 +6,7 @@ import type { Logger } from '../ops/log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { SessionTiming } from '../config/options.js';
 import type { ConnectionCap } from '../transport/connection-caps.js';
-import { TokenTimers } from './token-timers.js';
+import { TokenTimers, type TokenTimerActions } from './token-timers.js';
 
 /** What a connection's authentication needs from the server. */
 export interface AuthenticationContext {
@@ -17,9 +17,13 @@ export interface AuthenticationContext {
   metrics: Metrics;
   /** Open connections per `sub`, capped. */
   userCap: ConnectionCap;
-  ip: string;
-  origin: string | undefined;
-  transport: string;
+}
+
+/** The connection as its log lines name it. */
+export interface ConnectionFacts {
+  readonly ip: string;
+  readonly origin: string | undefined;
+  readonly transport: string;
 }
 
 /** What authentication makes the session do. */
@@ -37,19 +41,17 @@ export interface AuthenticationActions {
  * subject for the connection's life, the per-user connection cap, and the
  * timers that remind before the token runs out and close after.
  */
-export class Authentication {
+export class Authentication implements TokenTimerActions {
   private current: Identity | undefined;
   private readonly timers: TokenTimers;
 
+  // The context is the server's, shared; the session answers for its connection and its actions, and the timers
+  // call this object's methods: nothing here is made per connection beyond the object itself.
   constructor(
     private readonly ctx: AuthenticationContext,
-    private readonly actions: AuthenticationActions,
+    private readonly session: ConnectionFacts & AuthenticationActions,
   ) {
-    this.timers = new TokenTimers(ctx.clock, ctx.timing, {
-      remind: (exp) => actions.remind(exp),
-      expire: () => actions.close(CloseCode.TokenExpired, 'token expired'),
-      authTimeout: () => actions.close(CloseCode.InvalidToken, 'no token received'),
-    });
+    this.timers = new TokenTimers(ctx.clock, ctx.timing, this);
   }
 
   /** The verified identity, once there is one. */
@@ -71,18 +73,33 @@ export class Authentication {
     if (!isObject(args) || typeof args.token !== 'string') throw new CommandError(RtcErrorCode.Formatting, 'jwt replace needs arguments.token');
     const identity = await this.ctx.auth.verify(args.token).catch((error: unknown) => {
       if (error instanceof TokenError) {
-        this.ctx.log.warn('auth_failed', { reason: error.message, user: this.current?.sub, ip: this.ctx.ip, origin: this.ctx.origin });
+        this.ctx.log.warn('auth_failed', { reason: error.message, user: this.current?.sub, ip: this.session.ip, origin: this.session.origin });
         throw new CommandError(RtcErrorCode.InvalidToken, error.message);
       }
       throw error;
     });
     // A connection keeps one identity: switching users mid-connection would bypass per-user channel checks.
     if (this.current && identity.sub !== this.current.sub) {
-      this.ctx.log.warn('auth_failed', { reason: 'jwt replace for another subject', user: this.current.sub, ip: this.ctx.ip });
+      this.ctx.log.warn('auth_failed', { reason: 'jwt replace for another subject', user: this.current.sub, ip: this.session.ip });
       throw new CommandError(RtcErrorCode.InvalidToken, 'the new token is for another subject');
     }
     this.accept(identity);
     return {};
+  }
+
+  /** The reminder is due (called by the timers). */
+  remind(exp: number): void {
+    this.session.remind(exp);
+  }
+
+  /** The token ran out without a replacement (called by the timers). */
+  expire(): void {
+    this.session.close(CloseCode.TokenExpired, 'token expired');
+  }
+
+  /** No token came in time (called by the timers). */
+  authTimeout(): void {
+    this.session.close(CloseCode.InvalidToken, 'no token received');
   }
 
   /** Stops the timers and gives the connection back to the user's cap. */
@@ -95,22 +112,22 @@ export class Authentication {
     const first = this.current === undefined;
     if (first && !this.ctx.userCap.claim(identity.sub)) {
       this.ctx.metrics.limited.inc({ limit: 'user_open' });
-      this.ctx.log.warn('user_connections_exceeded', { user: identity.sub, ip: this.ctx.ip });
-      return this.actions.close(CloseCode.TryAgainLater, 'too many connections for this user');
+      this.ctx.log.warn('user_connections_exceeded', { user: identity.sub, ip: this.session.ip });
+      return this.session.close(CloseCode.TryAgainLater, 'too many connections for this user');
     }
     this.current = identity;
     this.timers.armFor(identity.exp);
-    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.ctx.ip, origin: this.ctx.origin, transport: this.ctx.transport });
+    if (first) this.ctx.log.info('connect', { user: identity.sub, ip: this.session.ip, origin: this.session.origin, transport: this.session.transport });
   }
 
   private reject(error: unknown): void {
     if (!(error instanceof TokenError)) {
-      this.ctx.log.error('auth_error', { error: String(error), ip: this.ctx.ip });
-      this.actions.refuse(RtcErrorCode.Internal, 'internal error');
-      return this.actions.close(1011, 'internal error');
+      this.ctx.log.error('auth_error', { error: String(error), ip: this.session.ip });
+      this.session.refuse(RtcErrorCode.Internal, 'internal error');
+      return this.session.close(1011, 'internal error');
     }
-    this.ctx.log.warn('auth_failed', { reason: error.message, ip: this.ctx.ip, origin: this.ctx.origin });
-    this.actions.refuse(RtcErrorCode.InvalidToken, error.message);
-    this.actions.close(CloseCode.InvalidToken, error.message);
+    this.ctx.log.warn('auth_failed', { reason: error.message, ip: this.session.ip, origin: this.session.origin });
+    this.session.refuse(RtcErrorCode.InvalidToken, error.message);
+    this.session.close(CloseCode.InvalidToken, error.message);
   }
 }

@@ -20,7 +20,8 @@ export type Admission = 'handle' | 'refuse';
 export class Intake {
   private queuedBytes = 0;
   private readonly rate: TokenBucket;
-  private readonly strikes: TokenBucket;
+  /** Made on the first refusal: most connections never have one. */
+  private strikes: TokenBucket | undefined;
   /** Set while reading is paused to pace the connection. */
   private paced: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -28,14 +29,12 @@ export class Intake {
   constructor(
     private readonly pipe: Pipe,
     private readonly limits: Limits,
-    clock: Clock,
+    private readonly clock: Clock,
     private readonly metrics: Metrics,
     /** Whether the server itself is behind. */
     private readonly lag: { readonly behind: boolean },
   ) {
-    const now = () => clock.now();
-    this.rate = new TokenBucket(limits.rateBurst, limits.ratePerSecond, now);
-    this.strikes = new TokenBucket(limits.abuseLimit, limits.abuseLimit / ABUSE_WINDOW_SECONDS, now);
+    this.rate = new TokenBucket(limits.rateBurst, limits.ratePerSecond, clock);
   }
 
   /** Counts `size` bytes as waiting; false (nothing counted) when that would pass the bound. */
@@ -64,6 +63,7 @@ export class Intake {
   /** Counts a refused frame; false once there were too many: the connection is abusive. */
   strike(): boolean {
     this.metrics.limited.inc({ limit: 'rate' });
+    this.strikes ??= new TokenBucket(this.limits.abuseLimit, this.limits.abuseLimit / ABUSE_WINDOW_SECONDS, this.clock);
     return this.strikes.take();
   }
 

@@ -3,7 +3,9 @@ import type { Json } from '../../protocol/index.js';
 
 /** The answer to a publish, and whether it was a repeat answered from memory. */
 export interface LedgerAnswer {
+  /** The response the first publish got; a repeat is answered with the same. */
   response: Json;
+  /** True when the publish was a repeat, answered from memory and not published again. */
   repeated: boolean;
 }
 
@@ -41,6 +43,7 @@ export interface MemoryLedgerOptions {
   window: number;
   /** Most publishes remembered at once; beyond, the oldest of the owner with the most are forgotten first. */
   maxEntries: number;
+  /** The clock, in ms since the epoch (`Date.now` outside tests). */
   now: () => number;
 }
 

@@ -5,7 +5,7 @@ import { KeyedRateLimiter, TokenBucket } from './rate-limit.js';
 describe('TokenBucket', () => {
   it('lets a burst of `capacity` through, then `perSecond` a second', () => {
     let now = 0;
-    const bucket = new TokenBucket(5, 2, () => now);
+    const bucket = new TokenBucket(5, 2, { now: () => now });
     expect(Array.from({ length: 6 }, () => bucket.take())).toEqual([true, true, true, true, true, false]);
     now += 499;
     expect(bucket.take()).toBe(false);

@@ -7,13 +7,14 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
+  /** `clock` is read, not wrapped: a closure per bucket would cost every idle connection. */
   constructor(
     private readonly capacity: number,
     private readonly perSecond: number,
-    private readonly now: () => number,
+    private readonly clock: { now(): number },
   ) {
     this.tokens = capacity;
-    this.last = now();
+    this.last = clock.now();
   }
 
   /** Takes one token; false when the bucket is empty. */
@@ -31,7 +32,7 @@ export class TokenBucket {
   }
 
   private refill(): void {
-    const now = this.now();
+    const now = this.clock.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
   }
@@ -45,12 +46,15 @@ export class TokenBucket {
  */
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly clock: { now(): number };
 
   constructor(
     private readonly perMinute: number,
-    private readonly now: () => number,
+    now: () => number,
     private readonly maxKeys = 100_000,
-  ) {}
+  ) {
+    this.clock = { now };
+  }
 
   /** Takes one token for `key`; false when that key is over its rate. */
   take(key: string): boolean {
@@ -58,7 +62,7 @@ export class KeyedRateLimiter {
     if (!bucket) {
       if (this.buckets.size >= this.maxKeys) this.prune();
       if (this.buckets.size >= this.maxKeys) return false;
-      bucket = new TokenBucket(this.perMinute, this.perMinute / 60, this.now);
+      bucket = new TokenBucket(this.perMinute, this.perMinute / 60, this.clock);
       this.buckets.set(key, bucket);
     }
     return bucket.take();

@@ -7,13 +7,13 @@ import type { Limits, SessionTiming } from '../config/options.js';
 import type { Hub } from '../streams/hub.js';
 import type { Logger } from '../ops/log.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { Pipe } from '../transport/pipe.js';
-import { Outbound } from '../transport/outbound.js';
+import type { Pipe, PipeHandlers } from '../transport/pipe.js';
+import { Outbound, type OutboundEvents } from '../transport/outbound.js';
 import type { Publisher } from '../streams/publisher.js';
 import { commandResponse, echoOf, readFrame, type ReceivedFrame } from './command-response.js';
 import type { PublishLedger } from './publish-ledger.js';
 import type { SessionDirectory } from './session-directory.js';
-import { Authentication } from './authentication.js';
+import { Authentication, type AuthenticationActions, type ConnectionFacts } from './authentication.js';
 import { Dispatch } from './dispatch.js';
 import { Intake } from './intake.js';
 import { Publishing } from './publishing.js';
@@ -35,8 +35,6 @@ export interface SessionContext {
   /** Largest command frame in bytes: a larger one is answered with error 7 and not executed. */
   maxPayload: number;
   clock: Clock;
-  ip: string;
-  origin: string | undefined;
   /** Where sessions are found by id, for messages addressed to one session. */
   sessions: SessionDirectory;
   /** Open connections per `sub`, capped. */
@@ -52,7 +50,7 @@ export interface SessionContext {
  * through its one bounded writer ({@link Outbound}). A bad frame gets an
  * error response and the connection stays usable.
  */
-export class Session {
+export class Session implements PipeHandlers, OutboundEvents, ConnectionFacts, AuthenticationActions {
   /** The unguessable id messages addressed to this one connection use (`session:<id>`, `/api/sessions/<id>/messages`). */
   readonly id: string;
   private readonly out: Outbound;
@@ -60,7 +58,7 @@ export class Session {
   private readonly auth: Authentication;
   private readonly subscriptions: Subscriptions;
   private readonly dispatch: Dispatch;
-  private closed = false;
+  private ended = false;
   private closing = false;
   // Frames are handled one at a time, in order, so a subscribe right after a token-less connect's jwt replace sees the identity.
   private queue: Promise<void> = Promise.resolve();
@@ -68,21 +66,16 @@ export class Session {
   constructor(
     private readonly pipe: Pipe,
     private readonly ctx: SessionContext,
+    /** The client's address (proxy-aware), for logs. */
+    readonly ip: string,
+    /** The page's Origin, if it sent one, for logs. */
+    readonly origin: string | undefined,
   ) {
     this.id = ctx.sessions.newId();
-    this.out = new Outbound(pipe, ctx.limits.maxBuffered, ctx.clock, {
-      sent: () => ctx.metrics.messagesOut.inc({ transport: pipe.transport }),
-      slow: () => this.dropSlowConsumer(),
-    });
+    // The parts report back to this object's methods, not to closures: every idle connection would carry them.
+    this.out = new Outbound(pipe, ctx.limits.maxBuffered, ctx.clock, this);
     this.intake = new Intake(pipe, ctx.limits, ctx.clock, ctx.metrics, ctx.lag);
-    this.auth = new Authentication(
-      { ...ctx, transport: pipe.transport },
-      {
-        remind: (exp) => this.notify(RtcNotificationCode.TokenExpiring, 'token is about to expire, send jwt replace', { exp }),
-        refuse: (code, info) => this.respondError(undefined, code, info),
-        close: (code, reason) => this.closeWith(code, reason),
-      },
-    );
+    this.auth = new Authentication(ctx, this);
     this.subscriptions = new Subscriptions(ctx, this.out);
     this.dispatch = new Dispatch({ auth: this.auth, subscriptions: this.subscriptions, publishing: new Publishing(ctx), clock: ctx.clock, log: ctx.log });
   }
@@ -94,12 +87,52 @@ export class Session {
   async start(token: string | undefined, announce = false): Promise<void> {
     this.ctx.metrics.connections.inc({ endpoint: 'rtc', transport: this.pipe.transport });
     this.ctx.sessions.add(this);
-    this.pipe.bind({ frame: (data, isBinary) => this.onMessage(data, isBinary), closed: (code) => this.onClose(code) });
+    this.pipe.bind(this);
     if (announce) this.notify(RtcNotificationCode.Session, 'the id of this connection', { id: this.id });
     const started = this.auth.start(token);
     // Frames wait while the token is verified (a JWKS fetch can take seconds).
     this.queue = started;
     await started;
+  }
+
+  /** The transport the connection uses, for logs. */
+  get transport(): string {
+    return this.pipe.transport;
+  }
+
+  /** One frame from the client (called by its {@link Pipe}). */
+  frame(data: Buffer, isBinary: boolean): void {
+    this.onMessage(data, isBinary);
+  }
+
+  /** The pipe ended (called by its {@link Pipe}). */
+  closed(code: number): void {
+    this.onClose(code);
+  }
+
+  /** A frame went out (called by its {@link Outbound}). */
+  sent(): void {
+    this.ctx.metrics.messagesOut.inc({ transport: this.pipe.transport });
+  }
+
+  /** The client reads too slowly (called by its {@link Outbound}). */
+  slow(): void {
+    this.dropSlowConsumer();
+  }
+
+  /** Sends notification 1 (called by its {@link Authentication}). */
+  remind(exp: number): void {
+    this.notify(RtcNotificationCode.TokenExpiring, 'token is about to expire, send jwt replace', { exp });
+  }
+
+  /** Answers the token the connection came with (called by its {@link Authentication}). */
+  refuse(code: number, info: string): void {
+    this.respondError(undefined, code, info);
+  }
+
+  /** Closes the connection with `code` (called by its {@link Authentication}). */
+  close(code: number, reason: string): void {
+    this.closeWith(code, reason);
   }
 
   /** Sends a message addressed to this session alone (see `directFrame`). */
@@ -129,7 +162,7 @@ export class Session {
   private onRateExceeded(data: Buffer, isBinary: boolean): void {
     if (this.closing) return;
     if (!this.intake.strike()) {
-      this.ctx.log.warn('rate_abuse', { user: this.auth.identity?.sub, ip: this.ctx.ip });
+      this.ctx.log.warn('rate_abuse', { user: this.auth.identity?.sub, ip: this.ip });
       return this.closeWith(CloseCode.RateLimited, 'rate limit exceeded repeatedly');
     }
     this.respondError(isBinary ? undefined : readFrame(data.toString()), RtcErrorCode.LimitExceeded, 'rate limit exceeded: slow down');
@@ -157,7 +190,7 @@ export class Session {
   private dropSlowConsumer(): void {
     if (this.closing) return;
     this.ctx.metrics.slowConsumers.inc();
-    this.ctx.log.warn('slow_consumer', { user: this.auth.identity?.sub, ip: this.ctx.ip, buffered: this.pipe.bufferedAmount, transport: this.pipe.transport });
+    this.ctx.log.warn('slow_consumer', { user: this.auth.identity?.sub, ip: this.ip, buffered: this.pipe.bufferedAmount, transport: this.pipe.transport });
     this.closeWith(CloseCode.SlowConsumer, 'slow consumer: messages arrived faster than they were read');
   }
 
@@ -170,8 +203,8 @@ export class Session {
   }
 
   private onClose(code: number): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.closing = true;
     this.out.end();
     this.intake.stop();
@@ -179,6 +212,6 @@ export class Session {
     this.subscriptions.clear();
     this.ctx.sessions.remove(this);
     this.ctx.metrics.connections.dec({ endpoint: 'rtc', transport: this.pipe.transport });
-    this.ctx.log.info('disconnect', { user: this.auth.identity?.sub, ip: this.ctx.ip, origin: this.ctx.origin, code, transport: this.pipe.transport });
+    this.ctx.log.info('disconnect', { user: this.auth.identity?.sub, ip: this.ip, origin: this.origin, code, transport: this.pipe.transport });
   }
 }

@@ -9,7 +9,7 @@ export interface SubscriptionRequest {
   actions: string[];
   /** Extension: the position to replay from. */
   since?: StreamPosition;
-  /** The subscription asked for rtm-kit's extensions (see {@link asksForExtensions}); plain RTC ones get the seed's frames only. */
+  /** The subscription asked for rtm-kit's extensions (see {@link asksForExtensions}); plain RTC ones get RTC's own frames only. */
   extended: boolean;
 }
 

@@ -23,10 +23,11 @@ export interface SubscriptionsContext {
  * writer, `out`, through the hub's streams, which own their order.
  */
 export class Subscriptions {
+  // Both made on first use: a server holds many connections that never subscribe, or never filter.
   /** Held subscriptions by resource key, so they can be counted and dropped on close. */
-  private readonly held = new Map<string, ResourceRef>();
+  private held: Map<string, ResourceRef> | undefined;
   /** The canonical filter of each filtered subscription, by resource key, to count the distinct ones. */
-  private readonly filters = new Map<string, string>();
+  private filters: Map<string, string> | undefined;
 
   constructor(
     private readonly ctx: SubscriptionsContext,
@@ -42,18 +43,19 @@ export class Subscriptions {
     const filter = readFilter(args, resource);
     if (!this.ctx.policy.maySubscribe(identity, resource)) throw new CommandError(RtcErrorCode.Unauthorized, refusalText(identity.sub, resource, actions));
     const key = resourceKey(resource);
-    const fresh = !this.held.has(key);
-    if (fresh && this.held.size >= this.ctx.limits.maxSubscriptions) {
+    const held = (this.held ??= new Map());
+    const fresh = !held.has(key);
+    if (fresh && held.size >= this.ctx.limits.maxSubscriptions) {
       this.ctx.metrics.limited.inc({ limit: 'subscriptions' });
       throw new CommandError(RtcErrorCode.LimitExceeded, `subscription limit of ${this.ctx.limits.maxSubscriptions} reached; unsubscribe first`);
     }
     this.checkFilterLimit(key, filter);
     if (fresh) {
-      this.held.set(key, resource);
+      held.set(key, resource);
       this.ctx.metrics.subscriptions.inc();
     }
-    if (filter) this.filters.set(key, filter.key);
-    else this.filters.delete(key);
+    if (filter) (this.filters ??= new Map()).set(key, filter.key);
+    else this.filters?.delete(key);
     let subscribed;
     try {
       subscribed = await this.ctx.hub.subscribe(resource, this.out, { actions, filter, since, positions: extended });
@@ -79,16 +81,16 @@ export class Subscriptions {
 
   /** Drops every subscription (the connection ended). */
   clear(): void {
+    if (!this.held) return;
     for (const resource of this.held.values()) this.ctx.hub.unsubscribe(resource, this.out);
     this.ctx.metrics.subscriptions.dec(this.held.size);
-    this.held.clear();
-    this.filters.clear();
+    this.held = this.filters = undefined;
   }
 
   private forget(key: string): void {
-    if (!this.held.delete(key)) return;
+    if (!this.held?.delete(key)) return;
     this.ctx.metrics.subscriptions.dec();
-    this.filters.delete(key);
+    this.filters?.delete(key);
   }
 
   /**
@@ -97,7 +99,7 @@ export class Subscriptions {
    */
   private checkFilterLimit(key: string, filter: CompiledFilter | undefined): void {
     if (!filter) return;
-    const others = new Set([...this.filters].filter(([other]) => other !== key).map(([, text]) => text));
+    const others = new Set([...(this.filters ?? [])].filter(([other]) => other !== key).map(([, text]) => text));
     if (others.has(filter.key) || others.size < this.ctx.limits.maxFilters) return;
     this.ctx.metrics.limited.inc({ limit: 'filters' });
     throw new CommandError(RtcErrorCode.LimitExceeded, `filter limit of ${this.ctx.limits.maxFilters} distinct filters per connection reached; reuse a filter or unsubscribe first`);

@@ -2,13 +2,17 @@ import type { EventData, StreamPosition } from '../../protocol/index.js';
 
 /**
  * An event as a stream holds it: its position, its action, and the serialized `event` frame that carries it. The
- * frame ends with the extension fields, `,"offset":<offset>,"epoch":"<epoch>"}}` (see {@link eventFrame}), so they
- * can be cut for plain RTC subscribers ({@link plainFrame}).
+ * frame ends with the extension fields, `,"offset":<offset>,"epoch":"<epoch>"}}` (see `eventFrame`), so they
+ * can be cut for plain RTC subscribers (`plainFrame`).
  */
 export interface StoredEvent {
+  /** Its position in the stream: 1 for the first event of an epoch, then one more per event. */
   offset: number;
+  /** The epoch of the stream it was appended to; a new epoch starts when history is lost. */
   epoch: string;
+  /** Its action: `published` for a channel message, `created`, `updated` or `deleted` for a resource. */
   action: string;
+  /** The serialized `event` frame, sent to subscribers as is. */
   frame: string;
 }
 

@@ -4,14 +4,32 @@ import { eventBody, eventFrame, type StoredEvent } from './event-frame.js';
 
 /** How much history one stream keeps: at most `size` events, none older than `ttl` seconds. */
 export interface Retention {
+  /** Most events the stream keeps; older ones go first. */
   size: number;
+  /** Seconds an event is kept. */
   ttl: number;
 }
 
 /** What a subscribe with `since` can be given: every missed event, in order, or the reason it cannot. */
 export type Recovery =
-  | { recovered: true; position: StreamPosition; events: StoredEvent[] }
-  | { recovered: false; position: StreamPosition; reason: RecoveryFailure; info: string };
+  | {
+      /** Every missed event is in `events`. */
+      recovered: true;
+      /** The stream's position now. */
+      position: StreamPosition;
+      /** The missed events, oldest first. */
+      events: StoredEvent[];
+    }
+  | {
+      /** Some missed events are gone: the subscriber must reload what it shows. */
+      recovered: false;
+      /** The stream's position now, from which the subscriber goes on. */
+      position: StreamPosition;
+      /** Why: `epoch` (the history was lost, or the position is ahead of the stream) or `expired` (events left history). */
+      reason: RecoveryFailure;
+      /** The same in words, for the client. */
+      info: string;
+    };
 
 /**
  * Per-stream offsets and bounded history: one stream per channel and per
@@ -36,6 +54,7 @@ export interface MemoryHistoryOptions {
   retention: (resource: ResourceRef) => Retention;
   /** Most bytes all streams together may hold; the heaviest publisher's oldest events go first. */
   maxBytes: number;
+  /** The clock, in ms since the epoch (`Date.now` outside tests). */
   now: () => number;
 }
 

@@ -1,4 +1,4 @@
-// Walks every example of the RTC protocol document (seed 004), in its order, against a real server.
+// Walks every example of the RTC protocol, in order, against a real server.
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -180,7 +180,7 @@ describe('Partial unsubscribe', () => {
 });
 
 describe('Extensions are opt-in', () => {
-  it('gives a plain subscriber exactly the seed’s event keys, and one that asks (positions: true) the offset and epoch as well', async () => {
+  it('gives a plain subscriber exactly RTC’s event keys, and one that asks (positions: true) the offset and epoch as well', async () => {
     const [plain, asking] = [await rtcPeer(server, 'alice'), await rtcPeer(server, 'bob')];
     const args = { action: ['published'], resource: { type: 'channel', name: 'example' } };
     expect((await plain.command('subscribe', args)).response).toEqual({});

@@ -1,4 +1,4 @@
-// The legacy APEX RTM endpoint: the seed's unmodified Listener plug-in connects to the base URL and gets raw frames.
+// The legacy APEX RTM endpoint: the original, unmodified APEX RTM Listener plug-in connects to the base URL and gets raw frames.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../index.js';
 import { LEGACY_ON, channelArgs, openPeer, post, rtcPeer, startServer } from '../test/peer.test-util.js';
@@ -70,6 +70,15 @@ describe('the legacy endpoint in production (a secret is set)', () => {
     expect(listener.received.map((m) => m.payload)).toEqual(['board:1', 'news', null]);
     await listener.close();
     await on.close();
+    // Even a list that names them lets no user: channel through.
+    const all = await startServer({ legacy: true, origins: ['https://apex.example.com'], legacyChannels: ['*', 'user:*'] });
+    const reader = await openPeer(`${all.ws}/`, { origin: 'https://apex.example.com' });
+    for (const channel of ['user:alice', 'open']) await post(all, '/api/broadcast', { channel, eventName: 'e', payload: channel });
+    await post(all, '/api/broadcast', { channel: 'open', eventName: 'end', payload: null });
+    await reader.waitFor((m) => m.eventName === 'end');
+    expect(reader.received.map((m) => m.payload)).toEqual(['open', null]);
+    await reader.close();
+    await all.close();
   });
 
   it('counts towards the per-IP cap on open connections', async () => {
