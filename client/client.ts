@@ -123,10 +123,14 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     emitter.emit('error', error);
   };
 
-  const tokens = new Tokens(token, (_, expires) => {
-    refresher.schedule();
-    emitter.emit('token', { expires });
-  });
+  const tokens = new Tokens(
+    token,
+    (_, expires) => {
+      refresher.schedule();
+      emitter.emit('token', { expires });
+    },
+    { ms: queueTimeout, timers },
+  );
   const transports = new Transports({
     list: allowed,
     WebSocket,

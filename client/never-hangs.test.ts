@@ -17,6 +17,21 @@ describe('ready()', () => {
     expect(client.state).not.toBe('closed'); // only the wait gave up: the client keeps trying
   });
 
+  it('a token function that never settles is given up after queueTimeout: a token error, then a new call that connects', async () => {
+    let calls = 0;
+    const client = connect({
+      queueTimeout: 150,
+      token: () => (++calls === 1 ? new Promise<string>(() => {}) : 'ok'),
+    });
+    const errors: RtmError[] = [];
+    client.on('error', (e) => errors.push(e));
+    await client.ready({ timeout: 10_000 });
+    expect(calls).toBe(2);
+    expect(errors.map((e) => e.code)).toEqual(['token']);
+    expect(String((errors[0]!.cause as Error).message)).toContain('did not settle within 150 ms');
+    expect(ctx.server.peers[0]!.token).toBe('ok');
+  });
+
   it('defaults to queueTimeout', async () => {
     ctx.server.refuse = true;
     const client = connect({ queueTimeout: 120 });

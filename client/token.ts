@@ -1,3 +1,5 @@
+import type { Timers } from './timers.js';
+
 /** A fixed token, or a function that fetches a fresh one (it may throw `UnauthorizedError`). */
 export type TokenProvider = string | (() => string | Promise<string>);
 
@@ -29,10 +31,15 @@ export class Tokens {
   private obtained = 0;
   private inflight: Promise<string> | undefined;
 
-  /** @param fresh Called with each token a refresh brings, and its expiry. */
+  /**
+   * @param fresh Called with each token a refresh brings, and its expiry.
+   * @param bound How long a token function may take before the call is given up (`queueTimeout`), and the timers to
+   * measure it with: a fetch that never settles would otherwise hold the connection in `connecting` for ever.
+   */
   constructor(
     private readonly provider: TokenProvider,
     private readonly fresh: (token: string, expires: number | undefined) => void,
+    private readonly bound: { ms: number; timers?: Timers } = { ms: Infinity },
   ) {
     if (typeof provider === 'string') this.token = provider;
   }
@@ -58,14 +65,20 @@ export class Tokens {
   refresh(): Promise<string> {
     const provider = this.provider as Exclude<TokenProvider, string>;
     // Chained, not an async IIFE: a provider that throws synchronously would clear `inflight` before it is even set.
-    this.inflight ??= Promise.resolve()
-      .then(provider)
-      .then((token) => {
-        if (typeof token !== 'string' || token === '') throw new TypeError('the token function returned no token');
-        this.store(token);
-        return token;
-      })
-      .finally(() => (this.inflight = undefined));
+    const { ms, timers } = this.bound;
+    this.inflight ??= new Promise<string>((resolve, reject) => {
+      const stop = ms < Infinity ? timers!.set(() => reject(new Error(`the token function did not settle within ${ms} ms (queueTimeout)`)), ms) : undefined;
+      Promise.resolve()
+        .then(provider)
+        .then((token) => {
+          if (typeof token !== 'string' || token === '') throw new TypeError('the token function returned no token');
+          // Kept even when it comes after the call was given up: it is as fresh as the one the next attempt asks for.
+          this.store(token);
+          resolve(token);
+        })
+        .catch(reject)
+        .finally(stop);
+    }).finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
