@@ -172,7 +172,7 @@ function losses(s) {
     if (sio && row.rssPerConnection > sio.rssPerConnection)
       out.push(`**Memory**: ${kb(row.rssPerConnection)} RSS per idle connection for rtm-kit against ${kb(sio.rssPerConnection)} for socket.io.`);
     if (raw && row.rssPerConnection > 1.5 * raw.rssPerConnection)
-      out.push(`**Memory vs the limit**: ${kb(row.rssPerConnection)} RSS (${kb(row.heapPerConnection)} heap) per idle connection, ${x(row.rssVsRaw)} the raw ws server. Likely cause: each session keeps two token timers (expiry reminder and close), a per-connection promise chain that orders frames, a channel set, its bound listeners and the verified identity; the raw server keeps one Set per socket.`);
+      out.push(`**Memory vs the limit**: ${kb(row.rssPerConnection)} RSS (${kb(row.heapPerConnection)} heap) per idle connection, ${x(row.rssVsRaw)} the raw ws server. Likely cause: each session holds its parts (the bounded writer, the intake with its rate bucket, the authentication with its token deadlines in the shared sweep, the subscriptions, the command dispatch), its id and the verified identity, where the raw relay keeps one Set per socket; read from the baseline, the figure also carries V8's young generation growing while connections open (compare the second-half column).`);
   }
   const herd = s.herd;
   if (herd) {
