@@ -22,6 +22,16 @@ describe('DeadlineSweep', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('keeps due order over many deadlines armed out of order, one millisecond at a time', () => {
+    const clock = new ManualClock();
+    const sweep = new DeadlineSweep(clock);
+    const fired: number[] = [];
+    const due = Array.from({ length: 300 }, (_, i) => ((i * 7919) % 997) + 1);
+    for (const ms of due) sweep.add(ms, { fire: (at: number) => void fired.push(at) }, ms);
+    for (let ms = 0; ms < 1_000; ms += 1) clock.advance(1);
+    expect(fired).toEqual([...due].sort((a, b) => a - b));
+  });
+
   it('never fires a removed deadline, and drops its timer once nothing is armed', () => {
     const clock = new ManualClock();
     const sweep = new DeadlineSweep(clock);
