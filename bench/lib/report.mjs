@@ -221,7 +221,7 @@ function targetsSection(results) {
   add('soak', 'growth after warm-up < 5 %; 0 lost', soak && `RSS ${n(soak.rssGrowthAfterWarmup * 100, 1)} %, heap ${n(soak.heapGrowthAfterWarmup * 100, 1)} %; ${n(soak.totals.lost)} lost (${soak.settings.minutes} min)`, soak && soak.rssGrowthAfterWarmup < 0.05 && soak.heapGrowthAfterWarmup < 0.05 && soak.totals.lost === 0);
   const separate = results.separateFigures ?? [];
   const lines = [
-    '## Targets (issue 18)',
+    '## Targets',
     '',
     `"This run" is the full run of ${results.date} (commit ${results.versions?.commit ?? '?'}), except the soak row (its own run, see Soak). Ratios compare systems measured in the same run.`,
     '',
@@ -233,7 +233,7 @@ function targetsSection(results) {
   if (steps.length)
     lines.push(
       '',
-      '**Client bundle, before and after issue 18** (min+gzip bytes with the settings of section 1, so exact; "without the HTTP socket" leaves out `client/http-socket.ts`, the HTTP fallback\'s socket, which the bundle carries: the target counts it):',
+      '**Client bundle, step by step through the receive-path and size work** (min+gzip bytes with the settings of section 1, so exact; "without the HTTP socket" leaves out `client/http-socket.ts`, the HTTP fallback\'s socket, which the bundle carries: the target counts it):',
       '',
       tableAligned(['step', 'commit', 'client (ESM)', 'client without the HTTP socket', 'IIFE with widgets'], ['l', 'l', 'r', 'r', 'r'], steps.map((e) => [e.step, e.commit, n(e.client), n(e.withoutHttpSocket), n(e.iife)])),
     );
