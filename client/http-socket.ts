@@ -1,136 +1,129 @@
+/** The WebSocket surface the reconnecting socket uses, plus what the transport picker reads after a close. */
+export interface HttpSocket extends EventTarget {
+  readonly url: string;
+  readyState: number;
+  bufferedAmount: number;
+  /** True while the server has opened the session but the stream has not delivered a byte: a buffering proxy if it stays so. */
+  stalled: boolean;
+  /** True once the server answered the open: the network reaches it over HTTP. */
+  posted: boolean;
+  send(frame: string): void;
+  close(code?: number, reason?: string): void;
+}
+
 /**
  * A WebSocket look-alike over plain HTTP, for networks that refuse the
  * upgrade: `POST /rtc/http` opens a session (the token in an
  * `Authorization: Bearer` header, never in the URL), frames arrive as
  * server-sent events on one streaming response (`http-stream`) or on long
  * polls (`long-poll`), and frames go out as POSTs, one at a time so they keep
- * their order. The reconnecting socket above it cannot tell it from a WebSocket.
+ * their order. The reconnecting socket above it cannot tell it from a
+ * WebSocket, so both share one command and event path.
+ * @param stop Aborts the socket's requests when it ends; a test passes its own to watch its signal.
  */
-export class HttpSocket extends EventTarget {
-  readyState = 0;
-  bufferedAmount = 0;
-  /** True while the server has opened the session but the stream has not delivered a byte: a buffering proxy if it stays so. */
-  stalled = false;
-  /** True once the server answered the open: the network reaches it over HTTP. */
-  posted = false;
-  private readonly stop = new AbortController();
-  private readonly base: string;
-  private key = '';
-  private out: string[] = [];
+export function httpSocket(url: string, poll: boolean, stop = new AbortController()): HttpSocket {
+  const target = new URL(url);
+  const token = target.searchParams.get('access_token');
+  target.searchParams.delete('access_token');
+  target.searchParams.set('transport', poll ? 'long-poll' : 'http-stream');
+  target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
+  const base = `${target.origin}${target.pathname.replace(/\/$/, '')}/http`;
+  let key = '';
+  let out: string[] = [];
   /** The last poll batch read whole: the next poll acknowledges it. */
-  private ack = 0;
-  private posting = false;
+  let ack = 0;
+  let posting = false;
 
-  constructor(
-    readonly url: string,
-    private readonly poll: boolean,
-  ) {
-    super();
-    const target = new URL(url);
-    const token = target.searchParams.get('access_token');
-    target.searchParams.delete('access_token');
-    target.searchParams.set('transport', poll ? 'long-poll' : 'http-stream');
-    target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
-    this.base = `${target.origin}${target.pathname.replace(/\/$/, '')}/http`;
-    void this.run(token, target.search);
-  }
-
-  send(frame: string): void {
-    this.out.push(frame);
-    if (!this.posting) void this.flush();
-  }
-
-  close(code = 1000, reason = ''): void {
-    // Not cancelled with the rest: the server should learn the session is over now rather than after its window.
-    if (this.key && this.readyState < 2) void this.request('close', { method: 'POST', keepalive: true, signal: undefined }).catch(() => {});
-    this.end(code, reason);
-  }
-
-  private async run(token: string | null, query: string): Promise<void> {
-    try {
-      const opened = await this.request(query, {
-        method: 'POST',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
-      this.key = ((await opened.json()) as { key: string }).key;
-      this.posted = true;
-      this.stalled = !this.poll;
-      if (this.poll) this.opened();
-      while (this.readyState < 2) await this.read();
-    } catch (error) {
-      this.end(1006, String((error as Error).message ?? error));
+  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const response = await fetch(`${base}${key && `/${key}/`}${path}`, { signal: stop.signal, ...init });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response;
+  };
+  const emit = (type: string, fields: object): void => void socket.dispatchEvent(Object.assign(new Event(type), fields));
+  const opened = (): void => {
+    socket.stalled = false;
+    socket.readyState = 1;
+    emit('open', {});
+  };
+  const end = (code: number, reason: string): void => {
+    if (socket.readyState > 2) return;
+    socket.readyState = 3;
+    stop.abort();
+    emit('close', { code, reason, wasClean: false });
+  };
+  /** Handles the complete blocks of `text`; returns the rest. */
+  const blocks = (text: string): string => {
+    let cut;
+    while (socket.readyState < 2 && (cut = text.indexOf('\n\n')) >= 0) {
+      const block = text.slice(0, cut);
+      text = text.slice(cut + 2);
+      if (block.startsWith('data: ')) emit('message', { data: block.slice(6) });
+      else if (block.startsWith('id: ')) ack = +block.slice(4);
+      else if (block.startsWith('event: close')) {
+        const { code, reason } = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { code: number; reason: string };
+        end(code, reason);
+      }
     }
-  }
-
+    return text;
+  };
   /**
    * Reads one poll, or the stream. A poll is handled only once whole, and then acknowledged: one cut short is asked
    * for again. What a broken stream carried is unknown, so a stream that ends without a close ends this link.
    */
-  private async read(): Promise<void> {
-    if (this.poll) return void this.blocks(await (await this.request(`poll?ack=${this.ack}`)).text());
-    const body = (await this.request('stream')).body!.getReader();
+  const read = async (): Promise<void> => {
+    if (poll) return void blocks(await (await request(`poll?ack=${ack}`)).text());
+    const body = (await request('stream')).body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
     for (;;) {
       const { value, done } = await body.read();
       if (done) throw new Error('the stream ended');
-      if (this.stalled) {
-        this.stalled = false;
-        this.opened();
-      }
-      text = this.blocks(text + decoder.decode(value, { stream: true }));
+      if (socket.stalled) opened();
+      text = blocks(text + decoder.decode(value, { stream: true }));
     }
-  }
-
-  /** Handles the complete blocks of `text`; returns the rest. */
-  private blocks(text: string): string {
-    let cut;
-    while (this.readyState < 2 && (cut = text.indexOf('\n\n')) >= 0) {
-      const block = text.slice(0, cut);
-      text = text.slice(cut + 2);
-      if (block.startsWith('data: ')) this.emit('message', { data: block.slice(6) });
-      else if (block.startsWith('id: ')) this.ack = +block.slice(4);
-      else if (block.startsWith('event: close')) {
-        const { code, reason } = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { code: number; reason: string };
-        this.end(code, reason);
-      }
-    }
-    return text;
-  }
-
-  private async flush(): Promise<void> {
-    this.posting = true;
-    while (this.out.length > 0 && this.readyState === 1) {
-      const body = this.out.join('\n');
-      this.out = [];
-      this.bufferedAmount = body.length;
+  };
+  const flush = async (): Promise<void> => {
+    posting = true;
+    while (out.length > 0 && socket.readyState === 1) {
+      const body = out.join('\n');
+      out = [];
+      socket.bufferedAmount = body.length;
       // Without the socket's abort signal: a signal shared by thousands of POSTs would collect a listener for each.
       // What a POST still in flight at the end brings back is ignored.
-      await this.request('send', { method: 'POST', headers: { 'content-type': 'text/plain' }, body, signal: undefined }).catch((error: Error) => this.end(1006, error.message));
+      await request('send', { method: 'POST', headers: { 'content-type': 'text/plain' }, body, signal: undefined }).catch((error: Error) => end(1006, error.message));
     }
-    this.bufferedAmount = 0;
-    this.posting = false;
-  }
+    socket.bufferedAmount = 0;
+    posting = false;
+  };
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(`${this.base}${path[0] === '?' || !path ? '' : `/${this.key}/`}${path}`, { signal: this.stop.signal, ...init });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response;
-  }
+  const socket: HttpSocket = Object.assign(new EventTarget(), {
+    url,
+    readyState: 0,
+    bufferedAmount: 0,
+    stalled: false,
+    posted: false,
+    send(frame: string): void {
+      out.push(frame);
+      if (!posting) void flush();
+    },
+    close(code = 1000, reason = ''): void {
+      // Not cancelled with the rest: the server should learn the session is over now rather than after its window.
+      if (key && socket.readyState < 2) void request('close', { method: 'POST', keepalive: true, signal: undefined }).catch(() => {});
+      end(code, reason);
+    },
+  });
 
-  private opened(): void {
-    this.readyState = 1;
-    this.emit('open', {});
-  }
-
-  private end(code: number, reason: string): void {
-    if (this.readyState > 2) return;
-    this.readyState = 3;
-    this.stop.abort();
-    this.emit('close', { code, reason, wasClean: false });
-  }
-
-  private emit(type: string, fields: object): void {
-    this.dispatchEvent(Object.assign(new Event(type), fields));
-  }
+  void (async () => {
+    try {
+      const opening = await request(target.search, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+      key = ((await opening.json()) as { key: string }).key;
+      socket.posted = true;
+      if (poll) opened();
+      else socket.stalled = true;
+      while (socket.readyState < 2) await read();
+    } catch (error) {
+      end(1006, String((error as Error).message ?? error));
+    }
+  })();
+  return socket;
 }

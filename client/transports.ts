@@ -1,5 +1,5 @@
 import type { WebSocketConstructor } from './connection.js';
-import { HttpSocket } from './http-socket.js';
+import { httpSocket } from './http-socket.js';
 import type { Logger } from './log.js';
 import type { Timers } from './timers.js';
 
@@ -56,88 +56,77 @@ export class Transports {
   readonly socket: WebSocketConstructor;
   /** The transport of the link that opened last. */
   current: TransportName | undefined;
-  private index = 0;
-  private failures = 0;
-  private cancelProbe: (() => void) | undefined;
-  private probe: { close(): void } | undefined;
-
-  constructor(private readonly options: TransportsOptions) {
-    const self = this;
-    this.socket = function (url: string) {
-      return self.attempt(url);
-    } as unknown as WebSocketConstructor;
-  }
-
   /** Stops probing and releases the probe socket. */
-  close(): void {
-    this.cancelProbe?.();
-    this.probe?.close();
-  }
+  readonly close: () => void;
 
-  private attempt(url: string): Attempt {
-    const { list, WebSocket, log } = this.options;
-    const name = list[this.index]!;
-    log?.('transport', name);
-    const socket = (name === 'websocket' ? new WebSocket!(url) : new HttpSocket(url, name === 'long-poll')) as Attempt;
-    let opened = false;
-    let status = '';
-    socket.addEventListener('open', () => {
-      opened = true;
-      this.opened(name);
-    });
-    // Only Node's ws says why a handshake failed; browsers hide it, and two failures in a row stand for it there.
-    socket.addEventListener('error', ({ message = '' }) => (status ||= /response: (\d+)/.exec(message)?.[1] ?? ''));
-    // A 5xx or 429 is the server itself, busy or stopping: that says nothing about WebSockets being blocked.
-    socket.addEventListener('close', () => opened || /^(5|429)/.test(status) || this.failed(name, /^[24]/.test(status), socket));
-    return socket;
-  }
-
-  private opened(name: TransportName): void {
-    if (name === 'websocket') this.failures = 0;
-    this.current = name;
-    this.cancelProbe?.();
-    if (this.index > 0 && this.options.list[0] === 'websocket') this.armProbe();
-  }
-
-  private failed(name: TransportName, refused: boolean, socket: Attempt): void {
-    const last = this.options.list.length - 1;
-    if (name === 'websocket') {
-      if (!refused && ++this.failures < 2) return;
-      this.failures = 0;
-      this.index = Math.min(this.index + 1, last);
-    } else if (socket.stalled) this.index = Math.min(this.index + 1, last);
-    else if (!socket.posted) this.index = 0;
-  }
-
-  private armProbe(): void {
-    const { upgradeInterval, timers } = this.options;
+  // The state lives in the constructor's closure: locals minify, members would not.
+  constructor({ list, WebSocket, upgradeInterval, connectTimeout, url, upgrade, timers, log }: TransportsOptions) {
+    let index = 0;
+    let failures = 0;
+    let cancelProbe: (() => void) | undefined;
+    let probe: { close(): void } | undefined;
+    const down = (): number => (index = Math.min(index + 1, list.length - 1));
     // Jittered by ±25 %, so clients behind the same proxy do not probe in step.
-    this.cancelProbe = timers.set(() => void this.runProbe(), upgradeInterval * (0.75 + Math.random() / 2));
-  }
-
-  private async runProbe(): Promise<void> {
-    const { WebSocket, connectTimeout, timers, log } = this.options;
-    let url: string;
-    try {
-      url = await this.options.url();
-    } catch {
-      return this.armProbe();
-    }
-    const ws = new WebSocket!(url) as { onopen: unknown; onclose: unknown; onerror: unknown; close(code?: number): void };
-    this.probe = ws;
-    const cancel = timers.set(() => ws.close(), connectTimeout);
-    ws.onerror = () => {};
-    ws.onopen = () => {
-      ws.onclose = null;
-      ws.close(1000);
-      cancel();
-      log?.('transport', 'websocket works again: upgrading');
-      this.index = 0;
-      this.options.upgrade();
+    const armProbe = (): void => void (cancelProbe = timers.set(() => void runProbe(), upgradeInterval * (0.75 + Math.random() / 2)));
+    const runProbe = async (): Promise<void> => {
+      let address: string;
+      try {
+        address = await url();
+      } catch {
+        return armProbe();
+      }
+      const ws = new WebSocket!(address) as { onopen: unknown; onclose: unknown; onerror: unknown; close(code?: number): void };
+      probe = ws;
+      const cancel = timers.set(() => ws.close(), connectTimeout);
+      ws.onerror = () => {};
+      ws.onopen = () => {
+        ws.onclose = null;
+        ws.close(1000);
+        cancel();
+        log?.('transport', 'websocket works again: upgrading');
+        index = 0;
+        upgrade();
+      };
+      ws.onclose = () => {
+        cancel();
+        armProbe();
+      };
     };
-    ws.onclose = () => {
-      cancel();
-      this.armProbe();
+    const opened = (name: TransportName): void => {
+      if (name === 'websocket') failures = 0;
+      this.current = name;
+      cancelProbe?.();
+      if (index > 0 && list[0] === 'websocket') armProbe();
     };
+    const failed = (name: TransportName, refused: boolean, socket: Attempt): void => {
+      if (name !== 'websocket') {
+        if (socket.stalled) down();
+        else if (!socket.posted) index = 0;
+      } else if (refused || ++failures > 1) {
+        failures = 0;
+        down();
+      }
+    };
+    this.close = () => {
+      cancelProbe?.();
+      probe?.close();
+    };
+    // A function, not an arrow: the reconnecting socket calls it with `new`, and gets the object it returns.
+    this.socket = function (address: string) {
+      const name = list[index]!;
+      log?.('transport', name);
+      const socket = (name === 'websocket' ? new WebSocket!(address) : httpSocket(address, name === 'long-poll')) as Attempt;
+      let open = false;
+      let status = '';
+      socket.addEventListener('open', () => {
+        open = true;
+        opened(name);
+      });
+      // Only Node's ws says why a handshake failed; browsers hide it, and two failures in a row stand for it there.
+      socket.addEventListener('error', ({ message = '' }) => (status ||= /response: (\d+)/.exec(message)?.[1] ?? ''));
+      // A 5xx or 429 is the server itself, busy or stopping: that says nothing about WebSockets being blocked.
+      socket.addEventListener('close', () => open || /^(5|429)/.test(status) || failed(name, /^[24]/.test(status), socket));
+      return socket;
+    } as unknown as WebSocketConstructor;
   }
 }

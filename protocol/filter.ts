@@ -11,7 +11,7 @@
  * Nothing but data is evaluated: no expressions, no regular expressions.
  * @packageDocumentation
  */
-import { toChannelMessage } from './channels.js';
+import { eventNameOf, payloadOf } from './channels.js';
 import { isObject, type EventData, type Json } from './messages.js';
 
 /** The exact limits of a filter; over any of them, it is refused (RTC error 4 on the server, `bad_argument` in the client). */
@@ -83,33 +83,45 @@ const RESOURCE_ROOTS = ['data', 'modifier', 'action', 'timestamp'];
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
 /** A test of the value at a path; `undefined` means the path is absent (JSON has no undefined, so it cannot be a value). */
 type Check = (value: unknown) => boolean;
-const ORDERED: Record<string, (a: number | string, b: number | string) => boolean> = {
-  $gt: (a, b) => a > b,
-  $gte: (a, b) => a >= b,
-  $lt: (a, b) => a < b,
-  $lte: (a, b) => a <= b,
+/** An ordering operator: its check, or false for an operand that is neither a number nor a string. */
+const ordered =
+  (compare: (a: number | string, b: number | string) => boolean) =>
+  (operand: unknown): Check | false =>
+    (typeof operand === 'number' || typeof operand === 'string') && ((value) => typeof value === typeof operand && compare(value as number | string, operand));
+/**
+ * Each operator makes its check from its operand, or returns false when the operand is of a type it cannot use. Names
+ * start with `$`, so a lookup here never reaches a property of Object.prototype.
+ */
+const OPERATORS: Record<string, (operand: unknown) => Check | false> = {
+  $exists: (operand) => typeof operand === 'boolean' && ((value) => (value !== undefined) === operand),
+  $ne: (operand) => {
+    const equal = equals(operand);
+    return (value) => !equal(value);
+  },
+  $gt: ordered((a, b) => a > b),
+  $gte: ordered((a, b) => a >= b),
+  $lt: ordered((a, b) => a < b),
+  $lte: ordered((a, b) => a <= b),
 };
 
 /** True when the canonical filter `text` is over the byte limit (UTF-8). */
 export const tooBig = (text: string): boolean => new TextEncoder().encode(text).length > FILTER_LIMITS.bytes;
 
-/** JSON text with object keys sorted, so deep equality is string equality. */
+/**
+ * JSON text with object keys sorted, so deep equality is string equality. Throws a TypeError for anything JSON cannot
+ * hold exactly (undefined, NaN, functions, class instances, holes in arrays), and a RangeError for a cycle.
+ */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
+  // Array.from visits holes too, as undefined: a sparse array is refused rather than read as something else.
+  if (Array.isArray(value)) return `[${Array.from(value, canonical).join()}]`;
+  if (isPlain(value)) {
     return `{${Object.keys(value)
       .sort()
       .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
-      .join(',')}}`;
+      .join()}}`;
   }
-  return JSON.stringify(value);
-}
-
-function isJson(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isJson);
-  return isPlain(value) && Object.values(value).every(isJson);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value)) return JSON.stringify(value);
+  throw new TypeError('not JSON');
 }
 
 function isPlain(value: unknown): value is Record<string, unknown> {
@@ -125,25 +137,16 @@ function equals(expected: unknown): Check {
 
 /** Compiles one value of a key, or says what is wrong with it. */
 function compileItem(item: unknown): Check | string {
-  if (!isObject(item)) return equals(item);
-  const names = Object.keys(item);
-  const operators = names.filter((name) => name[0] === '$');
-  if (!operators.length) return equals(item);
-  if (operators.length < names.length) return 'mixes operators and fields';
+  const names = isObject(item) ? Object.keys(item) : [];
+  const operators = names.filter((name) => name[0] === '$').length;
+  if (!operators) return equals(item);
+  if (operators < names.length) return 'mixes operators and fields';
   const checks: Check[] = [];
   for (const name of names) {
-    const operand = item[name];
-    if (name === '$exists') {
-      if (typeof operand !== 'boolean') return '$exists needs true or false';
-      checks.push((value) => (value !== undefined) === operand);
-    } else if (name === '$ne') {
-      const equal = equals(operand);
-      checks.push((value) => !equal(value));
-    } else if (Object.hasOwn(ORDERED, name)) {
-      if (typeof operand !== 'string' && typeof operand !== 'number') return `${name} needs a number or a string`;
-      const compare = ORDERED[name]!;
-      checks.push((value) => typeof value === typeof operand && compare(value as number | string, operand));
-    } else return `unknown operator ${JSON.stringify(name)}`;
+    const check = OPERATORS[name]?.((item as Record<string, unknown>)[name]);
+    if (check === undefined) return `unknown operator ${JSON.stringify(name)}`;
+    if (!check) return `${name} needs ${name === '$exists' ? 'true or false' : 'a number or a string'}`;
+    checks.push(check);
   }
   return (value) => every(checks, value);
 }
@@ -157,7 +160,7 @@ function every<T>(tests: ReadonlyArray<(value: T) => boolean>, value: T): boolea
 /** Follows `segments` from `value` through own properties and array indexes; undefined when the path is absent. */
 function walk(value: unknown, segments: readonly string[]): unknown {
   for (const segment of segments) {
-    if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, segment) || (Array.isArray(value) && !/^(0|[1-9]\d*)$/.test(segment))) return undefined;
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment) || (Array.isArray(value) && !/^(0|[1-9]\d*)$/.test(segment))) return undefined;
     value = (value as Record<string, unknown>)[segment];
   }
   return value;
@@ -165,13 +168,18 @@ function walk(value: unknown, segments: readonly string[]): unknown {
 
 /**
  * Validates `filter` and compiles it for events of a channel (`channel`
- * true) or of a resource. Returns the compiled filter, or a text naming what
- * is wrong with it (which path, which value, which limit).
+ * true) or of a resource, in one pass. Returns the compiled filter, or a text
+ * naming what is wrong with it (which path, which value, which limit); the
+ * texts are listed in docs/filters.md.
  */
 export function compileFilter(filter: unknown, channel: boolean): CompiledFilter | string {
   if (!isPlain(filter)) return 'filter must be an object of "path": value(s)';
-  if (!isJson(filter)) return 'filter must hold only JSON values';
-  const key = canonical(filter);
+  let key: string;
+  try {
+    key = canonical(filter);
+  } catch {
+    return 'filter must hold only JSON values';
+  }
   // Counted on the canonical form, so the limit is the same for the same filter whatever its key order or spacing.
   if (tooBig(key)) return `filter is over ${FILTER_LIMITS.bytes} bytes`;
   const paths = Object.keys(filter);
@@ -179,35 +187,39 @@ export function compileFilter(filter: unknown, channel: boolean): CompiledFilter
   const roots = channel ? CHANNEL_ROOTS : RESOURCE_ROOTS;
   const tests: Array<(event: EventData) => boolean> = [];
   for (const path of paths) {
-    const name = `filter ${JSON.stringify(path.slice(0, 100))}`;
     const segments = path.split('.');
-    if (segments.length > FILTER_LIMITS.segments) return `${name}: more than ${FILTER_LIMITS.segments} path segments`;
-    if (segments.includes('')) return `${name}: empty path segment`;
-    const forbidden = segments.find((segment) => FORBIDDEN.includes(segment));
-    if (forbidden) return `${name}: "${forbidden}" is not allowed in a path`;
-    if (!roots.includes(segments[0]!)) return `${name}: paths start with ${roots.join(', ')}`;
-    const value = filter[path];
-    const items = Array.isArray(value) ? value : [value];
-    if (!items.length || items.length > FILTER_LIMITS.values) return `${name}: needs 1 to ${FILTER_LIMITS.values} values`;
-    const checks: Check[] = [];
-    for (const item of items) {
-      const check = compileItem(item);
-      if (typeof check === 'string') return `${name}: ${check}`;
-      checks.push(check);
-    }
     const [root, ...rest] = segments as [string, ...string[]];
+    const forbidden = segments.find((segment) => FORBIDDEN.includes(segment));
+    // A list is any of its values; anything else is one value.
+    const items = [filter[path]].flat();
+    const checks = items.map(compileItem);
+    const problem =
+      segments.length > FILTER_LIMITS.segments
+        ? `more than ${FILTER_LIMITS.segments} path segments`
+        : segments.includes('')
+          ? 'empty path segment'
+          : forbidden
+            ? `"${forbidden}" is not allowed in a path`
+            : !roots.includes(root)
+              ? `paths start with ${roots.join(', ')}`
+              : !items.length || items.length > FILTER_LIMITS.values
+                ? `needs 1 to ${FILTER_LIMITS.values} values`
+                : checks.find((check) => typeof check === 'string');
+    if (problem) return `filter ${JSON.stringify(path.slice(0, 100))}: ${problem}`;
     const holds = (from: unknown): boolean => {
       const found = walk(from, rest);
-      for (const check of checks) if (check(found)) return true;
+      for (const check of checks as Check[]) if (check(found)) return true;
       return false;
     };
     tests.push(
       root === 'data'
         ? // Resource events carry a list of records: a key matches when any record does.
-          (event) => (Array.isArray(event.data) ? event.data : [event.data]).some(holds)
-        : root === 'eventName' || root === 'payload'
-          ? (event) => holds(toChannelMessage(event.data)[root])
-          : (event) => holds(event[root as 'modifier' | 'action' | 'timestamp']),
+          (event) => [event.data].flat().some(holds)
+        : root === 'eventName'
+          ? (event) => holds(eventNameOf(event.data))
+          : root === 'payload'
+            ? (event) => holds(payloadOf(event.data))
+            : (event) => holds(event[root as 'modifier' | 'action' | 'timestamp']),
     );
   }
   return { key, test: (event) => every(tests, event) };

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HttpSocket } from '../../client/http-socket.js';
+import { httpSocket } from '../../client/http-socket.js';
 import { createClient, type RtmClient, type TransportName } from '../../client/index.js';
 import { startHttpProxy, type HttpProxy } from '../../e2e/http-proxy.js';
 import { post, startServer } from '../test/peer.test-util.js';
@@ -109,7 +109,8 @@ describe('messages to one session', () => {
 describe('the HTTP socket', () => {
   it('leaves no abort listener behind per POST: a long-lived link sends thousands', async () => {
     server = await startServer();
-    const socket = new HttpSocket(`${server.ws}/rtc?access_token=${await server.auth.sign('alice', 3600)}`, false);
+    const stop = new AbortController();
+    const socket = httpSocket(`${server.ws}/rtc?access_token=${await server.auth.sign('alice', 3600)}`, false, stop);
     const answers: string[] = [];
     socket.addEventListener('message', (event) => answers.push((event as unknown as { data: string }).data));
     await until(() => socket.readyState === 1);
@@ -117,8 +118,7 @@ describe('the HTTP socket', () => {
       socket.send(JSON.stringify({ type: 'command', data: { command: 'ping', correlation_id: i } }));
       await until(() => answers.length === i);
     }
-    const signal = (socket as unknown as { stop: AbortController }).stop.signal;
-    expect(getEventListeners(signal, 'abort').length).toBeLessThan(5);
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThan(5);
     socket.close();
   });
 });
