@@ -8,7 +8,7 @@ import { createLogger } from './log.js';
 import { readOptions, type ClientOptions } from './options.js';
 import { CHANNEL_TYPE, echoedCommand, RtcErrorCode, RtcNotificationCode, toChannelMessage, type Json, type NotificationData, type ServerMessage } from '../protocol/index.js';
 import { Readiness, type ReadyOptions } from './readiness.js';
-import { Requests, shownRequest, type RequestOptions } from './requests.js';
+import { createRequests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent, type SubscriptionsDeps } from './subscriptions.js';
 import { Timers } from './timers.js';
@@ -163,7 +163,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     failed: report,
     log,
   });
-  const requests = new Requests({
+  const requests = createRequests({
     send: (frame) => connection.send(frame),
     maxQueued,
     maxPayload,
@@ -208,7 +208,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       subscriptions.resubscribe();
       requests.flush();
       // The server refuses a bad token only after the upgrade: ready() waits for its first answer on this link.
-      if (requests.inFlight === 0) ping();
+      if (requests.pending.size === requests.queued()) ping();
     } else if (state !== 'closed') {
       readiness.lost();
       liveness.stop();
@@ -302,8 +302,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     stats: () => ({
       subscriptions: subscriptions.size,
       listeners: subscriptions.listeners,
-      pending: requests.size,
-      queued: requests.queued,
+      pending: requests.pending.size,
+      queued: requests.queued(),
       timers: timers.size,
     }),
     close: () => connection.close(),

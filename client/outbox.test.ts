@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Outbox } from './outbox.js';
+import { createOutbox } from './outbox.js';
 import { nextState, sleep } from './scripted-server.test-util.js';
 import { useScriptedServer } from './test-setup.test-util.js';
 
@@ -49,12 +49,12 @@ describe('outbox', () => {
   });
 
   it('Outbox keeps order, refuses past its limit, and removes a given item', () => {
-    const box = new Outbox<number>(3);
+    const box = createOutbox<number>(3);
     expect([1, 2, 3, 4].map((n) => box.add(n))).toEqual([true, true, true, false]);
     box.remove(2);
-    expect(box.size).toBe(2);
+    expect(box.size()).toBe(2);
     expect(box.drain()).toEqual([1, 3]);
-    expect(box.size).toBe(0);
+    expect(box.size()).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { checkWait, type AbortSignalLike } from './arguments.js';
 import { RtmError, shown } from './errors.js';
-import { Outbox } from './outbox.js';
+import { createOutbox } from './outbox.js';
 import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 
@@ -98,6 +98,33 @@ function idPrefix(): string {
   return `${Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('')}-`;
 }
 
+/** The requests of one client (see {@link createRequests}). */
+export interface Requests {
+  /**
+   * Sends `command` and resolves with the server's `response`, or rejects with
+   * an {@link RtmError}. With `queue` false, a command that cannot be sent now
+   * rejects with `disconnected` instead of waiting.
+   */
+  request(command: string, args: unknown, options?: RequestOptions, queue?: boolean): Promise<Json>;
+  /** Sends every queued command, oldest first. Call when the link opens. */
+  flush(): void;
+  /** Settles the command a response belongs to. Returns false if none matched. */
+  settle(data: CommandResponseData): boolean;
+  /**
+   * The link dropped, and with it the responses to what was sent. Sent
+   * publishes go back to the front of the outbox, in order, to be sent again
+   * with the same correlation ID (the server acknowledges a repeat without
+   * publishing it twice); other sent commands reject with `error`. Queued ones stay.
+   */
+  linkLost(error: RtmError): void;
+  /** Rejects every command, sent or queued, and every later one, with `error`. */
+  close(error: RtmError): void;
+  /** Commands not yet settled, sent or queued. */
+  pending: ReadonlyMap<string, unknown>;
+  /** Number of commands waiting in the outbox. */
+  queued(): number;
+}
+
 /**
  * Commands in flight, matched to their responses by correlation ID. A command
  * issued while the link is down waits in the bounded outbox, at most
@@ -108,207 +135,168 @@ function idPrefix(): string {
  * abort listener, as it settles. All deadlines share one timer, armed for the
  * earliest: a command costs a map entry, not a platform timer.
  */
-export class Requests {
-  private readonly pending = new Map<string, Pending>();
-  private readonly outbox: Outbox<Pending>;
-  private readonly prefix = idPrefix();
-  private nextId = 1;
-  private closed: RtmError | undefined;
+export function createRequests({ send, maxQueued, timeout: defaultTimeout, queueTimeout, maxPayload, timers }: RequestsOptions): Requests {
+  const pending = new Map<string, Pending>();
+  const outbox = createOutbox<Pending>(maxQueued);
+  const prefix = idPrefix();
+  let nextId = 1;
+  let closed: RtmError | undefined;
   /** The deadline the one timer is armed for (Infinity: none armed), and the function that cancels it. */
-  private armedFor = Infinity;
-  private disarm: (() => void) | undefined;
-
-  constructor(private readonly options: RequestsOptions) {
-    this.outbox = new Outbox(options.maxQueued);
-  }
-
-  /** Number of commands not yet settled, sent or queued. */
-  get size(): number {
-    return this.pending.size;
-  }
-
-  /** Number of commands waiting in the outbox. */
-  get queued(): number {
-    return this.outbox.size;
-  }
-
-  /**
-   * Sends `command` and resolves with the server's `response`, or rejects with
-   * an {@link RtmError}. With `queue` false, a command that cannot be sent now
-   * rejects with `disconnected` instead of waiting.
-   */
-  request(command: string, args: unknown, options: RequestOptions = {}, queue = true): Promise<Json> {
-    return new Promise<Json>((resolve, reject) => {
-      if (this.closed) return reject(this.closed);
-      const bad = (info: string, request?: Json): void => reject(new RtmError('bad_argument', info, request));
-      if (typeof command !== 'string' || !command) return bad(`command must be a non-empty string (got ${shown(command)})`);
-      try {
-        checkWait(options, ['timeout', 'signal', 'id'], 'request option');
-      } catch (error) {
-        return reject(error);
-      }
-      const { id: given, signal, timeout = this.options.timeout } = options;
-      let id = given;
-      if (id === undefined) {
-        do id = `${this.prefix}${this.nextId++}`;
-        while (this.pending.has(correlationKey(id)));
-      }
-      const raw: CommandData = { command, correlation_id: id };
-      if (args !== undefined) raw.arguments = args as Json;
-      let key: string;
-      let frame: string;
-      try {
-        key = correlationKey(id);
-      } catch {
-        return bad(`id must be a JSON value (got ${shown(id)})`);
-      }
-      try {
-        // Refused here, before it can sit in the outbox and throw on every flush.
-        frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage, strict);
-      } catch (error) {
-        return bad(`${command} arguments are not JSON: ${error instanceof RangeError ? error.message : 'a BigInt or a cycle'}`);
-      }
-      const data = shownRequest(raw) as CommandData;
-      const bytes = fits(frame, this.options.maxPayload);
-      if (bytes) return reject(new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${this.options.maxPayload}`, data));
-      if (this.pending.has(key)) return bad(`correlation id ${key} is already in use`, data);
-      if (signal?.aborted) return reject(new RtmError('aborted', `${command} was aborted`, data, { cause: signal.reason }));
-      const onAbort = (): void => this.fail(entry, new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason }));
-      signal?.addEventListener('abort', onAbort);
-      const entry: Pending = {
-        key,
-        data,
-        frame,
-        timeout,
-        sent: false,
-        retry: command === 'publish' && queue && this.options.maxQueued > 0,
-        resolve,
-        reject,
-        deadline: Infinity,
-        release: () => signal?.removeEventListener('abort', onAbort),
-      };
-      this.pending.set(key, entry);
-      if (this.transmit(entry)) return;
-      if (queue && this.outbox.add(entry)) return this.wait(entry);
-      this.fail(
-        entry,
-        queue && this.options.maxQueued > 0
-          ? new RtmError('outbox_full', `${this.options.maxQueued} commands are already waiting for the connection`, data)
-          : new RtmError('disconnected', `not connected: ${command} was not sent`, data),
-      );
-    });
-  }
-
-  /** Sends every queued command, oldest first. Call when the link opens. */
-  flush(): void {
-    // Whatever cannot be sent (the link went down again) goes back, still in order, however full the outbox is.
-    const entries = this.outbox.drain();
-    let sent = 0;
-    while (sent < entries.length && this.transmit(entries[sent]!)) sent++;
-    this.outbox.requeue(entries.slice(sent));
-  }
-
-  /** Settles the command a response belongs to. Returns false if none matched. */
-  settle(data: CommandResponseData): boolean {
-    const id = echoedCommand(data.request)?.correlation_id;
-    const entry = id === undefined ? undefined : this.pending.get(correlationKey(id));
-    if (!entry?.sent) return false;
-    if (data.error) this.fail(entry, new RtmError(data.error.code, data.error.info, entry.data));
-    else {
-      this.remove(entry);
-      entry.resolve(data.response ?? null);
-    }
-    return true;
-  }
-
-  /**
-   * The link dropped, and with it the responses to what was sent. Sent
-   * publishes go back to the front of the outbox, in order, to be sent again
-   * with the same correlation ID (the server acknowledges a repeat without
-   * publishing it twice); other sent commands reject with `error`. Queued ones stay.
-   */
-  linkLost(error: RtmError): void {
-    const again: Pending[] = [];
-    for (const entry of [...this.pending.values()]) {
-      if (!entry.sent) continue;
-      if (!entry.retry) {
-        this.fail(entry, error);
-        continue;
-      }
-      entry.sent = false;
-      again.push(entry);
-      this.wait(entry);
-    }
-    this.outbox.requeue(again);
-  }
-
-  /** Rejects every command, sent or queued, and every later one, with `error`. */
-  close(error: RtmError): void {
-    this.closed = error;
-    for (const entry of [...this.pending.values()]) this.fail(entry, error);
-  }
-
-  /** Number of commands sent and not yet answered. */
-  get inFlight(): number {
-    return this.size - this.outbox.size;
-  }
-
-  /** Starts the `queueTimeout` of an entry that now waits in the outbox: it then rejects, unsent, with `timeout`. */
-  private wait(entry: Pending): void {
-    this.due(entry, this.options.queueTimeout);
-  }
-
-  private transmit(entry: Pending): boolean {
-    if (!this.options.send(entry.frame)) return false;
-    entry.sent = true;
-    this.due(entry, entry.timeout);
-    return true;
-  }
+  let armedFor = Infinity;
+  let disarm: (() => void) | undefined;
 
   /** Sets `entry`'s deadline `ms` from now; the one timer moves earlier if this deadline comes first. */
-  private due(entry: Pending, ms: number): void {
+  const due = (entry: Pending, ms: number): void => {
     const deadline = (entry.deadline = Date.now() + ms);
-    if (deadline < this.armedFor) this.arm(deadline);
-  }
-
-  private arm(deadline: number): void {
-    this.disarm?.();
-    this.armedFor = deadline;
-    this.disarm = this.options.timers.set(() => this.sweep(), deadline - Date.now());
-  }
-
+    if (deadline < armedFor) arm(deadline);
+  };
+  const arm = (deadline: number): void => {
+    disarm?.();
+    armedFor = deadline;
+    disarm = timers.set(sweep, deadline - Date.now());
+  };
   /** Fails every entry past its deadline, earliest deadline first, and arms the timer for the next one, if any. */
-  private sweep(): void {
-    this.armedFor = Infinity;
-    this.disarm = undefined;
+  const sweep = (): void => {
+    armedFor = Infinity;
+    disarm = undefined;
     const now = Date.now();
-    // A timer that fired late (a busy or sleeping machine) finds several due: they fail in the order they fell due.
-    const due = [...this.pending.values()].filter((entry) => entry.deadline <= now).sort((a, b) => a.deadline - b.deadline);
-    for (const entry of due) {
-      const { command } = entry.data;
-      const { queueTimeout } = this.options;
-      this.fail(entry, new RtmError('timeout', entry.sent ? `no response to ${command} within ${entry.timeout} ms` : `${command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data));
-    }
+    const due: Pending[] = [];
     let next = Infinity;
-    for (const entry of this.pending.values()) if (entry.deadline < next) next = entry.deadline;
-    if (next < this.armedFor) this.arm(next);
-  }
-
-  private fail(entry: Pending, error: RtmError): void {
-    if (this.pending.get(entry.key) !== entry) return;
-    this.remove(entry);
+    for (const entry of pending.values()) {
+      if (entry.deadline <= now) due.push(entry);
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    // A timer that fired late (a busy or sleeping machine) finds several due: they fail in the order they fell due.
+    for (const entry of due.sort((a, b) => a.deadline - b.deadline)) {
+      const { command } = entry.data;
+      fail(entry, new RtmError('timeout', entry.sent ? `no response to ${command} within ${entry.timeout} ms` : `${command} not sent: no connection within ${queueTimeout} ms (queueTimeout)`, entry.data));
+    }
+    if (next < armedFor) arm(next);
+  };
+  const transmit = (entry: Pending): boolean => {
+    if (!send(entry.frame)) return false;
+    entry.sent = true;
+    due(entry, entry.timeout);
+    return true;
+  };
+  const fail = (entry: Pending, error: RtmError): void => {
+    if (pending.get(entry.key) !== entry) return;
+    remove(entry);
     entry.reject(error);
-  }
-
-  private remove(entry: Pending): void {
-    this.pending.delete(entry.key);
-    this.outbox.remove(entry);
+  };
+  const remove = (entry: Pending): void => {
+    pending.delete(entry.key);
+    outbox.remove(entry);
     entry.release();
     // Nothing left to time out: the timer goes too, so an idle client holds none.
-    if (this.pending.size === 0 && this.disarm) {
-      this.disarm();
-      this.disarm = undefined;
-      this.armedFor = Infinity;
+    if (!pending.size && disarm) {
+      disarm();
+      disarm = undefined;
+      armedFor = Infinity;
     }
-  }
+  };
+  const failAll = (error: RtmError, sentOnly?: boolean): void => {
+    const again: Pending[] = [];
+    // Over a copy of the values: failing an entry deletes it from the map.
+    for (const entry of Array.from(pending.values())) {
+      if (sentOnly && !entry.sent) continue;
+      if (sentOnly && entry.retry) {
+        entry.sent = false;
+        again.push(entry);
+        // Its `queueTimeout` starts again: it waits in the outbox, then rejects unsent with `timeout`.
+        due(entry, queueTimeout);
+      } else fail(entry, error);
+    }
+    outbox.requeue(again);
+  };
+
+  return {
+    pending,
+    queued: () => outbox.size(),
+    request: (command, args, options = {}, queue = true) =>
+      new Promise<Json>((resolve, reject) => {
+        if (closed) return reject(closed);
+        const bad = (info: string, request?: Json): void => reject(new RtmError('bad_argument', info, request));
+        if (typeof command !== 'string' || !command) return bad(`command must be a non-empty string (got ${shown(command)})`);
+        try {
+          checkWait(options, ['timeout', 'signal', 'id'], 'request option');
+        } catch (error) {
+          return reject(error);
+        }
+        const { id: given, signal, timeout = defaultTimeout } = options;
+        let id = given;
+        if (id === undefined) {
+          do id = `${prefix}${nextId++}`;
+          while (pending.has(correlationKey(id)));
+        }
+        const raw: CommandData = { command, correlation_id: id };
+        if (args !== undefined) raw.arguments = args as Json;
+        let key: string;
+        let frame: string;
+        try {
+          key = correlationKey(id);
+        } catch {
+          return bad(`id must be a JSON value (got ${shown(id)})`);
+        }
+        try {
+          // Refused here, before it can sit in the outbox and throw on every flush.
+          frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage, strict);
+        } catch (error) {
+          return bad(`${command} arguments are not JSON: ${error instanceof RangeError ? error.message : 'a BigInt or a cycle'}`);
+        }
+        const data = shownRequest(raw) as CommandData;
+        const bytes = fits(frame, maxPayload);
+        if (bytes) return reject(new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${maxPayload}`, data));
+        if (pending.has(key)) return bad(`correlation id ${key} is already in use`, data);
+        const aborted = (): RtmError => new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason });
+        if (signal?.aborted) return reject(aborted());
+        const onAbort = (): void => fail(entry, aborted());
+        signal?.addEventListener('abort', onAbort);
+        const entry: Pending = {
+          key,
+          data,
+          frame,
+          timeout,
+          sent: false,
+          retry: command === 'publish' && queue && maxQueued > 0,
+          resolve,
+          reject,
+          deadline: Infinity,
+          release: () => signal?.removeEventListener('abort', onAbort),
+        };
+        pending.set(key, entry);
+        if (transmit(entry)) return;
+        // Its `queueTimeout` starts: it waits in the outbox, then rejects unsent with `timeout`.
+        if (queue && outbox.add(entry)) return due(entry, queueTimeout);
+        fail(
+          entry,
+          queue && maxQueued > 0
+            ? new RtmError('outbox_full', `${maxQueued} commands are already waiting for the connection`, data)
+            : new RtmError('disconnected', `not connected: ${command} was not sent`, data),
+        );
+      }),
+    flush() {
+      // Whatever cannot be sent (the link went down again) goes back, still in order, however full the outbox is.
+      const entries = outbox.drain();
+      let sent = 0;
+      while (sent < entries.length && transmit(entries[sent]!)) sent++;
+      outbox.requeue(entries.slice(sent));
+    },
+    settle(data) {
+      const id = echoedCommand(data.request)?.correlation_id;
+      const entry = id === undefined ? undefined : pending.get(correlationKey(id));
+      if (!entry?.sent) return false;
+      if (data.error) fail(entry, new RtmError(data.error.code, data.error.info, entry.data));
+      else {
+        remove(entry);
+        entry.resolve(data.response ?? null);
+      }
+      return true;
+    },
+    linkLost: (error) => failAll(error, true),
+    close(error) {
+      closed = error;
+      failAll(error);
+    },
+  };
 }
