@@ -1,19 +1,19 @@
 import { createNanoEvents } from 'nanoevents';
 import { CLIENT_EVENT_NAMES } from './client-event-names.js';
 import { createChannel, type Channel } from './channel.js';
-import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { createConnection, type ConnectionState, type StateChange } from './connection.js';
 import { guard, RtmError, shown } from './errors.js';
-import { Liveness } from './liveness.js';
+import { createLiveness } from './liveness.js';
 import { createLogger } from './log.js';
 import { readOptions, type ClientOptions } from './options.js';
 import { CHANNEL_TYPE, echoedCommand, RtcErrorCode, RtcNotificationCode, toChannelMessage, type Json, type NotificationData, type ServerMessage } from '../protocol/index.js';
-import { Readiness, type ReadyOptions } from './readiness.js';
+import { createReadiness, type ReadyOptions } from './readiness.js';
 import { createRequests, shownRequest, type RequestOptions } from './requests.js';
 import { createResource, type Resource } from './resource.js';
 import { Subscriptions, type RecoveryEvent, type SubscriptionsDeps } from './subscriptions.js';
-import { Timers } from './timers.js';
-import { Tokens } from './token.js';
-import { TokenRefresh } from './token-refresh.js';
+import { createTimers } from './timers.js';
+import { createTokens } from './token.js';
+import { createTokenRefresh } from './token-refresh.js';
 import { Transports, type TransportChange, type TransportName } from './transports.js';
 import type { JsonInput } from './typed.js';
 
@@ -113,8 +113,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
   const settings = readOptions(options);
   const { url, token, WebSocket, pingInterval, pingTimeout, connectTimeout, requestTimeout, queueTimeout, maxQueued, maxPayload, reconnect, environment, debug, transports: allowed, upgradeInterval } = settings;
   const emitter = createNanoEvents<ClientEvents>();
-  const timers = new Timers();
-  const log = createLogger(debug, () => tokens.last);
+  const timers = createTimers();
+  const log = createLogger(debug, () => tokens.last());
   // The error that stopped the client, for ready() to reject with instead of a bare `closed`.
   let fatal: RtmError | undefined;
   const report = (error: RtmError): void => {
@@ -123,7 +123,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     emitter.emit('error', error);
   };
 
-  const tokens = new Tokens(
+  const tokens = createTokens(
     token,
     (_, expires) => {
       refresher.schedule();
@@ -151,7 +151,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
   let announced: TransportName | undefined;
   const linkUrl = new URL(url);
   linkUrl.searchParams.set('session', '1');
-  const connection = new Connection({
+  const connection = createConnection({
     url: linkUrl.toString(),
     tokens,
     timers,
@@ -171,15 +171,15 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     queueTimeout,
     timers,
   });
-  const readiness = new Readiness(timers, queueTimeout, () => `${connection.state}: ${connection.reason}`);
+  const readiness = createReadiness(timers, queueTimeout, () => `${connection.state()}: ${connection.reason()}`);
   const subscriptions = held({
     request: (command, args) => requests.request(command, args, {}, false),
-    isOpen: () => connection.state === 'open',
+    isOpen: () => connection.state() === 'open',
     report,
     recovered: (event) => emitter.emit('recovery', event),
   });
   const ping = (): void => void requests.request('ping', undefined, { timeout: pingTimeout }, false).catch(() => {});
-  const liveness = new Liveness({
+  const liveness = createLiveness({
     interval: pingInterval,
     timeout: pingTimeout,
     timers,
@@ -187,10 +187,10 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     dead: (reason) => connection.drop(reason),
   });
 
-  const refresher = new TokenRefresh({
+  const refresher = createTokenRefresh({
     tokens,
     timers,
-    link: () => (connection.state === 'open' ? connection.epoch : undefined),
+    link: () => (connection.state() === 'open' ? connection.epoch() : undefined),
     replace: (token) => requests.request('jwt replace', { token }, {}, false),
     backoff: reconnect || undefined,
     report,
@@ -236,14 +236,14 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     switch (message.type) {
       case 'command response': {
         const { error } = message.data;
-        if (error?.code === RtcErrorCode.InvalidToken && !readiness.ready) {
+        if (error?.code === RtcErrorCode.InvalidToken && !readiness.ready()) {
           // Refused at connect (our server then closes with 4001): the connection decides on a fresh token or a stop.
           connection.refused(error.info);
         } else {
           readiness.accept();
           connection.accepted();
         }
-        if (!requests.settle(message.data) && error && readiness.ready) report(new RtmError(error.code, error.info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
+        if (!requests.settle(message.data) && error && readiness.ready()) report(new RtmError(error.code, error.info, shownRequest(echoedCommand(message.data.request) ?? message.data.request)));
         break;
       }
       case 'event': {
@@ -281,7 +281,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
 
   const client: RtmClient = {
     get state() {
-      return connection.state;
+      return connection.state();
     },
     get transport() {
       return transports.current;
@@ -304,7 +304,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
       listeners: subscriptions.listeners,
       pending: requests.pending.size,
       queued: requests.queued(),
-      timers: timers.size,
+      timers: timers.size(),
     }),
     close: () => connection.close(),
   };

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Liveness } from './liveness.js';
+import { createLiveness } from './liveness.js';
 import { nextState, sleep } from './scripted-server.test-util.js';
 import { useScriptedServer } from './test-setup.test-util.js';
-import { Timers } from './timers.js';
+import { createTimers } from './timers.js';
 
 const { ctx, connect } = useScriptedServer();
 afterEach(() => vi.useRealTimers());
@@ -64,9 +64,9 @@ describe('dead-link detection on a real socket', () => {
 
 describe('Liveness deadlines (fake clock)', () => {
   function watch(interval = 25_000, timeout = 10_000) {
-    const timers = new Timers();
+    const timers = createTimers();
     const events: string[] = [];
-    const liveness = new Liveness({ interval, timeout, timers, ping: () => events.push('ping'), dead: (reason) => events.push(`dead: ${reason}`) });
+    const liveness = createLiveness({ interval, timeout, timers, ping: () => events.push('ping'), dead: (reason) => events.push(`dead: ${reason}`) });
     return { liveness, events, timers };
   }
 
@@ -80,7 +80,7 @@ describe('Liveness deadlines (fake clock)', () => {
     expect(events).toEqual(['ping']);
     vi.advanceTimersByTime(10_000);
     expect(events).toEqual(['ping', 'dead: no pong within 10000 ms']);
-    expect(timers.size).toBe(0);
+    expect(timers.size()).toBe(0);
   });
 
   it('a frame before the deadline keeps the link alive', () => {
@@ -122,7 +122,7 @@ describe('Liveness deadlines (fake clock)', () => {
     expect(events).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(events).toEqual(['ping']);
-    expect(timers.size).toBe(1);
+    expect(timers.size()).toBe(1);
     liveness.stop();
   });
 
@@ -143,7 +143,7 @@ describe('Liveness deadlines (fake clock)', () => {
     const { liveness, events, timers } = watch();
     liveness.heard();
     liveness.stop();
-    expect(timers.size).toBe(0);
+    expect(timers.size()).toBe(0);
     liveness.check();
     liveness.probe();
     vi.advanceTimersByTime(100_000);

@@ -12,71 +12,71 @@ export interface ReadyOptions {
 
 type Waiter = (error?: RtmError) => void;
 
+/** Whether the server has accepted the client on the current link (see {@link createReadiness}). */
+export interface Readiness {
+  /** True once the server answered on the current link without refusing the token. */
+  ready(): boolean;
+  /** The server accepted the current link: settles every waiter. */
+  accept(): void;
+  /** The link is down: not ready until the next one is accepted. */
+  lost(): void;
+  /** Rejects every waiter, and every later call, with `error`. */
+  close(error: RtmError): void;
+  /** Resolves once ready; rejects with `closed`, `timeout`, `aborted` or `bad_argument`. */
+  wait(options?: ReadyOptions): Promise<void>;
+}
+
 /**
  * Whether the server has accepted the client on the current link: an open
  * socket is not enough, since a server refuses a bad token only after the
  * upgrade. Settles the `ready()` promises, each bounded by a timeout, a
  * signal and the client's close.
+ * @param why Says where the connection stands, for the timeout error.
  */
-export class Readiness {
-  private accepted = false;
-  private closed: RtmError | undefined;
-  private readonly waiters = new Set<Waiter>();
-
-  /** @param why Says where the connection stands, for the timeout error. */
-  constructor(
-    private readonly timers: Timers,
-    private readonly timeout: number,
-    private readonly why: () => string,
-  ) {}
-
-  /** True once the server answered on the current link without refusing the token. */
-  get ready(): boolean {
-    return this.accepted;
-  }
-
-  /** The server accepted the current link: settles every waiter. */
-  accept(): void {
-    if (this.accepted) return;
-    this.accepted = true;
-    for (const done of [...this.waiters]) done();
-  }
-
-  /** The link is down: not ready until the next one is accepted. */
-  lost(): void {
-    this.accepted = false;
-  }
-
-  /** Rejects every waiter, and every later call, with `error`. */
-  close(error: RtmError): void {
-    this.accepted = false;
-    this.closed = error;
-    for (const done of [...this.waiters]) done(error);
-  }
-
-  /** Resolves once ready; rejects with `closed`, `timeout`, `aborted` or `bad_argument`. */
-  wait(options: ReadyOptions = {}): Promise<void> {
-    return new Promise((resolve, reject) => {
-      try {
-        checkWait(options, ['timeout', 'signal'], 'ready option');
-      } catch (error) {
-        return reject(error);
-      }
-      const { timeout = this.timeout, signal } = options;
-      if (this.closed) return reject(this.closed);
-      if (this.accepted) return resolve();
-      if (signal?.aborted) return reject(new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal.reason }));
-      const done: Waiter = (error) => {
-        this.waiters.delete(done);
-        stop?.();
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onAbort = (): void => done(new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal!.reason }));
-      signal?.addEventListener('abort', onAbort);
-      const stop = timeout === Infinity ? undefined : this.timers.set(() => done(new RtmError('timeout', `not connected within ${timeout} ms (${this.why()})`)), timeout);
-      this.waiters.add(done);
-    });
-  }
+export function createReadiness(timers: Timers, defaultTimeout: number, why: () => string): Readiness {
+  let accepted = false;
+  let closed: RtmError | undefined;
+  const waiters = new Set<Waiter>();
+  // Over a copy: each waiter deletes itself as it settles.
+  const settle = (error?: RtmError): void => Array.from(waiters).forEach((done) => done(error));
+  return {
+    ready: () => accepted,
+    accept() {
+      if (accepted) return;
+      accepted = true;
+      settle();
+    },
+    lost() {
+      accepted = false;
+    },
+    close(error) {
+      accepted = false;
+      closed = error;
+      settle(error);
+    },
+    wait: (options = {}) =>
+      new Promise((resolve, reject) => {
+        try {
+          checkWait(options, ['timeout', 'signal'], 'ready option');
+        } catch (error) {
+          return reject(error);
+        }
+        const { timeout = defaultTimeout, signal } = options;
+        if (closed) return reject(closed);
+        if (accepted) return resolve();
+        const aborted = (): RtmError => new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal!.reason });
+        if (signal?.aborted) return reject(aborted());
+        const done: Waiter = (error) => {
+          waiters.delete(done);
+          stop?.();
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(error);
+          else resolve();
+        };
+        const onAbort = (): void => done(aborted());
+        signal?.addEventListener('abort', onAbort);
+        const stop = timeout === Infinity ? undefined : timers.set(() => done(new RtmError('timeout', `not connected within ${timeout} ms (${why()})`)), timeout);
+        waiters.add(done);
+      }),
+  };
 }

@@ -19,38 +19,37 @@ export interface TokenRefreshDeps {
   stop: (cause: unknown) => void;
 }
 
+/** Keeps an open link's token fresh (see {@link createTokenRefresh}). */
+export interface TokenRefresh {
+  /** Arms the own timer for the current token. Call whenever a new token arrives. */
+  schedule(): void;
+  /** Refreshes now (or joins the refresh under way). */
+  run(): Promise<void>;
+}
+
 /**
  * Keeps an open link's token fresh: on the server's reminder and, in case it
  * never comes, on its own timer before `exp`. Triggers that overlap share one
  * refresh and one `jwt replace`; failures are reported and retried with
  * backoff; a refusal stops the client.
  */
-export class TokenRefresh {
-  private running: Promise<void> | undefined;
-  private failures = 0;
-  private cancel: (() => void) | undefined;
+export function createTokenRefresh({ tokens, timers, link, replace, backoff, report, stop }: TokenRefreshDeps): TokenRefresh {
+  let running: Promise<void> | undefined;
+  let failures = 0;
+  let cancel: (() => void) | undefined;
 
-  constructor(private readonly deps: TokenRefreshDeps) {}
-
-  /** Arms the own timer for the current token. Call whenever a new token arrives. */
-  schedule(): void {
-    this.cancel?.();
-    const at = this.deps.tokens.refreshAt();
+  const schedule = (): void => {
+    cancel?.();
+    const at = tokens.refreshAt();
     // Re-check on firing: a timer capped at 24.8 days may fire before a far-off refresh time.
-    if (at !== undefined) this.cancel = this.deps.timers.set(() => (Date.now() >= at ? void this.run() : this.schedule()), at - Date.now());
-  }
+    if (at !== undefined) cancel = timers.set(() => (Date.now() >= at ? void run() : schedule()), at - Date.now());
+  };
 
-  /**
-   * Refreshes now (or joins the refresh under way). Cleared in `finally`, which
-   * always runs later, so a call that returns at once cannot leave a settled
-   * promise behind that would swallow every later trigger.
-   */
-  run(): Promise<void> {
-    return (this.running ??= this.refresh().finally(() => (this.running = undefined)));
-  }
+  // Cleared in `finally`, which always runs later, so a call that returns at once cannot leave a settled promise
+  // behind that would swallow every later trigger.
+  const run = (): Promise<void> => (running ??= refresh().finally(() => (running = undefined)));
 
-  private async refresh(): Promise<void> {
-    const { tokens, link, replace, timers, report, stop } = this.deps;
+  const refresh = async (): Promise<void> => {
     const opened = link();
     // Not connected: the next connection fetches a token anyway, if the cached one is no longer valid.
     if (!tokens.refreshable || opened === undefined) return;
@@ -58,13 +57,15 @@ export class TokenRefresh {
       const token = await tokens.refresh();
       // Sent only on the link it was fetched for; a newer link already connected with it.
       if (link() === opened) await replace(token);
-      this.failures = 0;
+      failures = 0;
     } catch (error) {
       if (error instanceof UnauthorizedError || (error instanceof RtmError && error.code === RtcErrorCode.InvalidToken)) return stop(error);
       if (error instanceof RtmError && (error.code === 'disconnected' || error.code === 'closed')) return;
       report(new RtmError('token', 'could not refresh the token; retrying', undefined, { cause: error }));
-      this.cancel?.();
-      this.cancel = timers.set(() => void this.run(), backoffDelay(++this.failures, this.deps.backoff));
+      cancel?.();
+      cancel = timers.set(() => void run(), backoffDelay(++failures, backoff));
     }
-  }
+  };
+
+  return { schedule, run };
 }

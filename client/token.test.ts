@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UnauthorizedError } from './errors.js';
 import { fakeJwt, nextState, sleep } from './scripted-server.test-util.js';
 import { useScriptedServer } from './test-setup.test-util.js';
-import { tokenExpiry, Tokens } from './token.js';
+import { createTokens, tokenExpiry } from './token.js';
 
 const { ctx, connect } = useScriptedServer();
 const inSeconds = (s: number): number => Math.floor(Date.now() / 1000) + s;
@@ -31,8 +31,8 @@ describe('reading a token', () => {
   it('refreshes on its own 60 s before exp, or 10 % of the lifetime before it when shorter', () => {
     vi.useFakeTimers();
     vi.setSystemTime(1_000_000_000_000);
-    const hour = new Tokens(() => fakeJwt(1_000_000_000 + 3600), () => {});
-    const fiveMinutes = new Tokens(() => fakeJwt(1_000_000_000 + 300), () => {});
+    const hour = createTokens(() => fakeJwt(1_000_000_000 + 3600), () => {});
+    const fiveMinutes = createTokens(() => fakeJwt(1_000_000_000 + 300), () => {});
     return Promise.all([hour.refresh(), fiveMinutes.refresh()]).then(() => {
       expect(hour.refreshAt()).toBe(1_000_000_000_000 + 3_540_000);
       expect(fiveMinutes.refreshAt()).toBe(1_000_000_000_000 + 270_000);
@@ -43,7 +43,7 @@ describe('reading a token', () => {
     vi.useFakeTimers();
     vi.setSystemTime(1_000_000_000_000);
     let calls = 0;
-    const tokens = new Tokens(() => fakeJwt(1_000_000_000 + 10 + calls++), () => {});
+    const tokens = createTokens(() => fakeJwt(1_000_000_000 + 10 + calls++), () => {});
     const first = await tokens.current();
     expect(await tokens.current()).toBe(first);
     vi.setSystemTime(1_000_000_000_000 + 11_000);
