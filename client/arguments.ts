@@ -1,8 +1,17 @@
 import { RtmError, shown } from './errors.js';
+import { redact } from './log.js';
 import { isObject } from '../protocol/index.js';
 
 /** True for a number of ms a timer can wait: NaN, 0, negatives and strings would fire at once. */
 export const positive = (value: unknown): value is number => typeof value === 'number' && value > 0;
+
+/**
+ * Throws `bad_argument` naming the argument, what it must be and the value received (tokens redacted: a URL may
+ * carry one). Inside a promise's executor the throw rejects the promise.
+ */
+export function bad(name: string, wanted: string, value: unknown): never {
+  throw new RtmError('bad_argument', `${name} must be ${wanted} (got ${redact(shown(value))})`);
+}
 
 /** Edit distance between two names, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -20,7 +29,7 @@ function distance(a: string, b: string): number {
  * known key: a misspelt option would otherwise be ignored without a word.
  */
 export function checkKeys(value: unknown, known: readonly string[], what: string): void {
-  if (!isObject(value)) throw new RtmError('bad_argument', `${what} must be an object (got ${shown(value)})`);
+  if (!isObject(value)) bad(what, 'an object', value);
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const near = known.find((name) => distance(key.toLowerCase(), name.toLowerCase()) <= Math.max(1, name.length / 3));
@@ -30,7 +39,7 @@ export function checkKeys(value: unknown, known: readonly string[], what: string
 
 /** Throws `bad_argument` naming `name` and the value unless `value` is a number of ms > 0. */
 export function checkMs(name: string, value: unknown): void {
-  if (!positive(value)) throw new RtmError('bad_argument', `${name} must be a number of ms > 0 (got ${shown(value)})`);
+  if (!positive(value)) bad(name, 'a number of ms > 0', value);
 }
 
 /** The part of `AbortSignal` used here, so the client needs no DOM types. */
@@ -56,5 +65,5 @@ export function checkWait(options: unknown, known: readonly string[], what: stri
   checkKeys(options, known, what);
   const { timeout, signal } = options as WaitOptions;
   if (timeout !== undefined) checkMs('timeout', timeout);
-  if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw new RtmError('bad_argument', `signal must be an AbortSignal (got ${shown(signal)})`);
+  if (signal !== undefined && typeof signal?.addEventListener !== 'function') bad('signal', 'an AbortSignal', signal);
 }

@@ -2,7 +2,8 @@ import { createNanoEvents } from 'nanoevents';
 import { CLIENT_EVENT_NAMES } from './client-event-names.js';
 import { createChannel, type Channel } from './channel.js';
 import { createConnection, type ConnectionState, type StateChange } from './connection.js';
-import { guard, RtmError, shown } from './errors.js';
+import { bad } from './arguments.js';
+import { guard, RtmError } from './errors.js';
 import { createLiveness } from './liveness.js';
 import { createLogger } from './log.js';
 import { readOptions, type ClientOptions } from './options.js';
@@ -294,8 +295,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     resource: <T>(type: string, name: string) => createResource<T>(type, name, subscriptions),
     request: (command, args, requestOptions) => requests.request(command, args, requestOptions),
     on(event, handler) {
-      if (!EVENTS.includes(event)) throw new RtmError('bad_argument', `event must be one of ${EVENTS} (got ${shown(event)})`);
-      if (typeof handler !== 'function') throw new RtmError('bad_argument', `handler must be a function (got ${shown(handler)})`);
+      if (!EVENTS.includes(event)) bad('event', `one of ${EVENTS}`, event);
+      if (typeof handler !== 'function') bad('handler', 'a function', handler);
       // An error handler that throws cannot be reported to the error handlers: that could loop.
       return emitter.on(event, guard(handler as (...args: unknown[]) => void, event === 'error' ? (error) => console.error('[rtm]', error) : report));
     },

@@ -12,7 +12,7 @@ const { ctx, connect } = useScriptedServer();
 describe('createClient names the option at fault, with the value received', () => {
   const base = (): ClientOptions => ({ url: ctx.server.url, token: 't', WebSocket });
   it.each([
-    [{ url: 'http://localhost:8080/rtc' }, 'url must start with ws:// or wss:// (got "http://localhost:8080/rtc")'],
+    [{ url: 'http://localhost:8080/rtc' }, 'url must be a ws:// or wss:// URL (got "http://localhost:8080/rtc")'],
     [{ token: undefined }, 'token must be a JWT string or a function (got undefined)'],
     [{ token: '' }, 'token must be a JWT string or a function (got "")'],
     [{ connectTimeout: 0 }, 'connectTimeout must be a number of ms > 0 (got 0)'],

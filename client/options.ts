@@ -1,9 +1,9 @@
-import { checkKeys, checkMs } from './arguments.js';
+import { bad, checkKeys, checkMs, positive } from './arguments.js';
 import type { BackoffOptions } from './backoff.js';
 import type { WebSocketConstructor } from './connection.js';
 import { browserEnvironment, type Environment } from './environment.js';
-import { RtmError, shown } from './errors.js';
-import { redact, type Logger } from './log.js';
+import { RtmError } from './errors.js';
+import type { Logger } from './log.js';
 import type { TokenProvider } from './token.js';
 import { TRANSPORTS, type TransportName } from './transports.js';
 
@@ -61,6 +61,23 @@ const DEFAULTS = {
   upgradeInterval: 180_000,
 };
 const KNOWN = ['url', 'token', 'WebSocket', 'reconnect', 'environment', 'debug', 'transports', ...Object.keys(DEFAULTS)];
+const MS = ['pingInterval', 'pingTimeout', 'connectTimeout', 'requestTimeout', 'queueTimeout', 'upgradeInterval'] as const;
+
+/** Each checked option: its test, and what it must be in the error that names it. */
+const RULES: ReadonlyArray<readonly [keyof Settings, (value: never) => boolean, string]> = [
+  ['url', (url: unknown) => typeof url === 'string' && /^wss?:\/\/[^/?#]/i.test(url), 'a ws:// or wss:// URL'],
+  ['token', (token: unknown) => typeof token === 'function' || (typeof token === 'string' && token !== ''), 'a JWT string or a function'],
+  ['maxQueued', (count: number) => Number.isSafeInteger(count) && count >= 0, 'a whole number ≥ 0'],
+  ['maxPayload', (bytes: number) => Number.isSafeInteger(bytes) && bytes > 0, 'a whole number of bytes > 0'],
+  ['environment', (environment: unknown) => typeof environment === 'function', 'a function'],
+  ['debug', (debug: unknown) => ['boolean', 'function', 'undefined'].includes(typeof debug), 'true, false or a function'],
+  [
+    'transports',
+    (list: TransportName[]) => Array.isArray(list) && list.length > 0 && list.every((name, i) => TRANSPORTS.includes(name) && list.indexOf(name) === i),
+    `a list of ${TRANSPORTS}, each once`,
+  ],
+  ...MS.map((name) => [name, positive, 'a number of ms > 0'] as const),
+];
 
 /**
  * Applies the defaults and checks every option, throwing `bad_argument` that names the option and the value
@@ -71,25 +88,13 @@ export function readOptions(options: ClientOptions): Settings {
   checkKeys(options, KNOWN, 'createClient option');
   // An option given as undefined takes its default, as if left out.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as ClientOptions;
-  const settings = { ...DEFAULTS, transports: [...TRANSPORTS], environment: browserEnvironment, WebSocket: (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket!, ...given };
-  const { url, token, reconnect, maxQueued, maxPayload, environment, debug, WebSocket, transports } = settings;
-  const bad = (text: string): never => {
-    throw new RtmError('bad_argument', text);
-  };
-  if (typeof url !== 'string' || !/^wss?:\/\/[^/?#]/i.test(url)) bad(`url must start with ws:// or wss:// (got ${redact(shown(url))})`);
-  if (!(typeof token === 'function' || (typeof token === 'string' && token))) bad(`token must be a JWT string or a function (got ${typeof token === 'string' ? '""' : typeof token})`);
-  for (const name of ['pingInterval', 'pingTimeout', 'connectTimeout', 'requestTimeout', 'queueTimeout', 'upgradeInterval'] as const) checkMs(name, settings[name]);
-  if (!Array.isArray(transports) || !transports.length || !transports.every((name, i) => TRANSPORTS.includes(name) && transports.indexOf(name) === i)) {
-    bad(`transports must be a list of ${TRANSPORTS}, each once (got ${shown(transports)})`);
-  }
+  const settings: Settings = { ...DEFAULTS, transports: [...TRANSPORTS], environment: browserEnvironment, WebSocket: (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket!, ...given };
+  for (const [name, ok, wanted] of RULES) if (!ok(settings[name] as never)) bad(name, wanted, settings[name]);
+  const { reconnect, WebSocket, transports } = settings;
   if (reconnect !== undefined && reconnect !== false) {
     checkKeys(reconnect, ['minDelay', 'maxDelay'], 'reconnect option');
     for (const name of ['minDelay', 'maxDelay'] as const) if (reconnect[name] !== undefined) checkMs(`reconnect.${name}`, reconnect[name]);
   }
-  if (!(Number.isSafeInteger(maxQueued) && maxQueued >= 0)) bad(`maxQueued must be a whole number ≥ 0 (got ${shown(maxQueued)})`);
-  if (!(Number.isSafeInteger(maxPayload) && maxPayload > 0)) bad(`maxPayload must be a whole number of bytes > 0 (got ${shown(maxPayload)})`);
-  if (typeof environment !== 'function') bad(`environment must be a function (got ${shown(environment)})`);
-  if (!['boolean', 'function', 'undefined'].includes(typeof debug)) bad(`debug must be true, false or a function (got ${shown(debug)})`);
-  if (typeof WebSocket !== 'function' && transports.includes('websocket')) bad('no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
+  if (typeof WebSocket !== 'function' && transports.includes('websocket')) throw new RtmError('bad_argument', 'no WebSocket here: pass options.WebSocket (in Node 20, from the ws package)');
   return settings;
 }

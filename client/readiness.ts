@@ -56,16 +56,13 @@ export function createReadiness(timers: Timers, defaultTimeout: number, why: () 
     },
     wait: (options = {}) =>
       new Promise((resolve, reject) => {
-        try {
-          checkWait(options, ['timeout', 'signal'], 'ready option');
-        } catch (error) {
-          return reject(error);
-        }
+        // What throws here (an argument at fault, a closed client) rejects the call.
+        checkWait(options, ['timeout', 'signal'], 'ready option');
         const { timeout = defaultTimeout, signal } = options;
-        if (closed) return reject(closed);
+        if (closed) throw closed;
         if (accepted) return resolve();
         const aborted = (): RtmError => new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal!.reason });
-        if (signal?.aborted) return reject(aborted());
+        if (signal?.aborted) throw aborted();
         const done: Waiter = (error) => {
           waiters.delete(done);
           stop?.();

@@ -1,4 +1,4 @@
-import { checkWait, type AbortSignalLike } from './arguments.js';
+import { bad, checkWait, type AbortSignalLike } from './arguments.js';
 import { RtmError, shown } from './errors.js';
 import { createOutbox } from './outbox.js';
 import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
@@ -215,14 +215,10 @@ export function createRequests({ send, maxQueued, timeout: defaultTimeout, queue
     queued: () => outbox.size(),
     request: (command, args, options = {}, queue = true) =>
       new Promise<Json>((resolve, reject) => {
-        if (closed) return reject(closed);
-        const bad = (info: string, request?: Json): void => reject(new RtmError('bad_argument', info, request));
-        if (typeof command !== 'string' || !command) return bad(`command must be a non-empty string (got ${shown(command)})`);
-        try {
-          checkWait(options, ['timeout', 'signal', 'id'], 'request option');
-        } catch (error) {
-          return reject(error);
-        }
+        // What throws here (an argument at fault) rejects the call.
+        if (closed) throw closed;
+        if (typeof command !== 'string' || !command) bad('command', 'a non-empty string', command);
+        checkWait(options, ['timeout', 'signal', 'id'], 'request option');
         const { id: given, signal, timeout = defaultTimeout } = options;
         let id = given;
         if (id === undefined) {
@@ -231,25 +227,25 @@ export function createRequests({ send, maxQueued, timeout: defaultTimeout, queue
         }
         const raw: CommandData = { command, correlation_id: id };
         if (args !== undefined) raw.arguments = args as Json;
-        let key: string;
-        let frame: string;
+        let key = '';
+        let frame = '';
         try {
           key = correlationKey(id);
         } catch {
-          return bad(`id must be a JSON value (got ${shown(id)})`);
+          bad('id', 'a JSON value', id);
         }
         try {
           // Refused here, before it can sit in the outbox and throw on every flush.
           frame = JSON.stringify({ type: 'command', data: raw } satisfies CommandMessage, strict);
         } catch (error) {
-          return bad(`${command} arguments are not JSON: ${error instanceof RangeError ? error.message : 'a BigInt or a cycle'}`);
+          throw new RtmError('bad_argument', `${command} arguments are not JSON: ${error instanceof RangeError ? error.message : 'a BigInt or a cycle'}`);
         }
         const data = shownRequest(raw) as CommandData;
         const bytes = fits(frame, maxPayload);
-        if (bytes) return reject(new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${maxPayload}`, data));
-        if (pending.has(key)) return bad(`correlation id ${key} is already in use`, data);
+        if (bytes) throw new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${maxPayload}`, data);
+        if (pending.has(key)) throw new RtmError('bad_argument', `correlation id ${key} is already in use`, data);
         const aborted = (): RtmError => new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason });
-        if (signal?.aborted) return reject(aborted());
+        if (signal?.aborted) throw aborted();
         const onAbort = (): void => fail(entry, aborted());
         signal?.addEventListener('abort', onAbort);
         const entry: Pending = {
