@@ -2,7 +2,7 @@ import { CLIENT_EVENT_NAMES } from './client-event-names.js';
 import { RtmError, shown } from './errors.js';
 import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, eventNameOf, payloadOf, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
-import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
+import { listenerFilter, type Subscriptions, type SubscriptionStatus } from './subscriptions.js';
 import type { EventName, Outgoing, PayloadOf, PublishName } from './typed.js';
 
 /** What a channel listener learns about a message besides its payload. */
@@ -82,10 +82,11 @@ export function createChannel<T = Json>(name: string, subscriptions: Subscriptio
         throw new RtmError('bad_argument', `channel.on('${eventName}'): a client event name, see onError/onState, client.on or filter`);
       }
       const filter = options?.filter as Filter | undefined;
-      const compiled = filter === undefined ? undefined : compileFilter(filter, true);
-      if (typeof compiled === 'string') throw new RtmError('bad_argument', `channel.on: ${compiled}`);
-      // The event name narrows what the server sends too, when the listener filters anyway (plain listeners send no filter).
-      const sent = filter && eventName !== undefined && !('eventName' in filter) ? { ...filter, eventName } : filter;
+      const compiled = listenerFilter(filter, true);
+      // The event name narrows what the server sends too, when the listener filters anyway (plain listeners send no
+      // filter), unless it would take the filter past its limits (a 17th key, or over the bytes).
+      const named = compiled && eventName !== undefined && !('eventName' in filter!) ? { ...filter, eventName } : undefined;
+      const sent = named && typeof compileFilter(named, true) !== 'string' ? named : filter;
       return subscriptions.add(
         resource,
         [PUBLISHED],

@@ -76,6 +76,24 @@ describe('channel.on with a filter', () => {
     expect(() => client.resource('ds', 'orders').on('created', () => {}, { filter: { 'payload.x': 1 } })).toThrow(/resource.on: filter "payload.x": paths start with data/);
     expect(client.stats()).toMatchObject({ subscriptions: 0, listeners: 0 });
   });
+
+  it('leaves the event name out of what it sends when adding it would pass the limits, and still delivers only that name', async () => {
+    const client = connect();
+    await client.ready();
+    const full = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`payload.k${i}`, i]));
+    const got: unknown[] = [];
+    const wide = client.channel('wide');
+    wide.on('order', (p) => got.push(p), { filter: full });
+    await ctx.server.until(() => wide.state === 'subscribed');
+    // A 17th key would be refused by the server (error 4) for a filter the listener wrote within the limits.
+    expect(filters()).toEqual([Object.fromEntries(Object.entries(full).map(([key, value]) => [key, [value]]))]);
+    const payload = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]));
+    ctx.server.peers[0]!.event('wide', payload, 'other');
+    ctx.server.peers[0]!.event('wide', payload, 'order');
+    await ctx.server.until(() => got.length === 1);
+    await sleep(20);
+    expect(got).toEqual([payload]);
+  });
 });
 
 describe('typed filter paths', () => {

@@ -1,6 +1,6 @@
 import { RtmError, shown } from './errors.js';
-import { compileFilter, isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type Json, type ResourceAction } from '../protocol/index.js';
-import type { Subscriptions, SubscriptionStatus } from './subscriptions.js';
+import { isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type Json, type ResourceAction } from '../protocol/index.js';
+import { listenerFilter, type Subscriptions, type SubscriptionStatus } from './subscriptions.js';
 
 /** A resource event: `action`, `resource`, `modifier`, `timestamp` and the records in `data`, typed `T`. */
 export type ResourceEvent<T = Json> = Omit<EventData, 'data'> & {
@@ -55,8 +55,7 @@ export function createResource<T = Json>(type: string, name: string, subscriptio
       // RTC spells "all three" as ['all'].
       const sent = new Set(list).size === RESOURCE_ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
       const filter = options?.filter;
-      const compiled = filter === undefined ? undefined : compileFilter(filter, false);
-      if (typeof compiled === 'string') throw new RtmError('bad_argument', `resource.on: ${compiled}`);
+      const compiled = listenerFilter(filter, false);
       const deliver = handler as (event: EventData) => void;
       return subscriptions.add(resource, sent, compiled ? (event) => compiled.test(event) && deliver(event) : deliver, filter);
     },

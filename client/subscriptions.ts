@@ -1,6 +1,5 @@
-import { createNanoEvents, type Emitter } from 'nanoevents';
-import { guard, RtmError } from './errors.js';
-import { ASK_FOR_POSITIONS, mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
+import { guard, RtmError, shown } from './errors.js';
+import { ASK_FOR_POSITIONS, compileFilter, mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type CompiledFilter, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
 
 /** Receives the events of one subscription. */
 export type EventListener = (event: EventData) => void;
@@ -79,6 +78,22 @@ export interface SubscriptionsDeps {
 }
 
 
+/** A listener's filter compiled, or undefined for none; throws `bad_argument` naming the call and what is wrong. */
+export function listenerFilter(filter: unknown, channel: boolean): CompiledFilter | undefined {
+  const compiled = filter === undefined ? undefined : compileFilter(filter, channel);
+  if (typeof compiled === 'string') throw new RtmError('bad_argument', `${channel ? 'channel' : 'resource'}.on: ${compiled}`);
+  return compiled;
+}
+
+type Watcher = (...args: never[]) => void;
+
+/** Adds `handler` to the set of `key` in `map`; returns the function that takes it out (and the set, once empty: an app that watches ever new channels must not grow the map). */
+function watch<H extends Watcher>(map: Map<string, Set<H>>, key: string, handler: H): () => void {
+  const set = map.get(key) ?? new Set();
+  map.set(key, set.add(handler));
+  return () => void (set.delete(handler) && !set.size && map.get(key) === set && map.delete(key));
+}
+
 /**
  * Reference-counted server subscriptions. Any number of listeners on one
  * resource and action set share one server subscription; the first listener
@@ -89,8 +104,9 @@ export class Subscriptions {
   protected readonly entries = new Map<string, Entry>();
   /** The entries of each resource by its {@link indexKey}, for one lookup per event; arrays are replaced, never changed, so a dispatch iterates its own. */
   private readonly byResource = new Map<string, Entry[]>();
-  private readonly status = createNanoEvents<Record<string, SubscriptionStateHandler>>();
-  private readonly recoveries = createNanoEvents<Record<string, (recovery: Recovery) => void>>();
+  /** onState/onError and onRecovery handlers, by {@link resourceKey}. */
+  private readonly status = new Map<string, Set<SubscriptionStateHandler>>();
+  private readonly recoveries = new Map<string, Set<(recovery: Recovery) => void>>();
   /** Per resource, the canonical filter last sent to the server on this link ('null' for none). */
   private readonly sent = new Map<string, string>();
   /** Resources whose listeners changed this tick: their merged filter is compared and, if changed, sent once. */
@@ -124,36 +140,34 @@ export class Subscriptions {
     const key = JSON.stringify([resource.type, resource.name, sorted]);
     // A new wrapper each time: the same function added twice is two listeners, each removed by its own call.
     const own = guard(listener, this.deps.report);
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Map([[own, filter]]), state: 'subscribing', confirmed: false };
+    const known = this.entries.get(key);
+    const entry: Entry = known ?? { resource: { type: resource.type, name: resource.name }, owner: resourceKey(resource), actions: sorted, listeners: new Map(), state: 'subscribing', confirmed: false };
+    entry.listeners.set(own, filter);
+    entry.run = undefined;
+    if (known) this.changed(entry);
+    else {
       this.entries.set(key, entry);
       this.index(entry, true);
       this.emit(entry);
       if (this.deps.isOpen()) this.subscribe(key, entry);
-    } else {
-      entry.listeners.set(own, filter);
-      entry.run = undefined;
-      this.changed(entry);
     }
-    const current = entry;
     return () => {
-      if (!current.listeners.delete(own)) return;
-      current.run = undefined;
-      if (current.listeners.size > 0) return this.changed(current);
+      if (!entry.listeners.delete(own)) return;
+      entry.run = undefined;
+      if (entry.listeners.size) return this.changed(entry);
       // Wait a microtask: an off/on pair in one tick (React StrictMode) keeps the subscription instead of churning it.
       queueMicrotask(() => {
-        if (current.listeners.size > 0 || this.entries.get(key) !== current) return;
+        if (entry.listeners.size || this.entries.get(key) !== entry) return;
         this.entries.delete(key);
-        this.index(current, false);
-        this.emit(current);
+        this.index(entry, false);
+        this.emit(entry);
         if (this.deps.isOpen()) {
-          this.deps.request('unsubscribe', this.args(current)).catch(() => {
+          this.deps.request('unsubscribe', this.args(entry)).catch(() => {
             // Refused or link lost: either way no server subscription outlives the link, and it is not replayed.
           });
           // The server holds one action set per resource: unsubscribing ['all'], or an action another set shares, takes
           // it from every listener of the resource. The other sets are sent again, after it, asking for what they missed.
-          for (const [other, entry] of this.entries) if (entry.owner === current.owner) this.subscribe(other, entry);
+          for (const [other, rest] of this.entries) if (rest.owner === entry.owner) this.subscribe(other, rest);
         }
       });
     };
@@ -196,9 +210,8 @@ export class Subscriptions {
    */
   dispatch(event: EventData): void {
     if (!event.resource) return;
-    const entries = this.entriesOf(event.resource);
     const at = positionOf(event);
-    for (const entry of entries) {
+    for (const entry of this.entriesOf(event.resource)) {
       if (!matches(entry, event)) continue;
       if (at) {
         const next = advance(entry.position, at);
@@ -220,10 +233,7 @@ export class Subscriptions {
   /** Drops every subscription and state listener without telling the server, for good. Call on close. */
   close(): void {
     this.closed = true;
-    this.entries.clear();
-    this.byResource.clear();
-    this.status.events = {};
-    this.recoveries.events = {};
+    for (const map of [this.entries, this.byResource, this.status, this.recoveries]) map.clear();
   }
 
   private index(entry: Entry, add: boolean): void {
@@ -234,16 +244,10 @@ export class Subscriptions {
     else this.byResource.delete(key);
   }
 
-  private listen<H extends (...args: never[]) => void>(emitter: Emitter<Record<string, H>>, key: string, handler: H): () => void {
-    if (typeof handler !== 'function') throw new RtmError('bad_argument', 'a handler function is needed');
-    if (this.closed) return () => {};
+  private listen<H extends Watcher>(map: Map<string, Set<H>>, key: string, handler: H): () => void {
+    if (typeof handler !== 'function') throw new RtmError('bad_argument', `handler must be a function (got ${shown(handler)})`);
     // Guarded: status handlers run inside reconnects and response callbacks, and one that throws must not stop them.
-    const off = emitter.on(key, guard(handler, this.deps.report) as H);
-    return () => {
-      off();
-      // nanoevents keeps an empty list per key: an app that watches ever new channels would grow it for ever.
-      if (!emitter.events[key]?.length) delete emitter.events[key];
-    };
+    return this.closed ? () => {} : watch(map, key, guard(handler, this.deps.report) as H);
   }
 
   private args(entry: Entry, extra?: Record<string, Json>): Json {
@@ -259,7 +263,7 @@ export class Subscriptions {
 
   /** Notes that the listeners of `entry` changed: once this tick is over, the server gets their merged filter if it differs. */
   private changed(entry: Entry): void {
-    if (this.refilter.size === 0) {
+    if (!this.refilter.size) {
       queueMicrotask(() => {
         for (const owner of this.refilter) {
           const [key, first] = [...this.entries].find(([, other]) => other.owner === owner) ?? [];
@@ -278,7 +282,6 @@ export class Subscriptions {
    */
   protected subscribe(key: string, entry: Entry, update = false): Promise<void> {
     if (!update) this.setState(entry, 'subscribing');
-    const live = (): boolean => this.entries.get(key) === entry;
     const since = update ? undefined : entry.position;
     const resubscribing = entry.confirmed && !update;
     const filter = this.filterOf(entry.owner);
@@ -287,25 +290,21 @@ export class Subscriptions {
     const args = this.args(entry, { ...ASK_FOR_POSITIONS, ...(filter ? { filter: filter as Json } : {}), ...(since ? { since: { ...since } } : {}) });
     return this.deps.request('subscribe', args).then(
       (response) => {
-        if (!live()) return;
-        if (update) {
-          const at = positionOf(response);
-          if (at) entry.position = advance(entry.position, at) ?? entry.position;
-          return;
-        }
+        if (this.entries.get(key) !== entry) return;
         // The server replayed what was missed before answering; its position covers every event up to now.
         // A failed recovery starts over from that position, whatever the old one said.
         const at = positionOf(response);
-        const recovery = resubscribing ? (since && at ? readRecovery(response) : { recovered: false, reason: 'unsupported' as const, info: 'the server keeps no history' }) : undefined;
+        const recovery = resubscribing ? readRecovery(since && at && response) : undefined;
         if (at) entry.position = recovery?.recovered === false ? at : (advance(entry.position, at) ?? entry.position);
+        if (update) return;
         entry.confirmed = true;
         this.setState(entry, 'subscribed');
         if (recovery) this.report(entry, recovery);
       },
       (error: RtmError) => {
         // A dropped link is not a failure: the subscription is sent again on the next open.
-        if (!live() || error.code === 'disconnected' || error.code === 'closed') return;
-        const heard = this.status.events[entry.owner]?.length;
+        if (this.entries.get(key) !== entry || error.code === 'disconnected' || error.code === 'closed') return;
+        const heard = this.status.has(entry.owner);
         this.setState(entry, 'failed', error);
         if (!heard) this.deps.report(error);
       },
@@ -313,7 +312,7 @@ export class Subscriptions {
   }
 
   protected report(entry: Entry, recovery: Recovery): void {
-    if (this.recoveries.events[entry.owner]?.length) this.recoveries.emit(entry.owner, recovery);
+    for (const handler of this.recoveries.get(entry.owner) ?? []) handler(recovery);
     this.deps.recovered({ resource: { ...entry.resource }, ...recovery });
   }
 
@@ -324,8 +323,9 @@ export class Subscriptions {
   }
 
   private emit(entry: Entry, error?: RtmError): void {
+    const handlers = this.status.get(entry.owner);
     // Only computed when someone listens: a reconnect with many subscriptions must not cost O(n²).
-    if (this.status.events[entry.owner]?.length) this.status.emit(entry.owner, this.statusOf(entry.resource).state, error);
+    if (handlers) for (const handler of [...handlers]) handler(this.statusOf(entry.resource).state, error);
   }
 }
 
@@ -338,8 +338,9 @@ function indexKey(resource: ResourceRef): string {
   return resource.type === CHANNEL_TYPE ? resource.name : resourceKey(resource);
 }
 
-function readRecovery(response: Json): Recovery {
-  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: 'the server did not say' };
+/** What a resubscribe's `response` says of the recovery; nothing (no position given, or none asked for) means the server keeps no history. */
+function readRecovery(response: Json | undefined): Recovery {
+  if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: response ? 'the server did not say' : 'the server keeps no history' };
   if (response.recovered) return { recovered: true };
   const reason = response.reason === 'epoch' || response.reason === 'expired' ? response.reason : undefined;
   return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };
