@@ -79,6 +79,12 @@ describe('bad filters', () => {
     ['NaN', { 'payload.x': Number.NaN }, /only JSON values/],
     ['a function', { 'payload.x': () => true }, /only JSON values/],
     ['a regular expression', { 'payload.x': /a/ }, /only JSON values/],
+    ['a cycle', (() => {
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      return { 'payload.x': cyclic };
+    })(), /only JSON values/],
+    ['a sparse array', { 'payload.x': [[1, , 2]] }, /only JSON values/],
     ['over 4 KiB', { 'payload.x': big }, /over 4096 bytes/],
     ['17 keys', Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`payload.k${i}`, i])), /17 keys; at most 16/],
     ['65 values', { 'payload.x': Array.from({ length: 65 }, (_, i) => i) }, /needs 1 to 64 values/],
