@@ -112,7 +112,7 @@ const EVENTS: ReadonlyArray<keyof ClientEvents> = CLIENT_EVENT_NAMES satisfies R
  */
 export function createClient(options: ClientOptions, held = (deps: SubscriptionsDeps) => new Subscriptions(deps)): RtmClient {
   const settings = readOptions(options);
-  const { url, token, WebSocket, pingInterval, pingTimeout, connectTimeout, requestTimeout, queueTimeout, maxQueued, maxPayload, reconnect, environment, debug, transports: allowed, upgradeInterval } = settings;
+  const { url, token, WebSocket, pingTimeout, connectTimeout, queueTimeout, reconnect, environment, debug, transports: allowed, upgradeInterval } = settings;
   const emitter = createNanoEvents<ClientEvents>();
   const timers = createTimers();
   const log = createLogger(debug, () => tokens.last());
@@ -139,11 +139,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     connectTimeout,
     timers,
     log,
-    url: async () => {
-      const probe = new URL(url);
-      probe.searchParams.set('access_token', await tokens.current());
-      return probe.toString();
-    },
+    url: () => tokens.url(url),
     upgrade: () => connection.drop('upgrade to websocket'),
   });
   let session: string | undefined;
@@ -152,26 +148,8 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
   let announced: TransportName | undefined;
   const linkUrl = new URL(url);
   linkUrl.searchParams.set('session', '1');
-  const connection = createConnection({
-    url: linkUrl.toString(),
-    tokens,
-    timers,
-    WebSocket: transports.socket,
-    reconnect,
-    connectTimeout,
-    receive,
-    changed,
-    failed: report,
-    log,
-  });
-  const requests = createRequests({
-    send: (frame) => connection.send(frame),
-    maxQueued,
-    maxPayload,
-    timeout: requestTimeout,
-    queueTimeout,
-    timers,
-  });
+  const connection = createConnection({ ...settings, url: `${linkUrl}`, tokens, timers, WebSocket: transports.socket, receive, changed, failed: report, log });
+  const requests = createRequests(settings, timers, (frame) => connection.send(frame));
   const readiness = createReadiness(timers, queueTimeout, () => `${connection.state()}: ${connection.reason()}`);
   const subscriptions = held({
     request: (command, args) => requests.request(command, args, {}, false),
@@ -180,13 +158,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     recovered: (event) => emitter.emit('recovery', event),
   });
   const ping = (): void => void requests.request('ping', undefined, { timeout: pingTimeout }, false).catch(() => {});
-  const liveness = createLiveness({
-    interval: pingInterval,
-    timeout: pingTimeout,
-    timers,
-    ping,
-    dead: (reason) => connection.drop(reason),
-  });
+  const liveness = createLiveness(settings, timers, ping, (reason) => connection.drop(reason));
 
   const refresher = createTokenRefresh({
     tokens,
@@ -196,7 +168,7 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     backoff: reconnect || undefined,
     report,
     stop: (cause) => {
-      report(new RtmError('unauthorized', 'the token was refused; the client has stopped', undefined, { cause }));
+      report(new RtmError('unauthorized', 'token refused; client stopped', undefined, { cause }));
       connection.close('unauthorized');
     },
   });
@@ -213,14 +185,14 @@ export function createClient(options: ClientOptions, held = (deps: Subscriptions
     } else if (state !== 'closed') {
       readiness.lost();
       liveness.stop();
-      requests.linkLost(new RtmError('disconnected', `the connection was lost (${change.reason})`));
+      requests.linkLost(new RtmError('disconnected', `link lost (${change.reason})`));
       subscriptions.suspend();
     } else {
       liveness.stop();
       transports.close();
       timers.close();
       unbind();
-      const closed = new RtmError('closed', `the client is closed (${change.reason})`);
+      const closed = new RtmError('closed', `client closed (${change.reason})`);
       readiness.close(fatal ?? closed);
       requests.close(closed);
       subscriptions.close();

@@ -196,7 +196,7 @@ describe('debug log', () => {
     server.peers[0]!.ws.send('not json');
     await server.until(() => lines.some((line) => line.startsWith('error')));
     await client.request('ping');
-    expect(lines.filter((line) => line.startsWith('error'))).toEqual(['error ignored a malformed frame from the server (protocol)']);
+    expect(lines.filter((line) => line.startsWith('error'))).toEqual(['error malformed frame ignored (protocol)']);
   });
 
   it('hides an opaque (non-JWT) token too', async () => {

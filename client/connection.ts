@@ -115,7 +115,7 @@ export function createConnection({ url, tokens, timers, WebSocket, reconnect, co
     code === CloseCode.InvalidToken && tokens.refreshable && !tokenRetried ? 'refresh' : closeAction(code);
 
   const stop = (info: string): void => {
-    fail(new RtmError('unauthorized', `the server refused the token (${info || 'no reason given'}); the client has stopped`));
+    fail(new RtmError('unauthorized', `token refused (${info || 'no reason given'}); client stopped`));
     close('unauthorized');
   };
 
@@ -178,17 +178,16 @@ export function createConnection({ url, tokens, timers, WebSocket, reconnect, co
     attempt = undefined;
     try {
       if (current === 'closed') throw new Error('closed');
-      const link = new URL(url);
-      link.searchParams.set('access_token', await tokens.current());
-      log?.('connect', `${link}`);
-      return `${link}`;
+      const link = await tokens.url(url);
+      log?.('connect', link);
+      return link;
     } catch (cause) {
       if (current !== 'closed') {
         failures++;
         if (cause instanceof UnauthorizedError) {
           fail(new RtmError('unauthorized', cause.message, undefined, { cause }));
           close('unauthorized');
-        } else fail(new RtmError('token', 'could not obtain a token', undefined, { cause }));
+        } else fail(new RtmError('token', 'token function failed', undefined, { cause }));
       }
       throw cause;
     }
@@ -213,7 +212,7 @@ export function createConnection({ url, tokens, timers, WebSocket, reconnect, co
       // Leaves message undefined: reported below.
     }
     if (!isObject(message) || typeof message.type !== 'string' || !isObject(message.data)) {
-      return fail(new RtmError('protocol', 'ignored a malformed frame from the server'));
+      return fail(new RtmError('protocol', 'malformed frame ignored'));
     }
     receive(message as unknown as ServerMessage);
   };
@@ -233,7 +232,7 @@ export function createConnection({ url, tokens, timers, WebSocket, reconnect, co
     if (action === 'refresh') tokens.invalidate();
     if (action === 'stop') {
       if (code === CloseCode.InvalidToken) return stop(text);
-      fail(new RtmError(code, text || 'the server closed the connection for good'));
+      fail(new RtmError(code, text || 'closed for good'));
     }
     if (action === 'stop' || reconnect === false) close(reason);
     else transition('reconnecting', reason);

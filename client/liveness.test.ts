@@ -66,7 +66,7 @@ describe('Liveness deadlines (fake clock)', () => {
   function watch(interval = 25_000, timeout = 10_000) {
     const timers = createTimers();
     const events: string[] = [];
-    const liveness = createLiveness({ interval, timeout, timers, ping: () => events.push('ping'), dead: (reason) => events.push(`dead: ${reason}`) });
+    const liveness = createLiveness({ pingInterval: interval, pingTimeout: timeout }, timers, () => events.push('ping'), (reason) => events.push(`dead: ${reason}`));
     return { liveness, events, timers };
   }
 

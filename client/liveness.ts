@@ -1,17 +1,5 @@
 import type { Timers } from './timers.js';
 
-/** Settings of {@link Liveness}. */
-export interface LivenessOptions {
-  /** Silence (nothing received) after which a ping is sent, in ms. */
-  interval: number;
-  /** How long a ping may go unanswered before the link counts as dead, in ms. */
-  timeout: number;
-  /** Sends a ping; any frame that arrives afterwards proves the link alive. */
-  ping: () => void;
-  /** Called once when the link is found dead. */
-  dead: (reason: string) => void;
-  timers: Timers;
-}
 
 /** A timer that fires this much later than due was frozen (background tab, sleeping laptop). */
 const FROZEN_SLACK_MS = 1_000;
@@ -36,7 +24,18 @@ export interface Liveness {
  * are `Date.now()` values, not timer counts, because timers freeze in background
  * tabs and during sleep; `check()` may also be called on wake-up signals.
  */
-export function createLiveness({ interval, timeout, ping, dead, timers }: LivenessOptions): Liveness {
+/**
+ * @param settings `pingInterval`: silence (nothing received) after which a ping is sent; `pingTimeout`: how long a ping
+ * may go unanswered before the link counts as dead; both in ms.
+ * @param ping Sends a ping; any frame that arrives afterwards proves the link alive.
+ * @param dead Called once when the link is found dead.
+ */
+export function createLiveness(
+  { pingInterval: interval, pingTimeout: timeout }: { pingInterval: number; pingTimeout: number },
+  timers: Timers,
+  ping: () => void,
+  dead: (reason: string) => void,
+): Liveness {
   let heardAt = 0;
   let pingedAt = 0;
   let cancel: (() => void) | undefined;

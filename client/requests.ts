@@ -2,6 +2,7 @@ import { bad, checkWait, type AbortSignalLike } from './arguments.js';
 import { RtmError, shown } from './errors.js';
 import { createOutbox } from './outbox.js';
 import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
+import type { Settings } from './options.js';
 import type { Timers } from './timers.js';
 
 export type { AbortSignalLike };
@@ -39,20 +40,12 @@ interface Pending {
   release: () => void;
 }
 
-/** Settings of {@link Requests}. */
-export interface RequestsOptions {
-  /** Sends a command's frame; returns false when the link is not open. */
-  send: (frame: string) => boolean;
-  /** Most commands that may wait for the link (the outbox). 0 fails fast. */
-  maxQueued: number;
-  /** Default response timeout in ms. */
-  timeout: number;
-  /** Most ms a command may wait in the outbox before it rejects with `timeout` unsent; Infinity waits for ever. */
-  queueTimeout: number;
-  /** Largest frame in bytes; larger commands reject with `too_large` at the call. */
-  maxPayload: number;
-  timers: Timers;
-}
+/**
+ * Settings of {@link createRequests}, as the client's options name them: `maxQueued` (0 fails fast),
+ * `requestTimeout` (the default response timeout), `queueTimeout` (most ms a command waits in the outbox before it
+ * rejects with `timeout` unsent) and `maxPayload` (larger commands reject with `too_large` at the call).
+ */
+export type RequestsOptions = Pick<Settings, 'maxQueued' | 'requestTimeout' | 'queueTimeout' | 'maxPayload'>;
 
 /**
  * A key that is equal for equal JSON values whatever their key order, so
@@ -135,7 +128,8 @@ export interface Requests {
  * abort listener, as it settles. All deadlines share one timer, armed for the
  * earliest: a command costs a map entry, not a platform timer.
  */
-export function createRequests({ send, maxQueued, timeout: defaultTimeout, queueTimeout, maxPayload, timers }: RequestsOptions): Requests {
+/** @param send Sends a command's frame; returns false when the link is not open. */
+export function createRequests({ maxQueued, requestTimeout, queueTimeout, maxPayload }: RequestsOptions, timers: Timers, send: (frame: string) => boolean): Requests {
   const pending = new Map<string, Pending>();
   const outbox = createOutbox<Pending>(maxQueued);
   const prefix = idPrefix();
@@ -219,7 +213,7 @@ export function createRequests({ send, maxQueued, timeout: defaultTimeout, queue
         if (closed) throw closed;
         if (typeof command !== 'string' || !command) bad('command', 'a non-empty string', command);
         checkWait(options, ['timeout', 'signal', 'id'], 'request option');
-        const { id: given, signal, timeout = defaultTimeout } = options;
+        const { id: given, signal, timeout = requestTimeout } = options;
         let id = given;
         if (id === undefined) {
           do id = `${prefix}${nextId++}`;
@@ -267,7 +261,7 @@ export function createRequests({ send, maxQueued, timeout: defaultTimeout, queue
         fail(
           entry,
           queue && maxQueued > 0
-            ? new RtmError('outbox_full', `${maxQueued} commands are already waiting for the connection`, data)
+            ? new RtmError('outbox_full', `outbox holds maxQueued (${maxQueued})`, data)
             : new RtmError('disconnected', `not connected: ${command} was not sent`, data),
         );
       }),

@@ -61,7 +61,7 @@ export function createTokenRefresh({ tokens, timers, link, replace, backoff, rep
     } catch (error) {
       if (error instanceof UnauthorizedError || (error instanceof RtmError && error.code === RtcErrorCode.InvalidToken)) return stop(error);
       if (error instanceof RtmError && (error.code === 'disconnected' || error.code === 'closed')) return;
-      report(new RtmError('token', 'could not refresh the token; retrying', undefined, { cause: error }));
+      report(new RtmError('token', 'token refresh failed; retrying', undefined, { cause: error }));
       cancel?.();
       cancel = timers.set(() => void run(), backoffDelay(++failures, backoff));
     }

@@ -31,6 +31,8 @@ export interface Tokens {
   refresh(): Promise<string>;
   /** Forgets the cached token (the server said it expired), so the next connection fetches one. */
   invalidate(): void;
+  /** `base` with the {@link current} token as its `access_token`, for a new connection. */
+  url(base: string): Promise<string>;
   /**
    * When to refresh on our own, in case the server's reminder never comes:
    * 60 s before `exp`, or 10 % of the lifetime before it if that is shorter.
@@ -58,11 +60,11 @@ export function createTokens(provider: TokenProvider, fresh: (token: string, exp
   const refresh = (): Promise<string> =>
     // Chained, not an async IIFE: a provider that throws synchronously would clear `inflight` before it is even set.
     (inflight ??= new Promise<string>((resolve, reject) => {
-      const stop = ms < Infinity ? timers!.set(() => reject(new Error(`the token function did not settle within ${ms} ms (queueTimeout)`)), ms) : undefined;
+      const stop = ms < Infinity ? timers!.set(() => reject(new Error(`token function did not settle within ${ms} ms (queueTimeout)`)), ms) : undefined;
       Promise.resolve()
         .then(provider as Exclude<TokenProvider, string>)
         .then((given) => {
-          if (typeof given !== 'string' || given === '') throw new TypeError('the token function returned no token');
+          if (typeof given !== 'string' || given === '') throw new TypeError('token function returned no token');
           // Kept even when it comes after the call was given up: it is as fresh as the one the next attempt asks for.
           token = given;
           expires = tokenExpiry(given);
@@ -74,13 +76,20 @@ export function createTokens(provider: TokenProvider, fresh: (token: string, exp
         .finally(stop);
     }).finally(() => (inflight = undefined)));
 
+  const current = (): Promise<string> => {
+    if (inflight) return inflight;
+    const valid = token !== undefined && (expires === undefined || expires - Date.now() > EXPIRY_MARGIN_MS);
+    return valid || !refreshable ? Promise.resolve(token!) : refresh();
+  };
+
   return {
     refreshable,
     last: () => token,
-    current() {
-      if (inflight) return inflight;
-      const valid = token !== undefined && (expires === undefined || expires - Date.now() > EXPIRY_MARGIN_MS);
-      return valid || !refreshable ? Promise.resolve(token!) : refresh();
+    current,
+    async url(base) {
+      const url = new URL(base);
+      url.searchParams.set('access_token', await current());
+      return `${url}`;
     },
     refresh,
     invalidate() {
