@@ -1,6 +1,6 @@
 import { RtmError, shown } from './errors.js';
 import { redact } from './log.js';
-import { isObject } from '../protocol/index.js';
+import { isObject, type Json } from '../protocol/index.js';
 
 /** True for a number of ms a timer can wait: NaN, 0, negatives and strings would fire at once. */
 export const positive = (value: unknown): value is number => typeof value === 'number' && value > 0;
@@ -58,6 +58,19 @@ export interface AbortSignalLike {
 export interface WaitOptions {
   timeout?: number;
   signal?: AbortSignalLike;
+}
+
+/**
+ * Wires a call's `signal`: throws `aborted` (rejecting the call) if it already fired, else calls `fail` with `aborted`
+ * when it fires. Returns the function that removes the listener, so a long-lived signal does not collect them.
+ * @param what The call, as the error names it.
+ */
+export function whenAborted(signal: AbortSignalLike | undefined, what: string, request: Json | undefined, fail: (error: RtmError) => void): () => void {
+  const aborted = (): RtmError => new RtmError('aborted', `${what} was aborted`, request, { cause: signal!.reason });
+  if (signal?.aborted) throw aborted();
+  const listener = (): void => fail(aborted());
+  signal?.addEventListener('abort', listener);
+  return () => signal?.removeEventListener('abort', listener);
 }
 
 /** Checks the options of a call that waits (`known` its option names); throws `bad_argument` naming the one at fault. */

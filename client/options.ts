@@ -50,18 +50,17 @@ export interface ClientOptions {
 /** {@link ClientOptions} with every default applied and every value checked. */
 export type Settings = Required<Omit<ClientOptions, 'reconnect' | 'debug'>> & Pick<ClientOptions, 'reconnect' | 'debug'>;
 
-const DEFAULTS = {
+/** The options counted in ms, with their defaults. */
+const MS_DEFAULTS = {
   pingInterval: 25_000,
   pingTimeout: 10_000,
   connectTimeout: 5_000,
   requestTimeout: 5_000,
   queueTimeout: 30_000,
-  maxQueued: 1_000,
-  maxPayload: 64 * 1024,
   upgradeInterval: 180_000,
 };
+const DEFAULTS = { ...MS_DEFAULTS, maxQueued: 1_000, maxPayload: 64 * 1024 };
 const KNOWN = ['url', 'token', 'WebSocket', 'reconnect', 'environment', 'debug', 'transports', ...Object.keys(DEFAULTS)];
-const MS = ['pingInterval', 'pingTimeout', 'connectTimeout', 'requestTimeout', 'queueTimeout', 'upgradeInterval'] as const;
 
 /** Each checked option: its test, and what it must be in the error that names it. */
 const RULES: ReadonlyArray<readonly [keyof Settings, (value: never) => boolean, string]> = [
@@ -76,7 +75,7 @@ const RULES: ReadonlyArray<readonly [keyof Settings, (value: never) => boolean, 
     (list: TransportName[]) => Array.isArray(list) && list.length > 0 && list.every((name, i) => TRANSPORTS.includes(name) && list.indexOf(name) === i),
     `a list of ${TRANSPORTS}, each once`,
   ],
-  ...MS.map((name) => [name, positive, 'a number of ms > 0'] as const),
+  ...(Object.keys(MS_DEFAULTS) as Array<keyof typeof MS_DEFAULTS>).map((name) => [name, positive, 'a number of ms > 0'] as const),
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { checkWait, type AbortSignalLike } from './arguments.js';
+import { checkWait, whenAborted, type AbortSignalLike } from './arguments.js';
 import { RtmError } from './errors.js';
 import type { Timers } from './timers.js';
 
@@ -61,17 +61,14 @@ export function createReadiness(timers: Timers, defaultTimeout: number, why: () 
         const { timeout = defaultTimeout, signal } = options;
         if (closed) throw closed;
         if (accepted) return resolve();
-        const aborted = (): RtmError => new RtmError('aborted', 'ready() was aborted', undefined, { cause: signal!.reason });
-        if (signal?.aborted) throw aborted();
         const done: Waiter = (error) => {
           waiters.delete(done);
           stop?.();
-          signal?.removeEventListener('abort', onAbort);
+          release();
           if (error) reject(error);
           else resolve();
         };
-        const onAbort = (): void => done(aborted());
-        signal?.addEventListener('abort', onAbort);
+        const release = whenAborted(signal, 'ready()', undefined, done);
         const stop = timeout === Infinity ? undefined : timers.set(() => done(new RtmError('timeout', `not connected within ${timeout} ms (${why()})`)), timeout);
         waiters.add(done);
       }),

@@ -1,4 +1,4 @@
-import { bad, checkWait, type AbortSignalLike } from './arguments.js';
+import { bad, checkWait, whenAborted, type AbortSignalLike } from './arguments.js';
 import { RtmError, shown } from './errors.js';
 import { createOutbox } from './outbox.js';
 import { echoedCommand, isObject, type CommandData, type CommandMessage, type CommandResponseData, type Json } from '../protocol/index.js';
@@ -238,10 +238,7 @@ export function createRequests({ maxQueued, requestTimeout, queueTimeout, maxPay
         const bytes = fits(frame, maxPayload);
         if (bytes) throw new RtmError('too_large', `${command} is ${bytes} bytes; maxPayload is ${maxPayload}`, data);
         if (pending.has(key)) throw new RtmError('bad_argument', `correlation id ${key} is already in use`, data);
-        const aborted = (): RtmError => new RtmError('aborted', `${command} was aborted`, data, { cause: signal!.reason });
-        if (signal?.aborted) throw aborted();
-        const onAbort = (): void => fail(entry, aborted());
-        signal?.addEventListener('abort', onAbort);
+        const release = whenAborted(signal, command, data, (error) => fail(entry, error));
         const entry: Pending = {
           key,
           data,
@@ -252,7 +249,7 @@ export function createRequests({ maxQueued, requestTimeout, queueTimeout, maxPay
           resolve,
           reject,
           deadline: Infinity,
-          release: () => signal?.removeEventListener('abort', onAbort),
+          release,
         };
         pending.set(key, entry);
         if (transmit(entry)) return;
