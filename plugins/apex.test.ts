@@ -156,9 +156,9 @@ describe('the Listener DA', () => {
 
   it('never throws: a Listener without the Ajax callback, or without a channel, fires rtm-error', async () => {
     expect(() => apex.listener.call(context({ attribute01: base, attribute02: fresh() }, { ajaxIdentifier: null }))).not.toThrow();
-    expect(fired('rtm-error')[0]!.data.error).toMatchObject({ code: 'bad_argument', message: expect.stringContaining('ajaxIdentifier') });
+    expect(fired('rtm-error')[0]!.data.error).toMatchObject({ code: 'bad_argument', message: expect.stringContaining('ajaxIdentifier: missing') });
     expect(() => apex.listener.call(context({ attribute01: base, attribute02: null }))).not.toThrow();
-    expect(fired('rtm-error')[1]!.data.error).toMatchObject({ code: 'bad_argument', message: expect.stringContaining('needs a channel or a resource') });
+    expect(fired('rtm-error')[1]!.data.error).toMatchObject({ code: 'bad_argument', message: expect.stringContaining('channel: missing') });
     await pageClient();
   });
 

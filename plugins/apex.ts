@@ -10,11 +10,13 @@
  * reported as `rtm-error` / `rtm-send-error` and in the browser console.
  */
 import { RtcErrorCode, RtmError, UnauthorizedError, type Json } from '../client/index.js';
-import { configure, configured } from './connection.js';
+import { configure, configured, tokenFailure, webSocketUrl } from './connection.js';
 import { broadcast as publishOnSocket, buildPayload, send, type BroadcastConfig } from './broadcast.js';
+import { bad } from './errors.js';
 import { listen, publishedByServer, type ListenerConfig, type ListenerHandle, type ListenerMessage } from './listener.js';
-import { apexOf, fire, getItem, setItem } from './page-effects.js';
-import { toText } from './parse.js';
+import { apexOf, getItem, report, setItem } from './page-effects.js';
+import { isRecord, toText } from './parse.js';
+import { BROADCAST, kebab, LISTENER, readSettings } from './settings.js';
 
 /** What da.js passes as `this` to a dynamic action's JavaScript function. */
 export interface DaContext {
@@ -41,6 +43,12 @@ const ITEM_NAME = /^[A-Za-z][A-Za-z0-9_$#]{0,254}$/;
 
 const running = new Map<string, ListenerHandle>();
 
+/** A config from a DA's `attributeNN` by a settings table; flags are the options of attribute 12 (`IGNORE_OWN`). */
+function settingsOf<T>(table: string, a: DaContext['action']): T {
+  const options = (a.attribute12 ?? '').split(':');
+  return readSettings<T>(table, (key, n) => (n > '00' ? a[`attribute${n}`] || null : options.includes(kebab(key).replace('-', '_').toUpperCase()) ? '' : null));
+}
+
 /**
  * The Listener DA (RTM_LISTENER_DA). Attributes: 01 base WebSocket URL,
  * 02 channel (`user:&APP_USER.` substituted and encoded by the render
@@ -54,33 +62,18 @@ const running = new Map<string, ListenerHandle>();
  */
 export function listener(this: DaContext): void {
   const a = this.action;
-  const options = (a.attribute12 ?? '').split(':');
-  const config: ListenerConfig = {
-    channel: a.attribute02 ?? undefined,
-    resource: a.attribute14 ?? undefined,
-    event: a.attribute03 ?? undefined,
-    where: a.attribute15 ?? undefined,
-    fire: a.attribute04 || 'rtm-message',
-    set: a.attribute07 ?? undefined,
-    refresh: a.attribute08 ?? undefined,
-    notify: a.attribute09 ?? undefined,
-    call: a.attribute10 ?? undefined,
-    debounce: Number(a.attribute11 ?? 0),
-    once: options.includes('ONCE'),
-    ignoreOwn: options.includes('IGNORE_OWN'),
-    serverOnly: options.includes('SERVER_ONLY'),
-    onMatch: a.attribute13 === 'OFF' ? undefined : setNamedItem,
-    // Fired on body, it bubbles to DAs whose When selects the body or the document.
-    eventTarget: document.body,
-  };
+  const config = settingsOf<ListenerConfig>(LISTENER, a);
+  config.fire ??= 'rtm-message';
+  const key = JSON.stringify([config, a.attribute13]);
+  if (a.attribute13 !== 'OFF') config.onMatch = setNamedItem;
+  // Fired on body, it bubbles to DAs whose When selects the body or the document.
+  config.eventTarget = document.body;
   try {
     connect(this, a.attribute01);
-    const key = JSON.stringify({ ...config, eventTarget: undefined, onMatch: a.attribute13 });
     running.get(key)?.stop();
     running.set(key, listen(config));
   } catch (error) {
-    console.warn('rtm-kit:', error);
-    fire(document.body, 'rtm-error', { error });
+    report(document.body, error);
   }
 }
 
@@ -95,7 +88,7 @@ function setNamedItem(message: ListenerMessage): void {
   const payload = message.payload;
   if (!publishedByServer(message) || !isRecord(payload)) return;
   const { itemName, value } = payload;
-  if (typeof itemName !== 'string' || !ITEM_NAME.test(itemName) || value === undefined || value === null || value === '') return;
+  if (typeof itemName !== 'string' || !ITEM_NAME.test(itemName) || value == null || value === '') return;
   if (apexOf()?.item?.(itemName)?.node) setItem(itemName, value);
 }
 
@@ -115,34 +108,24 @@ function setNamedItem(message: ListenerMessage): void {
 export function broadcast(this: DaContext): void {
   const a = this.action;
   const { resumeCallback, triggeringElement } = this;
-  const onError = a.attribute06 === 'RAISE' || a.attribute06 === 'IGNORE' ? a.attribute06 : 'LOG';
-  const item = a.attribute05 || undefined;
-  const config: BroadcastConfig = {
-    channel: a.attribute03 ?? '',
-    event: a.attribute04,
-    items: a.attribute08 ?? undefined,
-    payload: a.attribute09 ?? undefined,
-    build: a.attribute10 ?? undefined,
-    timeout: a.attribute11 ? Number(a.attribute11) : undefined,
-  };
-  const transport = a.attribute07 === 'SOCKET' ? () => publishOverSocket(this, config, item) : () => publishThroughServer(config, item, a.ajaxIdentifier);
-  const publish = (): Promise<Json> =>
-    transport().catch((error: unknown) => {
-      if (onError === 'LOG') console.warn('rtm-kit:', error);
+  const item = a.attribute05;
+  const config = settingsOf<BroadcastConfig>(BROADCAST, a);
+  const publish = async (): Promise<Json> => {
+    try {
+      const payload = buildPayload(config);
+      const value = item ? getItem(item) : undefined;
+      if (a.attribute07 !== 'SOCKET') return await publishThroughServer(config, payload, value, a.ajaxIdentifier);
+      connect(this, a.attribute02);
+      const { channel, event, timeout } = config;
+      return await publishOnSocket({ channel, event, timeout, payload: item ? { ...(isRecord(payload) ? payload : {}), itemName: item, value: (value ?? null) as Json } : payload });
+    } catch (error) {
+      if (a.attribute06 !== 'RAISE' && a.attribute06 !== 'IGNORE') console.warn('rtm-kit:', error);
       throw error;
-    });
-  const element = triggeringElement instanceof Element ? triggeringElement : document.body;
-  void send(element, config, undefined, publish).then((ok) => {
-    if (a.waitForResult) apexOf()?.da?.resume(resumeCallback, !ok && onError === 'RAISE');
+    }
+  };
+  void send(triggeringElement instanceof Element ? triggeringElement : document.body, config, undefined, publish).then((ok) => {
+    if (a.waitForResult) apexOf()?.da?.resume(resumeCallback, !ok && a.attribute06 === 'RAISE');
   });
-}
-
-/** SOCKET: over the page's connection, with the user's token and the publish rights the database gave it. */
-async function publishOverSocket(context: DaContext, config: BroadcastConfig, item: string | undefined): Promise<Json> {
-  connect(context, context.action.attribute02);
-  const payload = buildPayload(config);
-  const named = item ? { ...(isRecord(payload) ? payload : {}), itemName: item, value: (getItem(item) ?? null) as Json } : payload;
-  return publishOnSocket({ channel: config.channel, event: config.event, payload: named, timeout: config.timeout });
 }
 
 /**
@@ -150,21 +133,19 @@ async function publishOverSocket(context: DaContext, config: BroadcastConfig, it
  * own channel and event; the page sends only the payload (x02) and the
  * payload item's value (x03), and the database sets `itemName` itself.
  */
-async function publishThroughServer(config: BroadcastConfig, item: string | undefined, ajaxIdentifier: string | null | undefined): Promise<Json> {
+async function publishThroughServer(config: BroadcastConfig, payload: Json, value: unknown, ajaxIdentifier: string | null | undefined): Promise<Json> {
   const plugin = ajaxOf(ajaxIdentifier);
-  const payload = buildPayload(config) ?? {};
-  if (!isRecord(payload)) throw new RtmError('bad_argument', 'the payload must be a JSON object');
-  const value = item ? getItem(item) : undefined;
+  payload ??= {};
+  if (!isRecord(payload)) throw bad('payload', JSON.stringify(payload));
   const timeout = config.timeout ?? 5000;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const answer = await Promise.race([
-    Promise.resolve(plugin(ajaxIdentifier!, { x01: 'send', x02: JSON.stringify(payload), x03: toText(value) })).catch((failure: unknown) => {
-      throw new RtmError(statusOf(failure) ? RtcErrorCode.Internal : 'disconnected', `Ajax callback failed (${statusOf(failure)})`);
-    }),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RtmError('timeout', `no answer in ${timeout} ms`)), timeout);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const answer = await new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new RtmError('timeout', `${timeout} ms`)), timeout);
+    Promise.resolve(plugin(ajaxIdentifier!, { x01: 'send', x02: JSON.stringify(payload), x03: toText(value) })).then(resolve, (failure: unknown) => {
+      const status = statusOf(failure);
+      reject(new RtmError(status ? RtcErrorCode.Internal : 'disconnected', `Ajax ${status}`));
+    });
+  }).finally(() => clearTimeout(timer));
   const { status, message } = (answer ?? {}) as { status?: unknown; message?: unknown };
   if (status === 'OK') return answer as Json;
   throw new RtmError(RtcErrorCode.Internal, `not published: ${String(message ?? status)}`);
@@ -172,8 +153,8 @@ async function publishThroughServer(config: BroadcastConfig, item: string | unde
 
 /** Opens the page's one connection on the first DA that needs it; later DAs share it. */
 function connect(context: DaContext, base: string | null | undefined): void {
-  if (configured()) return;
-  if (!base) return; // the page configures the connection itself (RTM.configure or <rtm-connection>)
+  // Without a base URL, the page configures the connection itself (RTM.configure or <rtm-connection>).
+  if (configured() || !base) return;
   const { ajaxIdentifier } = context.action;
   const plugin = ajaxOf(ajaxIdentifier);
   configure({ url: socketUrl(base), token: () => pageToken(plugin, ajaxIdentifier!) });
@@ -182,7 +163,8 @@ function connect(context: DaContext, base: string | null | undefined): void {
 /** The plug-in's Ajax callback, `apex.server.plugin` with the action's identifier; bad_argument without them. */
 function ajaxOf(ajaxIdentifier: string | null | undefined): Plugin {
   const plugin = apexOf()?.server?.plugin;
-  if (!plugin || !ajaxIdentifier) throw new RtmError('bad_argument', 'the RTM plug-in needs apex.server.plugin and its ajaxIdentifier');
+  if (!plugin) throw bad('apex.server.plugin');
+  if (!ajaxIdentifier) throw bad('ajaxIdentifier');
   return plugin;
 }
 
@@ -190,13 +172,7 @@ function ajaxOf(ajaxIdentifier: string | null | undefined): Plugin {
  * The WebSocket endpoint from a base URL: http(s) becomes ws(s), and a URL
  * without a path (the original plug-in's `wss://host`) gets rtm-kit's `/rtc`.
  */
-export function socketUrl(base: string): string {
-  const url = new URL(base, typeof location === 'undefined' ? undefined : location.href);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/rtc';
-  return url.toString();
-}
+export const socketUrl = (base: string): string => webSocketUrl(base, true);
 
 /**
  * A token from the plug-in's Ajax callback, signed in the database for the
@@ -210,13 +186,11 @@ async function pageToken(plugin: Plugin, ajaxIdentifier: string): Promise<string
   try {
     answer = await plugin(ajaxIdentifier, { x01: 'token' });
   } catch (failure) {
-    const status = statusOf(failure);
-    if (status === 401 || status === 403) throw new UnauthorizedError(`APEX session ended (${status})`);
-    throw new RtmError('token', `token callback failed (${status})`);
+    throw tokenFailure('APEX token callback', statusOf(failure));
   }
   const { token, error } = (answer ?? {}) as { token?: unknown; error?: unknown };
   if (typeof token === 'string' && token) return token;
-  throw new UnauthorizedError(`no token: ${String(error)}`);
+  throw new UnauthorizedError(`APEX token callback: ${String(error)}`);
 }
 
 type Plugin = NonNullable<NonNullable<ReturnType<typeof apexOf>>['server']>['plugin'];
@@ -226,5 +200,3 @@ function statusOf(failure: unknown): number | undefined {
   const status = (failure as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status > 0 ? status : undefined;
 }
-
-const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,9 +1,10 @@
-import { RtmError, type Json } from '../client/index.js';
+import type { Json } from '../client/index.js';
 import { pageClient } from './connection.js';
 import { findElement, widgetEvents } from './dom.js';
+import { bad } from './errors.js';
 import { track } from './own-echo.js';
 import { fire, getItem, globalFunction } from './page-effects.js';
-import { list } from './parse.js';
+import { isRecord, list } from './parse.js';
 
 /**
  * What a Broadcast sends. The payload is merged from, in order: `payload`
@@ -37,7 +38,7 @@ export interface BroadcastBinding extends BroadcastConfig {
 
 /** Publishes one message on the page's shared connection; resolves with the server's acknowledgement, rejects with an `RtmError`. */
 export async function broadcast(config: BroadcastConfig): Promise<Json> {
-  if (!config || typeof config.channel !== 'string' || !config.channel) throw new RtmError('bad_argument', 'a Broadcast needs a channel');
+  if (!config || typeof config.channel !== 'string' || !config.channel) throw bad('channel', config?.channel);
   const payload = buildPayload(config);
   const eventName = config.event || null;
   const client = await pageClient();
@@ -78,18 +79,29 @@ export function bindBroadcast(binding: BroadcastBinding): {
   stop(): void;
 } {
   const { element, on = 'click' } = binding ?? {};
-  if (!(typeof element === 'string' || element instanceof Element) || typeof on !== 'string') {
-    throw new RtmError('bad_argument', 'bindBroadcast needs an element or selector');
-  }
-  const handler = (event: Event): void => {
+  if (typeof on !== 'string') throw bad('on', on);
+  if (!(typeof element === 'string' || element instanceof Element)) throw bad('element', element);
+  const find = (event: Event): Element | null | undefined => {
     const target = event.target as Element;
-    const trigger = typeof element === 'string' ? target.closest?.(element) : element.contains(target) ? element : null;
-    if (!trigger || widgetEvents.has(event)) return;
-    if (event.type === 'submit') event.preventDefault();
-    void send(trigger, binding);
+    return typeof element === 'string' ? target.closest?.(element) : element.contains(target) ? element : null;
   };
-  document.addEventListener(on, handler, true);
-  return { stop: () => document.removeEventListener(on, handler, true) };
+  return { stop: onTrigger(on, find, () => binding) };
+}
+
+/**
+ * Sends, on each `type` event anywhere in the document, for the trigger element `find` returns (if any) with the
+ * settings `config` reads from it. The widgets' own `change` events never send; a `submit` does not navigate.
+ * Returns the function that stops it.
+ */
+export function onTrigger(type: string, find: (event: Event) => Element | null | undefined, config: (trigger: Element) => BroadcastConfig): () => void {
+  const handler = (event: Event): void => {
+    const trigger = find(event);
+    if (!trigger || widgetEvents.has(event)) return;
+    if (type === 'submit') event.preventDefault();
+    void send(trigger, config(trigger));
+  };
+  document.addEventListener(type, handler, true);
+  return () => document.removeEventListener(type, handler, true);
 }
 
 /** The payload a Broadcast sends, merged as {@link BroadcastConfig} says; throws `bad_argument` for a missing item, form or function. */
@@ -99,24 +111,22 @@ export function buildPayload(config: BroadcastConfig): Json {
     try {
       payload = JSON.parse(payload) as Json;
     } catch (cause) {
-      throw new RtmError('bad_argument', 'broadcast payload is not JSON', undefined, { cause });
+      throw bad('payload', payload, cause);
     }
   }
   const fields: Record<string, Json> = {};
   const form = config.form && findElement(config.form);
-  if (config.form && !(form instanceof HTMLFormElement)) throw new RtmError('bad_argument', `broadcast form "${String(config.form)}" is not on the page`);
+  if (config.form && !(form instanceof HTMLFormElement)) throw bad('form', config.form);
   if (form) for (const [name, value] of new FormData(form as HTMLFormElement)) if (typeof value === 'string') fields[name] = value;
   for (const item of list(config.items)) {
     const value = getItem(item);
-    if (value === undefined) throw new RtmError('bad_argument', `broadcast item "${item}" is not on the page`);
+    if (value === undefined) throw bad('items', item);
     fields[item] = value as Json;
   }
   const build = typeof config.build === 'string' ? globalFunction(config.build) : config.build;
-  if (config.build && !build) throw new RtmError('bad_argument', `broadcast build "${String(config.build)}" is not a function`);
+  if (config.build && !build) throw bad('build', config.build);
   const built = build?.(config) as Json | undefined;
   if (Object.keys(fields).length || isRecord(built)) payload = { ...(isRecord(payload) ? payload : {}), ...fields, ...(isRecord(built) ? built : {}) };
   else if (build) payload = built ?? null;
   return payload;
 }
-
-const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -82,10 +82,18 @@ describe('configure()', () => {
   });
 
   it('checks its arguments, and configures nothing when they are wrong', () => {
-    for (const config of [undefined, {}, { url: '' }, { url: server.url }, { url: server.url, token: 42 }, { url: server.url, tokenUrl: 7 }, { url: 7, token: 'x' }]) {
-      expect(() => connection.configure(config as never)).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('configure needs a url') }));
+    for (const [config, wrong] of [
+      [undefined, 'url: missing'],
+      [{}, 'url: missing'],
+      [{ url: '' }, 'url: missing'],
+      [{ url: server.url }, 'token: missing'],
+      [{ url: server.url, token: 42 }, 'token: 42'],
+      [{ url: server.url, tokenUrl: 7 }, 'tokenUrl: 7'],
+      [{ url: 7, token: 'x' }, 'url: 7'],
+    ] as const) {
+      expect(() => connection.configure(config as never)).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining(wrong) }));
     }
-    expect(() => connection.configure({ url: server.url, token: 'x', shared: true })).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('enableShared') }));
+    expect(() => connection.configure({ url: server.url, token: 'x', shared: true })).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('shared: true') }));
     expect(connection.configured()).toBe(false);
   });
 
@@ -133,7 +141,7 @@ describe('tokenUrl', () => {
       const errors = errorsOf(client);
       await expect(client.ready()).rejects.toMatchObject({ code: 'unauthorized' });
       expect(client.state).toBe('closed');
-      expect(errors).toContainEqual(expect.objectContaining({ code: 'unauthorized', message: expect.stringContaining(`token endpoint answered ${status}`) }));
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'unauthorized', message: expect.stringContaining(`tokenUrl: ${status}`) }));
       expect(server.attempts).toBe(0);
     });
   }
@@ -143,10 +151,10 @@ describe('tokenUrl', () => {
     client = connection.configure({ url: server.url, tokenUrl: `${tokenBase}/token` });
     const errors = errorsOf(client);
     await server.until(() => errors.length === 1);
-    expect(errors[0]).toEqual({ code: 'token', message: expect.stringContaining('token endpoint answered 500') });
+    expect(errors[0]).toEqual({ code: 'token', message: expect.stringContaining('tokenUrl: 500') });
     answer = { status: 200, body: '{"jwt": "misnamed"}' };
     await server.until(() => errors.length === 2, 10_000);
-    expect(errors[1]).toEqual({ code: 'token', message: expect.stringContaining('JSON without a "token" field') });
+    expect(errors[1]).toEqual({ code: 'token', message: expect.stringContaining('tokenUrl: no "token"') });
     const jwt = token();
     answer = { status: 200, body: JSON.stringify({ token: jwt }) };
     await client.ready({ timeout: 20_000 });

@@ -1,4 +1,5 @@
 import { createClient, RtmError, UnauthorizedError, type RtmClient, type TokenProvider } from '../client/index.js';
+import { bad } from './errors.js';
 
 /** The page's connection settings, shared by every widget on the page. */
 export interface PageConnectionConfig {
@@ -37,17 +38,17 @@ let waiters: Array<(client: RtmClient) => void> = [];
  */
 export function configure(config: PageConnectionConfig): RtmClient {
   const { url, token: given, tokenUrl, shared = false } = config ?? {};
-  if (typeof url !== 'string' || !url || !['string', 'function'].includes(typeof (given ?? tokenUrl)) || !['string', 'undefined'].includes(typeof tokenUrl)) {
-    throw new RtmError('bad_argument', 'configure needs a url, and a token (string or function) or tokenUrl');
-  }
-  if (shared && !sharedFactory) throw new RtmError('bad_argument', 'shared needs rtm-shared.iife.min.js or enableShared()');
+  if (typeof url !== 'string' || !url) throw bad('url', url);
+  if (!['string', 'undefined'].includes(typeof tokenUrl)) throw bad('tokenUrl', tokenUrl);
+  if (!['string', 'function'].includes(typeof (given ?? tokenUrl))) throw bad('token', given);
+  if (shared && !sharedFactory) throw bad('shared', shared);
   const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl, shared]);
   if (client) {
     if (key === configuredKey) return client;
-    throw new RtmError('bad_argument', 'the page connection is already configured with other settings');
+    throw new RtmError('bad_argument', 'already configured');
   }
   const token = given ?? fetchToken(tokenUrl!);
-  const options = { url: toWebSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) };
+  const options = { url: webSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) };
   client = shared ? sharedFactory!({ ...options, shared }) : createClient(options);
   configuredKey = key;
   for (const resolve of waiters) resolve(client);
@@ -83,27 +84,34 @@ export function pageClient(): Promise<RtmClient> {
   return new Promise((resolve) => waiters.push(resolve));
 }
 
-function toWebSocketUrl(url: string): string {
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  const resolved = new URL(url, base);
-  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
-  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+/**
+ * `url` resolved against the page, with http(s) turned into ws(s). With `rtc`, a URL without a path (the original
+ * APEX plug-in's `wss://host`) gets rtm-kit's endpoint `/rtc`.
+ */
+export function webSocketUrl(url: string, rtc?: boolean): string {
+  const resolved = new URL(url, typeof location === 'undefined' ? undefined : location.href);
+  resolved.protocol = resolved.protocol.replace(/^http/, 'ws');
+  if (rtc && resolved.pathname === '/') resolved.pathname = '/rtc';
   return resolved.toString();
+}
+
+/**
+ * The error for a token source (`tokenUrl`, the APEX token callback) that failed with `status`. 401/403 mean the user
+ * is logged out: as UnauthorizedError, the client stops instead of retrying for ever. Anything else is retried.
+ */
+export function tokenFailure(source: string, status: unknown): Error {
+  const why = `${source}: ${String(status)}`;
+  return status === 401 || status === 403 ? new UnauthorizedError(why) : new RtmError('token', why);
 }
 
 function fetchToken(tokenUrl: string): () => Promise<string> {
   return async () => {
     const response = await fetch(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
-    // 401/403: the user is logged out. Said as UnauthorizedError, the client stops instead of retrying for ever.
-    const why = `token endpoint answered ${response.status}`;
-    if (response.status === 401 || response.status === 403) throw new UnauthorizedError(why);
-    if (!response.ok) throw new RtmError('token', why);
+    if (!response.ok) throw tokenFailure('tokenUrl', response.status);
     const text = (await response.text()).trim();
-    if (text.startsWith('{')) {
-      const body = JSON.parse(text) as { token?: unknown };
-      if (typeof body.token === 'string') return body.token;
-      throw new RtmError('token', 'token endpoint answered JSON without a "token" field');
-    }
-    return text;
+    if (!text.startsWith('{')) return text;
+    const { token } = JSON.parse(text) as { token?: unknown };
+    if (typeof token === 'string') return token;
+    throw tokenFailure('tokenUrl', 'no "token"');
   };
 }

@@ -49,7 +49,7 @@ describe('<rtm-connection>', () => {
     document.body.innerHTML = `<rtm-connection url="${server.url.replace('/rtc', '/other')}" token="${token}"></rtm-connection><rtm-connection token="x"></rtm-connection>`;
     expect(errors).toEqual([
       { error: expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('already configured') }) },
-      { error: expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('configure needs a url') }) },
+      { error: expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('url: missing') }) },
     ]);
     expect(server.peers).toHaveLength(1);
   });
@@ -106,7 +106,7 @@ describe('<rtm-listener>', () => {
     const listener = document.createElement('rtm-listener');
     listener.addEventListener('rtm-error', (event) => errors.push((event as CustomEvent).detail.error));
     document.body.append(listener);
-    expect(errors).toEqual([expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('needs a channel or a resource') })]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('channel: missing') })]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { configure } from './connection.js';
-import { send, type BroadcastConfig } from './broadcast.js';
-import { listen, type ListenerConfig, type ListenerHandle } from './listener.js';
-import { widgetEvents } from './dom.js';
-import { fire } from './page-effects.js';
+import { onTrigger, type BroadcastConfig } from './broadcast.js';
+import { listen, type ListenerConfig } from './listener.js';
+import { report } from './page-effects.js';
+import { BROADCAST, kebab, LISTENER, readSettings } from './settings.js';
 
 // Importing the widgets must not fail where there is no DOM (server-side rendering, Node).
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as typeof HTMLElement) : HTMLElement;
@@ -16,10 +16,11 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
 export class RtmConnectionElement extends Base {
   /** Configures the page's connection from the attributes, or fires `rtm-error` when they are refused. */
   connectedCallback(): void {
+    const get = (name: string): string | undefined => this.getAttribute(name) ?? undefined;
     try {
-      configure({ url: this.getAttribute('url')!, tokenUrl: this.getAttribute('token-url') ?? undefined, token: this.getAttribute('token') ?? undefined, shared: this.hasAttribute('shared') });
+      configure({ url: get('url')!, tokenUrl: get('token-url'), token: get('token'), shared: this.hasAttribute('shared') });
     } catch (error) {
-      reportError(this, error);
+      report(this, error);
     }
   }
 }
@@ -27,84 +28,59 @@ export class RtmConnectionElement extends Base {
 /**
  * `<rtm-listener channel="test" event="ping" set="#log=payload.text" append
  * refresh="orders" notify="New: {payload.text}" fire="rtm-message">`: a
- * Listener (see `ListenerConfig`; attributes are its keys, `ignore-own` for
- * `ignoreOwn`; `resource="ds:orders"` instead of `channel` for resource
- * events) that runs while the element is in the document and moves when its
- * attributes change. It carries a `connected` attribute, for CSS, while its
- * subscription is confirmed by the server, and fires `rtm-error` when the
- * server refuses it. `fire` defaults to `rtm-message`, fired on the element.
+ * Listener (see `ListenerConfig`; attributes are its keys in kebab case,
+ * `ignore-own`, `server-only`; `resource="ds:orders"` instead of `channel` for
+ * resource events) that runs while the element is in the document and moves
+ * when its attributes change. It carries a `connected` attribute, for CSS,
+ * while its subscription is confirmed by the server, and fires `rtm-error`
+ * when the server refuses it. `fire` defaults to `rtm-message`, fired on the element.
  */
 export class RtmListenerElement extends Base {
   /** The attributes whose changes move the subscription (the custom elements API reads this). */
-  static readonly observedAttributes = ['channel', 'resource', 'event', 'where', 'fire', 'set', 'append', 'refresh', 'notify', 'call', 'once', 'debounce', 'ignore-own'];
-  private handle: ListenerHandle | undefined;
-  /** True while in the document (undefined before the first connect). */
-  private live?: boolean;
+  static readonly observedAttributes = LISTENER.replace(/[^a-zA-Z ]/g, '').split(' ').map(kebab);
+  /** Stops the running Listener; set while the element is in the document. */
+  private off?: () => void;
 
   /** Starts the Listener when the element enters the document. */
   connectedCallback(): void {
-    this.live = true;
-    this.restart();
+    this.restart(true);
   }
 
   /** Stops it when the element leaves: no subscription outlives the element. */
   disconnectedCallback(): void {
-    this.live = false;
-    this.stop();
+    this.restart();
   }
 
   /** Restarts it with the new settings. */
   attributeChangedCallback(): void {
     // Upgrades report every attribute before connectedCallback; only later changes move the subscription.
-    if (this.live) this.restart();
+    if (this.off) this.restart(true);
   }
 
-  private stop(): void {
-    this.handle?.stop();
-    this.handle = undefined;
+  private restart(live?: boolean): void {
+    this.off?.();
+    this.off = undefined;
     this.removeAttribute('connected');
-  }
-
-  private restart(): void {
-    this.stop();
-    const get = (name: string): string | undefined => this.getAttribute(name) ?? undefined;
-    const config: ListenerConfig = {
-      channel: get('channel'),
-      resource: get('resource'),
-      event: get('event'),
-      where: get('where'),
-      fire: get('fire') ?? 'rtm-message',
-      eventTarget: this,
-      set: get('set'),
-      append: this.hasAttribute('append'),
-      refresh: get('refresh'),
-      notify: get('notify'),
-      call: get('call'),
-      once: this.hasAttribute('once'),
-      debounce: Number(get('debounce') ?? 0),
-      ignoreOwn: this.hasAttribute('ignore-own'),
-      onState: (state) => this.toggleAttribute('connected', state === 'subscribed'),
-    };
+    if (!live) return;
+    const config = readSettings<ListenerConfig>(LISTENER, (key) => this.getAttribute(kebab(key)));
+    config.fire ??= 'rtm-message';
+    config.eventTarget = this;
+    config.onState = (state) => this.toggleAttribute('connected', state === 'subscribed');
+    let stop: (() => void) | undefined;
     try {
-      this.handle = listen(config);
+      stop = listen(config).stop;
     } catch (error) {
-      reportError(this, error);
+      report(this, error);
     }
+    this.off = () => stop?.();
   }
 }
 
 /** Reads a Broadcast's settings from `data-rtm-*` attributes (`channel`, `event`, `items`, `form`, `payload`, `build`, `timeout`). */
-export function broadcastConfigOf(element: HTMLElement): BroadcastConfig {
-  const { rtmChannel, rtmEvent, rtmItems, rtmForm, rtmPayload, rtmBuild, rtmTimeout } = element.dataset;
-  return {
-    channel: rtmChannel!,
-    event: rtmEvent,
-    items: rtmItems,
-    form: rtmForm ?? (element instanceof HTMLFormElement ? element : undefined),
-    payload: rtmPayload,
-    build: rtmBuild,
-    timeout: rtmTimeout ? Number(rtmTimeout) : undefined,
-  };
+export function broadcastConfigOf(element: Element): BroadcastConfig {
+  const config = readSettings<BroadcastConfig>(BROADCAST, (key) => element.getAttribute('data-rtm-' + key));
+  if (element instanceof HTMLFormElement) config.form ??= element;
+  return config;
 }
 
 let started = false;
@@ -119,29 +95,26 @@ const bound = new Set<string>();
 export function start(): void {
   if (started || typeof document === 'undefined') return;
   started = true;
-  if (!customElements.get('rtm-connection')) customElements.define('rtm-connection', RtmConnectionElement);
-  if (!customElements.get('rtm-listener')) customElements.define('rtm-listener', RtmListenerElement);
-  const onEvent = (event: Event): void => {
-    const element = (event.target as Element | null)?.closest?.<HTMLElement>('[data-rtm-broadcast]');
-    if (!element || (element.dataset.rtmBroadcast || 'click') !== event.type || widgetEvents.has(event)) return;
-    if (event.type === 'submit') event.preventDefault();
-    void send(element, broadcastConfigOf(element));
-  };
+  for (const [name, element] of [
+    ['rtm-connection', RtmConnectionElement],
+    ['rtm-listener', RtmListenerElement],
+  ] as const) {
+    if (!customElements.get(name)) customElements.define(name, element);
+  }
+  const typeOf = (element: Element): string => element.getAttribute('data-rtm-broadcast') || 'click';
   // One capturing listener per event type in use, so any event works, including ones that do not bubble.
   const scan = (): void => {
-    for (const element of document.querySelectorAll<HTMLElement>('[data-rtm-broadcast]')) {
-      const type = element.dataset.rtmBroadcast || 'click';
+    for (const element of document.querySelectorAll('[data-rtm-broadcast]')) {
+      const type = typeOf(element);
       if (!bound.has(type)) {
         bound.add(type);
-        document.addEventListener(type, onEvent, true);
+        onTrigger(type, (event) => {
+          const trigger = (event.target as Element | null)?.closest?.('[data-rtm-broadcast]');
+          return trigger && typeOf(trigger) === type ? trigger : null;
+        }, broadcastConfigOf);
       }
     }
   };
   scan();
   new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-rtm-broadcast'] });
-}
-
-function reportError(element: HTMLElement, error: unknown): void {
-  fire(element, 'rtm-error', { error });
-  console.error('[rtm-kit]', error);
 }

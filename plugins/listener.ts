@@ -1,8 +1,9 @@
-import { RtmError, type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
+import { type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
 import { isResourceAction } from '../protocol/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own-echo.js';
-import { fire, globalFunction, notify, refresh, setItem } from './page-effects.js';
+import { bad } from './errors.js';
+import { fire, globalFunction, notify, refresh, report, setItem } from './page-effects.js';
 import { list, matchesEvent, pairs, pick, template, toText } from './parse.js';
 import { whereFilter } from './where-filter.js';
 
@@ -91,14 +92,14 @@ export interface ListenerHandle {
 /** Starts a Listener on the page's shared connection. */
 export function listen(config: ListenerConfig): ListenerHandle {
   // Without a DOM (Node), there is no document to report to: say so here rather than as a ReferenceError.
-  const target = config?.eventTarget ?? globalThis.document;
-  if (!(config?.channel || config?.resource) || !target) throw new RtmError('bad_argument', 'a Listener needs a channel or a resource (and, without a DOM, an eventTarget)');
-  resourceOf(config); // a malformed resource is refused here, at the call, rather than later as rtm-error
+  const { eventTarget: target = globalThis.document, channel, onMatch, fire: name, append, notify: text, call, onMessage: then, once, debounce, ignoreOwn, serverOnly, onState } = config ?? {};
+  if (!target) throw bad('eventTarget');
+  const ref = resourceOf(config); // a malformed resource is refused here, at the call, rather than later as rtm-error
+  if (!channel && !ref) throw bad('channel');
   const events = list(config.event);
   const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
   const targets = pairs(config.set);
   const regions = list(config.refresh);
-  const call = config.call;
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -106,30 +107,24 @@ export function listen(config: ListenerConfig): ListenerHandle {
   // A failing action is reported on the target as rtm-error, like a refused subscription.
   const run = (message: ListenerMessage): void => {
     try {
-      config.onMatch?.(message);
-      if (config.fire && fire(target, config.fire, message)) return;
+      onMatch?.(message);
+      if (name && fire(target, name, message)) return;
       for (const [item, path] of targets) {
         const value = pick(message, path);
-        if (value !== undefined) setItem(item, value, config.append);
+        if (value !== undefined) setItem(item, value, append);
       }
       for (const region of regions) refresh(region, message);
-      if (config.notify) notify(template(config.notify, message));
+      if (text) notify(template(text, message));
       if (call) {
         const fn = typeof call === 'string' ? globalFunction(call) : call;
-        if (!fn) throw new RtmError('bad_argument', `the Listener's call "${call}" is not a function`);
+        if (!fn) throw bad('call', call);
         fn.call(message, message.payload, message);
       }
-      config.onMessage?.(message.payload, message);
+      then?.(message.payload, message);
     } catch (error) {
-      fire(target, 'rtm-error', { error });
+      report(target, error);
     }
   };
-
-  const matches = (message: ListenerMessage): boolean =>
-    matchesEvent(events, message.eventName) &&
-    (typeof where === 'function' ? where(message) : where.every(([path, value]) => toText(pick(message, path)) === toText(value))) &&
-    !(config.ignoreOwn && isOwn(message)) &&
-    !(config.serverOnly && !publishedByServer(message));
 
   const off = (): void => {
     stopped = true;
@@ -138,26 +133,34 @@ export function listen(config: ListenerConfig): ListenerHandle {
   };
 
   const onMessage = (message: ListenerMessage): void => {
-    if (stopped || !matches(message)) return;
-    if (config.once) off();
-    if (!config.debounce) return run(message);
+    if (
+      stopped ||
+      !matchesEvent(events, message.eventName) ||
+      !(typeof where === 'function' ? where(message) : where.every(([path, value]) => toText(pick(message, path)) === toText(value))) ||
+      (ignoreOwn && isOwn(message)) ||
+      (serverOnly && !publishedByServer(message))
+    ) {
+      return;
+    }
+    if (once) off();
+    if (!debounce) return run(message);
     clearTimeout(timer);
-    timer = setTimeout(run, config.debounce, message);
+    timer = setTimeout(run, debounce, message);
   };
 
   pageClient()
     .then((client) => {
       if (stopped) return;
-      const [source, on] = subscribe(client, config, events, onMessage, typeof where === 'function' ? [] : where);
-      const stops = [on, source.onError((error) => fire(target, 'rtm-error', { error }))];
+      const [source, on] = subscribe(client, channel, ref, events, onMessage, typeof where === 'function' ? [] : where);
+      const stops = [on, source.onError((error) => report(target, error))];
       // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
       unsubscribe = () => stops.forEach((stop) => stop());
-      if (config.onState) {
-        stops.push(source.onState(config.onState));
-        config.onState(source.state);
+      if (onState) {
+        stops.push(source.onState(onState));
+        onState(source.state);
       }
     })
-    .catch((error: unknown) => fire(target, 'rtm-error', { error }));
+    .catch((error: unknown) => report(target, error));
 
   return {
     stop() {
@@ -168,23 +171,23 @@ export function listen(config: ListenerConfig): ListenerHandle {
 }
 
 /** A Listener's resource as `[type, name]`, when it listens to one. */
-function resourceOf(config: ListenerConfig): [string, string] | undefined {
-  const { resource } = config;
+function resourceOf(config: ListenerConfig | undefined): [string, string] | undefined {
+  const resource = config?.resource;
   if (typeof resource !== 'string') return resource && [resource.type, resource.name];
   const at = resource.indexOf(':');
-  if (at < 1) throw new RtmError('bad_argument', `resource "${resource}" is not <type>:<name>`);
+  if (at < 1) throw bad('resource', resource);
   return [resource.slice(0, at), resource.slice(at + 1)];
 }
 
 /** Starts listening; returns the subscription's status handle and the function that stops listening. */
 function subscribe(
   client: RtmClient,
-  config: ListenerConfig,
+  name: string | undefined,
+  ref: [string, string] | undefined,
   events: string[],
   onMessage: (message: ListenerMessage) => void,
   where: Array<[string, string]>,
 ): [SubscriptionStatus, () => void] {
-  const ref = resourceOf(config);
   const filter = whereFilter(where, events, !!ref);
   // A where the server would refuse (too many keys, too long) is still applied here, to every message.
   const filtered = <T>(on: (options?: { filter: Filter }) => T): T => {
@@ -195,7 +198,7 @@ function subscribe(
     }
   };
   if (!ref) {
-    const channel = client.channel(config.channel!);
+    const channel = client.channel(name!);
     return [channel, filtered((options) => channel.on((payload, meta) => onMessage({ ...meta, payload }), options))];
   }
   const resource = client.resource(ref[0], ref[1]);

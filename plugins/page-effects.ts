@@ -41,6 +41,15 @@ export function fire(target: EventTarget, name: string, data: object): boolean {
 }
 
 /**
+ * Reports a widget's problem where the page can act on it, as `rtm-error` (data: `{ error }`) on `target`, and in the
+ * browser console, where a developer looks first.
+ */
+export function report(target: EventTarget, error: unknown): void {
+  fire(target, 'rtm-error', { error });
+  console.warn('rtm-kit:', error);
+}
+
+/**
  * Writes `value` into a page item (APEX) or an element found by id, name or selector. An APEX item is set with its
  * change event suppressed: a Broadcast on Change of that item would otherwise send the value on, and two pages would
  * bounce it between them for ever. Objects are written as JSON text; a list of plain values stays a list (the

@@ -1,3 +1,5 @@
+import type { Json } from '../client/index.js';
+
 /**
  * The text forms of widget settings, shared by the HTML attributes and the
  * APEX attributes so that both parse into the same config as the JS form.
@@ -61,3 +63,6 @@ export function toText(value: unknown): string {
 export function template(text: string, message: object): string {
   return text.replace(/\{([\w.]+)\}/g, (_, path: string) => toText(pick(message, path)));
 }
+
+/** True for a JSON object (not an array or null). */
+export const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
