@@ -39,7 +39,7 @@ export interface DaContext {
 }
 
 /** APEX item names: letters, digits, `_`, `$`, `#`. A message's itemName must be one, never a selector. */
-const ITEM_NAME = /^[A-Za-z][A-Za-z0-9_$#]{0,254}$/;
+const ITEM_NAME = /^[a-z][\w$#]{0,254}$/i;
 
 const running = new Map<string, ListenerHandle>();
 
@@ -69,7 +69,7 @@ export function listener(this: DaContext): void {
   // Fired on body, it bubbles to DAs whose When selects the body or the document.
   config.eventTarget = document.body;
   try {
-    connect(this, a.attribute01);
+    connect(a.ajaxIdentifier, a.attribute01);
     running.get(key)?.stop();
     running.set(key, listen(config));
   } catch (error) {
@@ -115,7 +115,7 @@ export function broadcast(this: DaContext): void {
       const payload = buildPayload(config);
       const value = item ? getItem(item) : undefined;
       if (a.attribute07 !== 'SOCKET') return await publishThroughServer(config, payload, value, a.ajaxIdentifier);
-      connect(this, a.attribute02);
+      connect(a.ajaxIdentifier, a.attribute02);
       const { channel, event, timeout } = config;
       return await publishOnSocket({ channel, event, timeout, payload: item ? { ...(isRecord(payload) ? payload : {}), itemName: item, value: (value ?? null) as Json } : payload });
     } catch (error) {
@@ -123,7 +123,7 @@ export function broadcast(this: DaContext): void {
       throw error;
     }
   };
-  void send(triggeringElement instanceof Element ? triggeringElement : document.body, config, undefined, publish).then((ok) => {
+  void send(triggeringElement instanceof Element ? triggeringElement : document.body, config, publish).then((ok) => {
     if (a.waitForResult) apexOf()?.da?.resume(resumeCallback, !ok && a.attribute06 === 'RAISE');
   });
 }
@@ -141,9 +141,9 @@ async function publishThroughServer(config: BroadcastConfig, payload: Json, valu
   let timer: ReturnType<typeof setTimeout> | undefined;
   const answer = await new Promise((resolve, reject) => {
     timer = setTimeout(() => reject(new RtmError('timeout', `${timeout} ms`)), timeout);
-    Promise.resolve(plugin(ajaxIdentifier!, { x01: 'send', x02: JSON.stringify(payload), x03: toText(value) })).then(resolve, (failure: unknown) => {
+    plugin(ajaxIdentifier!, { x01: 'send', x02: JSON.stringify(payload), x03: toText(value) }).then(resolve, (failure: unknown) => {
       const status = statusOf(failure);
-      reject(new RtmError(status ? RtcErrorCode.Internal : 'disconnected', `Ajax ${status}`));
+      reject(new RtmError(status !== 'network' ? RtcErrorCode.Internal : 'disconnected', `Ajax: ${status}`));
     });
   }).finally(() => clearTimeout(timer));
   const { status, message } = (answer ?? {}) as { status?: unknown; message?: unknown };
@@ -152,10 +152,9 @@ async function publishThroughServer(config: BroadcastConfig, payload: Json, valu
 }
 
 /** Opens the page's one connection on the first DA that needs it; later DAs share it. */
-function connect(context: DaContext, base: string | null | undefined): void {
+function connect(ajaxIdentifier: string | null | undefined, base: string | null | undefined): void {
   // Without a base URL, the page configures the connection itself (RTM.configure or <rtm-connection>).
   if (configured() || !base) return;
-  const { ajaxIdentifier } = context.action;
   const plugin = ajaxOf(ajaxIdentifier);
   configure({ url: socketUrl(base), token: () => pageToken(plugin, ajaxIdentifier!) });
 }
@@ -195,8 +194,8 @@ async function pageToken(plugin: Plugin, ajaxIdentifier: string): Promise<string
 
 type Plugin = NonNullable<NonNullable<ReturnType<typeof apexOf>>['server']>['plugin'];
 
-/** The HTTP status of a failed jQuery Ajax call (its jqXHR), if any. */
-function statusOf(failure: unknown): number | undefined {
-  const status = (failure as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status > 0 ? status : undefined;
+/** The HTTP status of a failed jQuery Ajax call (its jqXHR), or `network` when there is none. */
+function statusOf(failure: unknown): number | 'network' {
+  const status = (failure as { status?: number } | null)?.status;
+  return status! > 0 ? status! : 'network';
 }

@@ -48,20 +48,18 @@ export async function broadcast(config: BroadcastConfig): Promise<Json> {
 /**
  * Sends on behalf of a trigger element: it is disabled while sending, then
  * fires `rtm-sent` (data: `{channel, event, response}`) or `rtm-send-error`
- * (data: `{channel, event, error}`). `prepare` runs first, and what it throws
- * is reported the same way. `publish` sends (default: {@link broadcast}
+ * (data: `{channel, event, error}`). `publish` sends (default: {@link broadcast}
  * over the page's connection). Resolves with true when the server
  * acknowledged; never rejects.
  */
-export async function send(element: Element, config: BroadcastConfig, prepare?: () => void, publish: (config: BroadcastConfig) => Promise<Json> = broadcast): Promise<boolean> {
+export async function send(element: Element, config: BroadcastConfig, publish = (): Promise<Json> => broadcast(config)): Promise<boolean> {
   const button = element as HTMLButtonElement;
   const disable = 'disabled' in element && !button.disabled;
   if (disable) button.disabled = true;
   const detail = { channel: config.channel, event: config.event ?? null };
   let response: Json;
   try {
-    prepare?.();
-    response = await publish(config);
+    response = await publish();
   } catch (error) {
     fire(element, 'rtm-send-error', { ...detail, error });
     return false;

@@ -93,7 +93,7 @@ describe('configure()', () => {
     ] as const) {
       expect(() => connection.configure(config as never)).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining(wrong) }));
     }
-    expect(() => connection.configure({ url: server.url, token: 'x', shared: true })).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('shared: true') }));
+    expect(() => connection.configure({ url: server.url, token: 'x', shared: true })).toThrow(expect.objectContaining({ code: 'bad_argument', message: expect.stringContaining('shared: needs rtm-shared.iife.min.js or enableShared()') }));
     expect(connection.configured()).toBe(false);
   });
 

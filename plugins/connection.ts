@@ -41,7 +41,7 @@ export function configure(config: PageConnectionConfig): RtmClient {
   if (typeof url !== 'string' || !url) throw bad('url', url);
   if (!['string', 'undefined'].includes(typeof tokenUrl)) throw bad('tokenUrl', tokenUrl);
   if (!['string', 'function'].includes(typeof (given ?? tokenUrl))) throw bad('token', given);
-  if (shared && !sharedFactory) throw bad('shared', shared);
+  if (shared && !sharedFactory) throw new RtmError('bad_argument', 'shared: needs rtm-shared.iife.min.js or enableShared()');
   const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl, shared]);
   if (client) {
     if (key === configuredKey) return client;

@@ -23,8 +23,8 @@ export function findElement(ref: string | Element): Element | null {
  */
 export function writeValue(element: Element, value: unknown, append?: boolean): void {
   const text = toText(value);
-  if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) {
-    element.value = text;
+  if (element.matches('input,textarea,select')) {
+    (element as HTMLInputElement).value = text;
     const change = new Event('change', { bubbles: true });
     widgetEvents.add(change);
     element.dispatchEvent(change);
@@ -34,7 +34,7 @@ export function writeValue(element: Element, value: unknown, append?: boolean): 
     element.textContent = text;
     return;
   }
-  const line = document.createElement(element instanceof HTMLUListElement || element instanceof HTMLOListElement ? 'li' : 'div');
+  const line = document.createElement(element.matches('ul,ol') ? 'li' : 'div');
   line.textContent = text;
   element.append(line);
 }

@@ -2,7 +2,7 @@ import { configure } from './connection.js';
 import { onTrigger, type BroadcastConfig } from './broadcast.js';
 import { listen, type ListenerConfig } from './listener.js';
 import { report } from './page-effects.js';
-import { BROADCAST, kebab, LISTENER, readSettings } from './settings.js';
+import { BROADCAST, CONNECTION, kebab, LISTENER, readSettings } from './settings.js';
 
 // Importing the widgets must not fail where there is no DOM (server-side rendering, Node).
 const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} as typeof HTMLElement) : HTMLElement;
@@ -16,9 +16,8 @@ const Base: typeof HTMLElement = typeof HTMLElement === 'undefined' ? (class {} 
 export class RtmConnectionElement extends Base {
   /** Configures the page's connection from the attributes, or fires `rtm-error` when they are refused. */
   connectedCallback(): void {
-    const get = (name: string): string | undefined => this.getAttribute(name) ?? undefined;
     try {
-      configure({ url: get('url')!, tokenUrl: get('token-url'), token: get('token'), shared: this.hasAttribute('shared') });
+      configure(readSettings(CONNECTION, (key) => this.getAttribute(kebab(key))));
     } catch (error) {
       report(this, error);
     }

@@ -86,10 +86,10 @@ describe('Broadcast payloads and triggers', () => {
     button.addEventListener('rtm-sent', () => events.push('sent'));
     button.addEventListener('rtm-send-error', (event) => events.push(`error:${(event as CustomEvent).detail.error.code}`));
     let during: boolean | undefined;
-    expect(await send(button, { channel: 'c' }, undefined, async () => ((during = button.disabled), {}))).toBe(true);
+    expect(await send(button, { channel: 'c' }, async () => ((during = button.disabled), {}))).toBe(true);
     expect(during).toBe(true);
     expect(button.disabled).toBe(false);
-    expect(await send(button, { channel: 'c' }, undefined, () => Promise.reject(new RtmError('timeout', 'slow')))).toBe(false);
+    expect(await send(button, { channel: 'c' }, () => Promise.reject(new RtmError('timeout', 'slow')))).toBe(false);
     expect(button.disabled).toBe(false);
     expect(events).toEqual(['sent', 'error:timeout']);
   });

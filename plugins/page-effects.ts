@@ -56,25 +56,26 @@ export function report(target: EventTarget, error: unknown): void {
  * values of a multi-value item).
  */
 export function setItem(name: string, value: unknown, append?: boolean): void {
-  const item = apexOf()?.item?.(name);
-  if (item?.node) return item.setValue(itemValue(value), null, true);
-  const element = findElement(name);
-  if (element) writeValue(element, value, append);
+  const [item, element] = itemOf(name);
+  if (item) item.setValue(Array.isArray(value) && !value.some(isObject) ? value.map(toText) : toText(value), null, true);
+  else if (element) writeValue(element, value, append);
 }
 
-function itemValue(value: unknown): string | string[] {
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map(toText);
-  return toText(value);
-}
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
 /** Reads a page item (APEX) or an input's value; undefined when there is no such item. */
 export function getItem(name: string): unknown {
-  const item = apexOf()?.item?.(name);
-  if (item?.node) return item.getValue();
-  const element = findElement(name);
+  const [item, element] = itemOf(name);
+  if (item) return item.getValue();
   if (!element) return undefined;
-  if (element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio')) return element.checked;
+  if (element.matches('input[type=checkbox],input[type=radio]')) return (element as HTMLInputElement).checked;
   return 'value' in element ? (element as HTMLInputElement).value : element.textContent;
+}
+
+/** The APEX item of that name, when the page has one; else the element found by id, name or selector. */
+function itemOf(name: string): [ReturnType<NonNullable<ApexNamespace['item']>>?, (Element | null)?] {
+  const item = apexOf()?.item?.(name);
+  return item?.node ? [item] : [, findElement(name)];
 }
 
 /** Refreshes an APEX region, or fires `rtm-refresh` (detail: the message) on the element with that id. */

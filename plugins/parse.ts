@@ -7,8 +7,7 @@ import type { Json } from '../client/index.js';
 
 /** Splits a list such as `"a, b c"` (or passes an array through); empty for nothing. */
 export function list(value: string | readonly string[] | null | undefined): string[] {
-  if (Array.isArray(value)) return [...value];
-  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [...(value ?? [])];
 }
 
 /**
@@ -30,12 +29,16 @@ export function pairs(value: string | Readonly<Record<string, unknown>> | null |
 export function matchesEvent(patterns: readonly string[], eventName: string | null): boolean {
   return (
     !patterns.length ||
-    patterns.some((p) => p === '*' || p === eventName || (p.endsWith('.*') && eventName !== null && eventName.startsWith(p.slice(0, -1))))
+    patterns.some((p) => p === '*' || p === eventName || (p.endsWith('.*') && !!eventName?.startsWith(p.slice(0, -1))))
   );
 }
 
-/** The keys of a Listener's message; other paths are read from its payload. */
-export const MESSAGE_KEYS = ['channel', 'eventName', 'payload', 'modifier', 'timestamp'];
+/** A dotted path's parts from the message: one not starting with a key of the message starts at its payload. */
+export function pathOf(path: string): string[] {
+  const parts = path.split('.').filter(Boolean);
+  if (!['channel', 'eventName', 'payload', 'modifier', 'timestamp'].includes(parts[0]!)) parts.unshift('payload');
+  return parts;
+}
 
 /**
  * Picks a value out of a received message by a dotted path: `payload.value`,
@@ -44,9 +47,8 @@ export const MESSAGE_KEYS = ['channel', 'eventName', 'payload', 'modifier', 'tim
  * Only own properties are followed, so a path can never reach prototypes.
  */
 export function pick(message: object, path: string): unknown {
-  const parts = path.split('.').filter(Boolean);
-  let current: unknown = MESSAGE_KEYS.includes(parts[0]!) ? message : (message as { payload?: unknown }).payload;
-  for (const part of parts) {
+  let current: unknown = message;
+  for (const part of pathOf(path)) {
     if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }

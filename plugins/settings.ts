@@ -8,6 +8,9 @@
  * an APEX flag is an option of the Listener's attribute 12 (`IGNORE_OWN`).
  */
 
+/** `<rtm-connection>` settings. */
+export const CONNECTION = 'url tokenUrl token shared?';
+
 /** Listener settings; APEX numbers as in RTM_LISTENER_DA (docs/widgets.md lists each). */
 export const LISTENER = 'channel2 resource14 event3 where15 fire4 set7 refresh8 notify9 call10 debounce#11 append? once? ignoreOwn? serverOnly?';
 

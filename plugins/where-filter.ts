@@ -1,5 +1,5 @@
 import type { Filter, FilterItem } from '../client/index.js';
-import { MESSAGE_KEYS } from './parse.js';
+import { pathOf, toText } from './parse.js';
 
 /**
  * The server-side filter for a Listener's `where` pairs (and exact event
@@ -13,8 +13,7 @@ import { MESSAGE_KEYS } from './parse.js';
 export function whereFilter(where: ReadonlyArray<readonly [string, unknown]>, events: readonly string[], resource: boolean): Filter | undefined {
   const filter: Filter = {};
   for (const [path, value] of where) {
-    const parts = path.split('.').filter(Boolean);
-    if (!MESSAGE_KEYS.includes(parts[0]!)) parts.unshift('payload');
+    const parts = pathOf(path);
     const [root] = parts;
     if (root === 'channel' || (resource && root === 'payload')) continue;
     const key = root === 'modifier' ? 'modifier.id' : resource && root === 'eventName' ? 'action' : parts.join('.');
@@ -26,19 +25,17 @@ export function whereFilter(where: ReadonlyArray<readonly [string, unknown]>, ev
   return filter;
 }
 
-/** The JSON values whose text (as the Listener compares) is that of `value`. */
+/** The JSON values whose text (as the Listener compares) is that of `value`: the string, and the JSON value it spells. */
 function sameText(value: unknown): FilterItem[] {
-  const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = toText(value);
   const items: FilterItem[] = [text];
-  if (text === '') items.push(null, { $exists: false });
-  else if (text === 'true' || text === 'false') items.push(text === 'true');
-  else if (Number.isFinite(Number(text)) && String(Number(text)) === text) items.push(Number(text));
-  else if (/^[[{]/.test(text)) {
-    try {
-      items.push(JSON.parse(text) as FilterItem);
-    } catch {
-      // Not JSON: only the string can have this text.
-    }
+  if (!text) items.push(null, { $exists: false });
+  try {
+    // Only a value written as its own text: `7` and `true`, not `07`, `1e3` or a quoted string.
+    const json = JSON.parse(text) as FilterItem;
+    if (toText(json) === text) items.push(json);
+  } catch {
+    // Not JSON: only the string can have this text.
   }
   return items;
 }
