@@ -126,6 +126,19 @@ describe('the Listener DA', () => {
     expect(page.ajax.filter((a) => a.data.x01 === 'token')).toHaveLength(1);
   });
 
+  it('reads the options of attribute 12: ONCE stops after the first match, SERVER_ONLY skips what page users published', async () => {
+    const channel = fresh();
+    apex.listener.call(context({ attribute01: base, attribute02: channel, attribute12: 'ONCE:SERVER_ONLY' }));
+    const c = await pageClient();
+    await server.until(() => subscribed(channel) === 1);
+    push(channel, 'a page user', null, 'someone');
+    push(channel, 'first from the server', null, 'api:backend');
+    push(channel, 'second from the server', null, 'api:backend');
+    await server.until(() => fired('rtm-message').length === 1);
+    await c.request('ping');
+    expect(fired('rtm-message').map((f) => f.data.payload)).toEqual(['first from the server']);
+  });
+
   it('sets the item a {itemName, value} message names, only when the server published it and it is an existing APEX item, unless attribute 13 is OFF', async () => {
     const channel = fresh();
     page.items.set('P1_NAMED', { value: 'before' });

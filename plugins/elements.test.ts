@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fakeJwt, startScriptedServer, type ScriptedServer } from '../client/scripted-server.test-util.js';
 import { pageClient } from './connection.js';
-import { broadcastConfigOf, start } from './elements.js';
+import { broadcastConfigOf, RtmListenerElement, start } from './elements.js';
 
 let server: ScriptedServer;
 const token = fakeJwt(Math.floor(Date.now() / 1000) + 3600, 'page-user');
@@ -99,6 +99,27 @@ describe('<rtm-listener>', () => {
     await server.until(() => messages.length > 0);
     await settled();
     expect(messages).toEqual(['new channel']);
+  });
+
+  it('reads every Listener setting from its attribute, in kebab case: server-only acts only on what the REST API published', async () => {
+    const channel = fresh();
+    document.body.innerHTML = `<p id="out"></p><rtm-listener channel="${channel}" event="ping" server-only set="#out=payload.text"></rtm-listener>`;
+    const listener = document.querySelector('rtm-listener')!;
+    const messages: unknown[] = [];
+    listener.addEventListener('rtm-message', (event) => messages.push((event as CustomEvent).detail.payload));
+    await server.until(() => listener.hasAttribute('connected'));
+    const push = (text: string, modifier: string): void =>
+      server.peers[0]!.send({
+        type: 'event',
+        data: { action: 'published', resource: { type: 'channel', name: channel }, modifier: { id: modifier }, timestamp: new Date().toISOString(), data: { eventName: 'ping', payload: { text } } },
+      });
+    push('from a page user', 'alice');
+    push('from the REST API', 'api:backend');
+    await server.until(() => messages.length === 1);
+    await settled();
+    expect(messages).toEqual([{ text: 'from the REST API' }]);
+    expect(document.getElementById('out')!.textContent).toBe('from the REST API');
+    expect(RtmListenerElement.observedAttributes).toEqual(expect.arrayContaining(['channel', 'debounce', 'ignore-own', 'server-only', 'append', 'once']));
   });
 
   it('fires rtm-error on itself when its settings are refused', () => {
