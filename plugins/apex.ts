@@ -46,7 +46,7 @@ const running = new Map<string, ListenerHandle>();
 /** A config from a DA's `attributeNN` by a settings table; flags are the options of attribute 12 (`IGNORE_OWN`). */
 function settingsOf<T>(table: string, a: DaContext['action']): T {
   const options = (a.attribute12 ?? '').split(':');
-  return readSettings<T>(table, (key, n) => (n > '00' ? a[`attribute${n}`] || null : options.includes(kebab(key).replace('-', '_').toUpperCase()) ? '' : null));
+  return readSettings<T>(table, (key, n) => (n ? a[`attribute${n}`] || null : options.includes(kebab(key).replace('-', '_').toUpperCase()) ? '' : null));
 }
 
 /**
@@ -63,7 +63,6 @@ function settingsOf<T>(table: string, a: DaContext['action']): T {
 export function listener(this: DaContext): void {
   const a = this.action;
   const config = settingsOf<ListenerConfig>(LISTENER, a);
-  config.fire ??= 'rtm-message';
   const key = JSON.stringify([config, a.attribute13]);
   if (a.attribute13 !== 'OFF') config.onMatch = setNamedItem;
   // Fired on body, it bubbles to DAs whose When selects the body or the document.

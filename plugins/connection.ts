@@ -38,9 +38,8 @@ let waiters: Array<(client: RtmClient) => void> = [];
  */
 export function configure(config: PageConnectionConfig): RtmClient {
   const { url, token: given, tokenUrl, shared = false } = config ?? {};
-  if (typeof url !== 'string' || !url) throw bad('url', url);
-  if (!['string', 'undefined'].includes(typeof tokenUrl)) throw bad('tokenUrl', tokenUrl);
-  if (!['string', 'function'].includes(typeof (given ?? tokenUrl))) throw bad('token', given);
+  const wrong = typeof url !== 'string' || !url ? 'url' : !['string', 'undefined'].includes(typeof tokenUrl) ? 'tokenUrl' : !['string', 'function'].includes(typeof (given ?? tokenUrl)) && 'token';
+  if (wrong) throw bad(wrong, config?.[wrong]);
   if (shared && !sharedFactory) throw new RtmError('bad_argument', 'shared: needs rtm-shared.iife.min.js or enableShared()');
   const key = JSON.stringify([url, typeof given === 'function' ? 'function' : given, tokenUrl, shared]);
   if (client) {
@@ -69,9 +68,8 @@ export function ownSub(): string | undefined {
 /** Notes the `sub` of each token the page uses, so widgets can tell the page's own messages. */
 function remember(token: string): string {
   try {
-    // atob gives one char per byte: decoded as UTF-8, a sub such as "MÜLLER" matches the modifier the server sends.
-    const bytes = Uint8Array.from(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
+    // atob gives one char per byte; escape + decodeURIComponent read them as UTF-8, so a sub such as "MÜLLER" matches the modifier the server sends.
+    sub = JSON.parse(decodeURIComponent(escape(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))))).sub;
   } catch {
     sub = undefined;
   }
@@ -106,7 +104,7 @@ export function tokenFailure(source: string, status: unknown): Error {
 
 function fetchToken(tokenUrl: string): () => Promise<string> {
   return async () => {
-    const response = await fetch(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(tokenUrl, { cache: 'no-store' }); // with the page's cookies: credentials are same-origin by default
     if (!response.ok) throw tokenFailure('tokenUrl', response.status);
     const text = (await response.text()).trim();
     if (!text.startsWith('{')) return text;

@@ -12,7 +12,7 @@ export const widgetEvents = new WeakSet<Event>();
 export function findElement(ref: string | Element): Element | null {
   if (typeof ref !== 'string') return ref;
   const name = ref.trim();
-  if (/^[A-Za-z_][\w-]*$/.test(name)) return document.getElementById(name) ?? document.getElementsByName(name)[0] ?? null;
+  if (/^[a-z_][\w-]*$/i.test(name)) return document.getElementById(name) ?? document.getElementsByName(name)[0] ?? null;
   return document.querySelector(name);
 }
 

@@ -119,7 +119,9 @@ describe('<rtm-listener>', () => {
     await settled();
     expect(messages).toEqual([{ text: 'from the REST API' }]);
     expect(document.getElementById('out')!.textContent).toBe('from the REST API');
-    expect(RtmListenerElement.observedAttributes).toEqual(expect.arrayContaining(['channel', 'debounce', 'ignore-own', 'server-only', 'append', 'once']));
+    expect(RtmListenerElement.observedAttributes).toEqual(
+      ['channel', 'resource', 'event', 'where', 'fire', 'set', 'refresh', 'notify', 'call', 'debounce', 'append', 'once', 'ignore-own', 'server-only'],
+    );
   });
 
   it('fires rtm-error on itself when its settings are refused', () => {

@@ -36,7 +36,7 @@ export class RtmConnectionElement extends Base {
  */
 export class RtmListenerElement extends Base {
   /** The attributes whose changes move the subscription (the custom elements API reads this). */
-  static readonly observedAttributes = LISTENER.replace(/[^a-zA-Z ]/g, '').split(' ').map(kebab);
+  static readonly observedAttributes = LISTENER.replace(/[^a-zA-Z ]\S*/g, '').split(' ').map(kebab);
   /** Stops the running Listener; set while the element is in the document. */
   private off?: () => void;
 
@@ -62,7 +62,6 @@ export class RtmListenerElement extends Base {
     this.removeAttribute('connected');
     if (!live) return;
     const config = readSettings<ListenerConfig>(LISTENER, (key) => this.getAttribute(kebab(key)));
-    config.fire ??= 'rtm-message';
     config.eventTarget = this;
     config.onState = (state) => this.toggleAttribute('connected', state === 'subscribed');
     let stop: (() => void) | undefined;
@@ -115,5 +114,5 @@ export function start(): void {
     }
   };
   scan();
-  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-rtm-broadcast'] });
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributeFilter: ['data-rtm-broadcast'] });
 }

@@ -1,4 +1,4 @@
-import { type ChannelMeta, type Filter, type Json, type ResourceAction, type ResourceEvent, type RtmClient, type SubscriptionStateHandler, type SubscriptionStatus } from '../client/index.js';
+import type { ChannelMeta, Filter, Json, ResourceEvent, RtmClient, SubscriptionStateHandler, SubscriptionStatus } from '../client/index.js';
 import { isResourceAction } from '../protocol/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own-echo.js';
@@ -97,12 +97,15 @@ export function listen(config: ListenerConfig): ListenerHandle {
   const ref = resourceOf(config); // a malformed resource is refused here, at the call, rather than later as rtm-error
   if (!channel && !ref) throw bad('channel');
   const events = list(config.event);
-  const where = typeof config.where === 'function' ? config.where : pairs(config.where as string);
+  const predicate = typeof config.where === 'function' ? config.where : undefined;
+  const fields = predicate ? [] : pairs(config.where as string);
+  const where = predicate ?? ((message: ListenerMessage) => fields.every(([path, value]) => toText(pick(message, path)) === toText(value)));
   const targets = pairs(config.set);
   const regions = list(config.refresh);
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  const oops = (error: unknown): void => report(target, error);
 
   // A failing action is reported on the target as rtm-error, like a refused subscription.
   const run = (message: ListenerMessage): void => {
@@ -122,7 +125,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
       }
       then?.(message.payload, message);
     } catch (error) {
-      report(target, error);
+      oops(error);
     }
   };
 
@@ -136,7 +139,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
     if (
       stopped ||
       !matchesEvent(events, message.eventName) ||
-      !(typeof where === 'function' ? where(message) : where.every(([path, value]) => toText(pick(message, path)) === toText(value))) ||
+      !where(message) ||
       (ignoreOwn && isOwn(message)) ||
       (serverOnly && !publishedByServer(message))
     ) {
@@ -151,8 +154,8 @@ export function listen(config: ListenerConfig): ListenerHandle {
   pageClient()
     .then((client) => {
       if (stopped) return;
-      const [source, on] = subscribe(client, channel, ref, events, onMessage, typeof where === 'function' ? [] : where);
-      const stops = [on, source.onError((error) => report(target, error))];
+      const [source, on] = subscribe(client, channel, ref, events, onMessage, fields);
+      const stops = [on, source.onError(oops)];
       // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
       unsubscribe = () => stops.forEach((stop) => stop());
       if (onState) {
@@ -160,7 +163,7 @@ export function listen(config: ListenerConfig): ListenerHandle {
         onState(source.state);
       }
     })
-    .catch((error: unknown) => report(target, error));
+    .catch(oops);
 
   return {
     stop() {

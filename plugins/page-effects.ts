@@ -4,7 +4,7 @@
  * `apex.event.trigger`, `apex.message`), and through the plain DOM otherwise.
  */
 import { findElement, writeValue } from './dom.js';
-import { toText } from './parse.js';
+import { isObject, toText } from './parse.js';
 
 /** The part of APEX's `apex` namespace the widgets use. */
 export interface ApexNamespace {
@@ -60,8 +60,6 @@ export function setItem(name: string, value: unknown, append?: boolean): void {
   if (item) item.setValue(Array.isArray(value) && !value.some(isObject) ? value.map(toText) : toText(value), null, true);
   else if (element) writeValue(element, value, append);
 }
-
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 
 /** Reads a page item (APEX) or an input's value; undefined when there is no such item. */
 export function getItem(name: string): unknown {

@@ -67,4 +67,7 @@ export function template(text: string, message: object): string {
 }
 
 /** True for a JSON object (not an array or null). */
-export const isRecord = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, Json> => isObject(value) && !Array.isArray(value);
+
+/** True for an object or an array (not null). */
+export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;

@@ -9,11 +9,15 @@ describe('readSettings', () => {
       asked.push(`${kebab(key)}/${apex}`);
       return given[kebab(key)] ?? null;
     });
-    expect(config).toEqual({ channel: 'c', debounce: 250, ignoreOwn: true, where: 'status=DONE', append: false, once: false, serverOnly: false });
+    expect(config).toEqual({ channel: 'c', debounce: 250, ignoreOwn: true, where: 'status=DONE', fire: 'rtm-message', append: false, once: false, serverOnly: false });
     expect(asked).toEqual([
       'channel/02', 'resource/14', 'event/03', 'where/15', 'fire/04', 'set/07', 'refresh/08', 'notify/09', 'call/10', 'debounce/11',
-      'append/00', 'once/00', 'ignore-own/00', 'server-only/00',
+      'append/', 'once/', 'ignore-own/', 'server-only/',
     ]);
+  });
+
+  it('takes an empty text as given, not as the default', () => {
+    expect(readSettings<{ fire?: string }>(LISTENER, (key) => (key === 'fire' ? '' : null)).fire).toBe('');
   });
 
   it('leaves an empty number unset, and keeps empty text', () => {
