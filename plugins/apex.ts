@@ -9,7 +9,8 @@
  * chain, and a real-time feature must never break a page. Problems are
  * reported as `rtm-error` / `rtm-send-error` and in the browser console.
  */
-import { RtcErrorCode, RtmError, UnauthorizedError, type Json } from '../client/index.js';
+import type { Json } from '../client/index.js';
+import { RtcErrorCode, RtmError, UnauthorizedError } from './client-api.js';
 import { configure, configured, tokenFailure, webSocketUrl } from './connection.js';
 import { broadcast as publishOnSocket, buildPayload, send, type BroadcastConfig } from './broadcast.js';
 import { bad } from './errors.js';

@@ -1,4 +1,5 @@
-import { createClient, RtmError, UnauthorizedError, type RtmClient, type TokenProvider } from '../client/index.js';
+import type { RtmClient, TokenProvider } from '../client/index.js';
+import { createClient, RtmError, UnauthorizedError } from './client-api.js';
 import { bad } from './errors.js';
 
 /** The page's connection settings, shared by every widget on the page. */
@@ -29,7 +30,8 @@ export function enableShared(factory: SharedClientFactory): void {
 let client: RtmClient | undefined;
 let configuredKey: string | undefined;
 let sub: string | undefined;
-let waiters: Array<(client: RtmClient) => void> = [];
+let found: (client: RtmClient) => void;
+const ready = new Promise<RtmClient>((resolve) => (found = resolve));
 
 /**
  * Sets the page's connection. Every widget shares this one connection,
@@ -50,8 +52,7 @@ export function configure(config: PageConnectionConfig): RtmClient {
   const options = { url: webSocketUrl(url), token: typeof token === 'string' ? remember(token) : async () => remember(await token()) };
   client = shared ? sharedFactory!({ ...options, shared }) : createClient(options);
   configuredKey = key;
-  for (const resolve of waiters) resolve(client);
-  waiters = [];
+  found(client);
   return client;
 }
 
@@ -78,8 +79,7 @@ function remember(token: string): string {
 
 /** Resolves with the page's client once {@link configure} has been called. */
 export function pageClient(): Promise<RtmClient> {
-  if (client) return Promise.resolve(client);
-  return new Promise((resolve) => waiters.push(resolve));
+  return ready;
 }
 
 /**

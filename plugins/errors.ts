@@ -1,4 +1,4 @@
-import { RtmError } from '../client/index.js';
+import { RtmError } from './client-api.js';
 
 /**
  * The widgets' `bad_argument` error: it names the setting (JS key, HTML attribute or APEX attribute) and the value

@@ -9,7 +9,7 @@ import { ownSub } from './connection.js';
  * identity alone would also skip the same user's other tabs; the content
  * alone could skip another user's identical message.
  */
-const inFlight = new Map<string, number>();
+const inFlight: string[] = [];
 
 /** How long after its acknowledgement a publish still counts; the server sends the echo before the ack, this only absorbs reordering. */
 const GRACE_MS = 1000;
@@ -19,19 +19,13 @@ const keyOf = (channel: string, eventName: string | null, payload: Json): string
 /** Records a publish until shortly after it settles; returns the same promise. */
 export function track<T>(channel: string, eventName: string | null, payload: Json, publish: Promise<T>): Promise<T> {
   const key = keyOf(channel, eventName, payload);
-  inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-  const forget = (): void => {
-    setTimeout(() => {
-      const left = inFlight.get(key)! - 1;
-      if (left > 0) inFlight.set(key, left);
-      else inFlight.delete(key);
-    }, GRACE_MS);
-  };
+  inFlight.push(key);
+  const forget = (): void => void setTimeout(() => inFlight.splice(inFlight.indexOf(key), 1), GRACE_MS);
   publish.then(forget, forget);
   return publish;
 }
 
 /** True when a received message is the echo of this page's own publish. */
 export function isOwn(message: { channel: string; eventName: string | null; payload: Json; modifier: string | undefined }): boolean {
-  return message.modifier !== undefined && message.modifier === ownSub() && inFlight.has(keyOf(message.channel, message.eventName, message.payload));
+  return message.modifier !== undefined && message.modifier === ownSub() && inFlight.includes(keyOf(message.channel, message.eventName, message.payload));
 }
