@@ -1,4 +1,4 @@
-import type { ChannelMeta, Filter, Json, ResourceEvent, RtmClient, SubscriptionStateHandler, SubscriptionStatus } from '../client/index.js';
+import type { Channel, ChannelMeta, Filter, Json, Resource, SubscriptionStateHandler } from '../client/index.js';
 import { isResourceAction } from '../protocol/index.js';
 import { pageClient } from './connection.js';
 import { isOwn } from './own-echo.js';
@@ -154,8 +154,22 @@ export function listen(config: ListenerConfig): ListenerHandle {
   pageClient()
     .then((client) => {
       if (stopped) return;
-      const [source, on] = subscribe(client, channel, ref, events, onMessage, fields);
-      const stops = [on, source.onError(oops)];
+      const filter = whereFilter(fields, events, !!ref);
+      const source = ref ? client.resource(ref[0], ref[1]) : client.channel(channel!);
+      // Subscribe to just the actions named, when they all are actions; else to all of them and filter here.
+      const actions = events.filter(isResourceAction);
+      const toResource = actions.length && actions.length === events.length ? actions : 'all';
+      const on = (options?: { filter: Filter }): (() => void) =>
+        ref
+          ? (source as Resource).on(toResource, (e) => onMessage({ channel: ref.join(':'), eventName: e.action, payload: e.data, modifier: e.modifier?.id, timestamp: e.timestamp }), options)
+          : (source as Channel).on((payload, meta) => onMessage({ ...meta, payload }), options);
+      const stops = [source.onError(oops)];
+      // A where the server would refuse (too many keys, too long) is still applied here, to every message.
+      try {
+        stops.push(on(filter && { filter }));
+      } catch {
+        stops.push(on());
+      }
       // Set before the app's onState runs: if it throws (reported as rtm-error), stop() still releases everything.
       unsubscribe = () => stops.forEach((stop) => stop());
       if (onState) {
@@ -180,34 +194,4 @@ function resourceOf(config: ListenerConfig | undefined): [string, string] | unde
   const at = resource.indexOf(':');
   if (at < 1) throw bad('resource', resource);
   return [resource.slice(0, at), resource.slice(at + 1)];
-}
-
-/** Starts listening; returns the subscription's status handle and the function that stops listening. */
-function subscribe(
-  client: RtmClient,
-  name: string | undefined,
-  ref: [string, string] | undefined,
-  events: string[],
-  onMessage: (message: ListenerMessage) => void,
-  where: Array<[string, string]>,
-): [SubscriptionStatus, () => void] {
-  const filter = whereFilter(where, events, !!ref);
-  // A where the server would refuse (too many keys, too long) is still applied here, to every message.
-  const filtered = <T>(on: (options?: { filter: Filter }) => T): T => {
-    try {
-      return on(filter && { filter });
-    } catch {
-      return on();
-    }
-  };
-  if (!ref) {
-    const channel = client.channel(name!);
-    return [channel, filtered((options) => channel.on((payload, meta) => onMessage({ ...meta, payload }), options))];
-  }
-  const resource = client.resource(ref[0], ref[1]);
-  // Subscribe to just the actions named, when they all are actions; else to all of them and filter here.
-  const actions = events.filter(isResourceAction);
-  const handler = (event: ResourceEvent): void =>
-    onMessage({ channel: ref.join(':'), eventName: event.action, payload: event.data, modifier: event.modifier?.id, timestamp: event.timestamp });
-  return [resource, filtered((options) => resource.on(actions.length && actions.length === events.length ? actions : 'all', handler, options))];
 }
