@@ -57,6 +57,15 @@ describe('payloads JSON would change are refused at the call', () => {
     expect(client.stats()).toMatchObject({ pending: 0, queued: 0 });
   });
 
+  it('a value with toJSON is checked as what it turns into, as JSON.stringify sends it', async () => {
+    const client = connect();
+    const at = new Date(0);
+    await client.channel('room').publish('x', { at, wrapped: { toJSON: () => ({ ok: 1 }) } } as never);
+    expect(ctx.server.commands('publish')[0]!.arguments.data.payload).toEqual({ at: at.toISOString(), wrapped: { ok: 1 } });
+    const error = await errorOf(() => client.channel('room').publish('x', { bad: { toJSON: () => [Number.NaN] } } as never));
+    expect(error).toMatchObject({ code: 'bad_argument', info: 'publish arguments are not JSON: NaN at "0"' });
+  });
+
   it('an undefined property is left out, as JSON does with optional fields', async () => {
     const client = connect();
     const chat: { text: string; at?: number } = { text: 'hi', at: undefined };
