@@ -186,13 +186,13 @@ export function createServer(options: ServerOptions = {}): RtmServer {
       legacy: legacy !== undefined,
       ip: clientIp,
       accepting: () => !stopping,
-      onConnection(ws, endpoint, req, ip) {
+      onConnection(ws, endpoint, req, ip, socket) {
         heartbeat.track(ws);
         const origin = req.headers.origin;
         if (endpoint === 'legacy') return legacy!.accept(ws, ip, origin);
         // The token may be absent: the client then authenticates with jwt replace, which keeps it out of URLs and logs.
         const { query } = parseTarget(req.url);
-        void new Session(webSocketPipe(ws), sessionContext, ip, origin).start(query.get('access_token') ?? undefined, query.get('session') === '1');
+        void new Session(webSocketPipe(ws, socket), sessionContext, ip, origin).start(query.get('access_token') ?? undefined, query.get('session') === '1');
       },
     }),
   );

@@ -1,4 +1,6 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { textFrame } from './ws-frame.js';
 
 /** How a session's frames travel: one WebSocket, or HTTP (one streaming response, or long polls; commands as POSTs). */
 export type TransportKind = 'websocket' | 'http-stream' | 'long-poll';
@@ -53,11 +55,24 @@ function ignoreError(): void {}
 /**
  * A {@link Pipe} over one accepted WebSocket. A class with shared listeners rather than an object of closures: an
  * idle connection costs what it holds, and a server holds tens of thousands.
+ *
+ * Frames are written to the WebSocket's own socket as whole frames built once per text ({@link textFrame}), not
+ * through `ws.send`, which encodes and frames the text again for every socket a fan-out reaches. That is sound
+ * because `ws` (without permessage-deflate, and never sent a Blob: the server sends neither) writes each of its own
+ * frames (ping, pong, close) to the socket synchronously and whole, so frames never interleave; because nothing is
+ * written once `ws` has begun closing (see {@link send}); and because `ws.bufferedAmount` counts what waits in the
+ * socket, these frames too, so the outbound bound still holds.
  */
 class WebSocketPipe implements Pipe {
-  readonly transport = 'websocket';
+  constructor(
+    private readonly ws: BoundSocket,
+    /** The socket the upgrade handed to `ws`, or undefined to send through `ws.send`. */
+    private readonly socket: Duplex | undefined,
+  ) {}
 
-  constructor(private readonly ws: BoundSocket) {}
+  get transport(): 'websocket' {
+    return 'websocket';
+  }
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
@@ -68,7 +83,9 @@ class WebSocketPipe implements Pipe {
   }
 
   send(frame: string, sent?: () => void): void {
-    this.ws.send(frame, sent && (() => sent()));
+    // Once closing, ws refuses to send (its close frame may be out); it also knows what to do with the callback.
+    if (this.socket === undefined || this.ws.readyState !== this.ws.OPEN) return this.ws.send(frame, sent && (() => sent()));
+    this.socket.write(textFrame(frame), sent && (() => sent()));
   }
 
   close(code: number, reason: string): void {
@@ -92,7 +109,10 @@ class WebSocketPipe implements Pipe {
   }
 }
 
-/** A {@link Pipe} over one accepted WebSocket. */
-export function webSocketPipe(ws: WebSocket): Pipe {
-  return new WebSocketPipe(ws);
+/**
+ * A {@link Pipe} over one accepted WebSocket; `socket` is the one the upgrade handed to `ws` (`handleUpgrade`), to
+ * which frames are written directly when the connection negotiated no extension.
+ */
+export function webSocketPipe(ws: WebSocket, socket?: Duplex): Pipe {
+  return new WebSocketPipe(ws, ws.extensions === '' ? socket : undefined);
 }

@@ -28,8 +28,8 @@ export interface UpgradeContext {
   ip: IpResolver;
   /** False while shutting down. */
   accepting: () => boolean;
-  /** Takes over an accepted socket. */
-  onConnection: (ws: WebSocket, endpoint: Endpoint, req: IncomingMessage, ip: string) => void;
+  /** Takes over an accepted WebSocket; `socket` is the one `ws` now runs on (frames may be written to it whole). */
+  onConnection: (ws: WebSocket, endpoint: Endpoint, req: IncomingMessage, ip: string, socket: Duplex) => void;
 }
 
 /**
@@ -74,7 +74,7 @@ export function createUpgradeHandler(ctx: UpgradeContext): (req: IncomingMessage
     }
     // The claim goes with the socket, whether ws completes the handshake or refuses it (a bad key or version).
     if (!exempt) releaseOnClose(socket, ctx.ipCap, ip);
-    ctx.wss.handleUpgrade(req, socket, head, (ws) => ctx.onConnection(ws, endpoint, req, ip));
+    ctx.wss.handleUpgrade(req, socket, head, (ws) => ctx.onConnection(ws, endpoint, req, ip, socket));
   };
 }
 
