@@ -194,9 +194,10 @@ describe('the WebSocket pipe', () => {
     expect(texts(frames)).toEqual(sent);
   });
 
-  it('writes nothing after ws’s close frame when the server closes', async () => {
+  it('writes nothing after ws’s close frame when the server closes, also in the turn that corked the socket', async () => {
     const { pipe, ws, client } = await connection();
     pipe.send('before');
+    pipe.send('corked');
     pipe.close(4003, 'slow consumer');
     expect(pipe.open).toBe(false);
     pipe.send('after');
@@ -206,9 +207,27 @@ describe('the WebSocket pipe', () => {
     client.sendClose(4003);
     await client.ended;
     const frames = client.frames();
-    expect(frames.map((f) => f.opcode)).toEqual([0x1, 0x8]);
-    expect(texts(frames)).toEqual(['before']);
-    expect(frames[1]!.payload.readUInt16BE(0)).toBe(4003);
+    expect(frames.map((f) => f.opcode)).toEqual([0x1, 0x1, 0x8]);
+    expect(texts(frames)).toEqual(['before', 'corked']);
+    expect(frames[2]!.payload.readUInt16BE(0)).toBe(4003);
+  });
+
+  it('sends the first frame of a turn at once and hands the kernel the rest of that turn’s frames together when it ends', async () => {
+    const { pipe, client } = await connection();
+    pipe.send('one');
+    // An idle loopback socket takes a small write at once: nothing waits.
+    expect(pipe.bufferedAmount).toBe(0);
+    pipe.send('two');
+    pipe.send('three');
+    // The next two wait in the (corked) socket, counted by bufferedAmount, until the turn ends.
+    expect(pipe.bufferedAmount).toBe(textFrame('two').length + textFrame('three').length);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pipe.bufferedAmount).toBe(0);
+    await client.until(() => client.frames().length === 3);
+    expect(texts(client.frames())).toEqual(['one', 'two', 'three']);
+    // A later turn starts afresh: its first frame goes out at once again.
+    pipe.send('four');
+    expect(pipe.bufferedAmount).toBe(0);
   });
 
   it('writes nothing after ws’s close frame when the client closes', async () => {

@@ -53,6 +53,22 @@ function onClose(this: BoundSocket, code: number): void {
 function ignoreError(): void {}
 
 /**
+ * The turn, counted while frames go out: what runs until the next `process.nextTick` (the rest of one I/O callback,
+ * its microtasks included). A socket that gets a second frame in one turn is corked until the turn ends.
+ */
+let turn = 0;
+let turnEnding = false;
+const corked: Duplex[] = [];
+
+/** Ends the turn: each socket corked in it hands the kernel all its frames at once. */
+function endTurn(): void {
+  turnEnding = false;
+  turn += 1;
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
+}
+
+/**
  * A {@link Pipe} over one accepted WebSocket. A class with shared listeners rather than an object of closures: an
  * idle connection costs what it holds, and a server holds tens of thousands.
  *
@@ -61,9 +77,12 @@ function ignoreError(): void {}
  * because `ws` (without permessage-deflate, and never sent a Blob: the server sends neither) writes each of its own
  * frames (ping, pong, close) to the socket synchronously and whole, so frames never interleave; because nothing is
  * written once `ws` has begun closing (see {@link send}); and because `ws.bufferedAmount` counts what waits in the
- * socket, these frames too, so the outbound bound still holds.
+ * socket, these frames too (corked ones as well), so the outbound bound still holds.
  */
 class WebSocketPipe implements Pipe {
+  /** The turn of the last frame sent. */
+  private turn = -1;
+
   constructor(
     private readonly ws: BoundSocket,
     /** The socket the upgrade handed to `ws`, or undefined to send through `ws.send`. */
@@ -85,6 +104,18 @@ class WebSocketPipe implements Pipe {
   send(frame: string, sent?: () => void): void {
     // Once closing, ws refuses to send (its close frame may be out); it also knows what to do with the callback.
     if (this.socket === undefined || this.ws.readyState !== this.ws.OPEN) return this.ws.send(frame, sent && (() => sent()));
+    // The first frame of a turn goes out at once; more in the same turn (a burst, a replay) wait for its end and go
+    // out in one writev.
+    if (this.turn !== turn) {
+      this.turn = turn;
+      if (!turnEnding) {
+        turnEnding = true;
+        process.nextTick(endTurn);
+      }
+    } else if (this.socket.writableCorked === 0) {
+      this.socket.cork();
+      corked.push(this.socket);
+    }
     this.socket.write(textFrame(frame), sent && (() => sent()));
   }
 
