@@ -46,7 +46,7 @@ export class Metrics {
   /** Frames sent to clients (responses, events, notifications, legacy frames). */
   readonly messagesOut = new FrameCounter(this.registry, 'rtm_messages_out_total', 'Frames sent to clients, by transport', 'transport');
   /** Channel messages and resource events published, by source (`rtc` or `rest`). */
-  readonly broadcasts = new Counter({ name: 'rtm_broadcasts_total', help: 'Channel messages and resource events published', labelNames: ['source'] as const, registers: [this.registry] });
+  readonly broadcasts = new FrameCounter(this.registry, 'rtm_broadcasts_total', 'Channel messages and resource events published', 'source');
   /** Errors answered, by RTC error code. */
   readonly errors = new Counter({ name: 'rtm_errors_total', help: 'Error responses sent, by RTC error code', labelNames: ['code'] as const, registers: [this.registry] });
   /** Connections closed because they read too slowly. */

@@ -42,6 +42,28 @@ describe('MemoryLedger', () => {
     expect((await ledger.once('mallory', 'm-0', 'p', publish)).repeated).toBe(false);
   });
 
+  it('keeps working once full: each new publish forgets the oldest, repeats of the newest are still known, and what it holds stays bounded', async () => {
+    const { ledger, advance } = setup(60_000, 100);
+    let count = 0;
+    const publish = async () => ++count;
+    for (let i = 0; i < 5_000; i++) {
+      await ledger.once(i % 10 === 0 ? 'alice' : 'mallory', i, 'p', publish);
+      advance(1);
+    }
+    expect(ledger.size).toBe(100);
+    expect(ledger.queued).toBeLessThanOrEqual(2 * 100 + 64);
+    expect(count).toBe(5_000);
+    // The newest hundred are known (alice, the lighter sender, keeps hers); the oldest are forgotten.
+    expect((await ledger.once('mallory', 4_999, 'p', publish)).repeated).toBe(true);
+    expect((await ledger.once('alice', 4_990, 'p', publish)).repeated).toBe(true);
+    expect((await ledger.once('mallory', 1, 'p', publish)).repeated).toBe(false);
+    // Past the window, everything goes, and the expiry order with it.
+    advance(60_000);
+    await ledger.once('bob', 'fresh', 'p', publish);
+    expect(ledger.size).toBe(1);
+    expect(ledger.queued).toBeLessThanOrEqual(64 + 2);
+  });
+
   it('forgets after the window, and holds at most maxEntries (the oldest go first)', async () => {
     const { ledger, advance } = setup(1_000, 3);
     let count = 0;

@@ -125,6 +125,26 @@ describe('MemoryHistory', () => {
     expect(await small.since(room, { epoch: smallEpoch, offset: 1 })).toMatchObject({ info: expect.stringContaining('kept 10 s') });
   });
 
+  it('drops whole idle streams least recently used first, however many appends in a row made one the most recent', async () => {
+    // size 0: streams keep offsets, no events, so only their bookkeeping counts: room for three.
+    const { history } = setup({ size: 0, maxBytes: 3 * 256 });
+    const append = async (name: string) => (await history.append(event({ type: 'channel', name }, 1))).epoch;
+    const a = await append('a');
+    const b = await append('b');
+    const c = await append('c');
+    for (let i = 0; i < 5; i++) await append('a');
+    // Least recently used first: b, c, a. A fourth stream drops b.
+    await append('d');
+    expect(await append('a')).toBe(a);
+    expect(await append('c')).toBe(c);
+    for (let i = 0; i < 3; i++) await append('c');
+    // Now d, a, c: a fifth stream drops d; c, used again, stays; a sixth (b again, in a new epoch) drops a.
+    await append('e');
+    expect(await append('c')).toBe(c);
+    expect(await append('b')).not.toBe(b);
+    expect(await append('a')).not.toBe(a);
+  });
+
   it('rejects malformed pattern rules with a clear message', () => {
     for (const bad of ['room', 'room=', 'room=-1', '=5', 'room=5/x']) expect(() => parseRetentionRule(bad)).toThrow(/history rule/);
     expect(parseRetentionRule(' room:*=100/60 ')).toEqual({ pattern: 'room:*', size: 100, ttl: 60 });

@@ -111,6 +111,9 @@ export class MemoryHistory implements HistoryStore {
   /** Publishers with events held. */
   private readonly publishers = new Map<string, Publisher>();
   private bytes = 0;
+  /** The stream last moved to the end of {@link streams}, and of {@link filled}. */
+  private lastUsed: Stream | undefined;
+  private lastFilled: Stream | undefined;
 
   constructor(private readonly options: MemoryHistoryOptions) {}
 
@@ -135,12 +138,16 @@ export class MemoryHistory implements HistoryStore {
       publisher.entries.add(entry);
       publisher.bytes += entry.cost;
       this.bytes += entry.cost;
-      this.filled.delete(stream);
-      this.filled.add(stream);
+      this.markFilled(stream);
     } else if (publisher.entries.size === 0) this.publishers.delete(publisherId);
     this.expire(stream);
     // Sweep a little on every append: the least recently appended streams are the likeliest to hold only expired events.
-    for (const idle of [...this.first(this.filled, 2)]) if (idle !== stream) this.expire(idle);
+    // (Deleting from a Set while iterating it is well defined: an expired stream leaves it without upsetting the loop.)
+    let swept = 0;
+    for (const idle of this.filled) {
+      if (swept++ === 2) break;
+      if (idle !== stream) this.expire(idle);
+    }
     this.fit(stream);
     return Promise.resolve({ offset: entry.offset, epoch: entry.epoch, action: entry.action, frame });
   }
@@ -178,14 +185,28 @@ export class MemoryHistory implements HistoryStore {
   private stream(resource: ResourceRef): Stream {
     const key = `${resource.type}\u0000${resource.name}`;
     let stream = this.streams.get(key);
-    if (stream) this.streams.delete(key);
-    else {
+    if (!stream) {
       stream = { key, epoch: randomBytes(6).toString('base64url'), top: 0, retention: this.options.retention(resource), entries: [], losses: [] };
       this.bytes += STREAM_COST;
+      this.streams.set(key, stream);
+      this.lastUsed = stream;
+    } else if (stream !== this.lastUsed) {
+      // Moved to the end (most recently used) only when it is not there yet: a busy stream re-inserted on every
+      // append would leave a deleted slot in the map each time, for the map to skip and rehash.
+      this.streams.delete(key);
+      this.streams.set(key, stream);
+      this.lastUsed = stream;
     }
-    this.streams.set(key, stream);
     this.fit(stream);
     return stream;
+  }
+
+  /** Makes `stream` the most recently appended of the streams holding events (see {@link stream} for why only when it is not already). */
+  private markFilled(stream: Stream): void {
+    if (stream === this.lastFilled && this.filled.has(stream)) return;
+    this.filled.delete(stream);
+    this.filled.add(stream);
+    this.lastFilled = stream;
   }
 
   private expire(stream: Stream): void {

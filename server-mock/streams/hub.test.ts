@@ -23,6 +23,20 @@ describe('Hub', () => {
     expect(all.frames[1].data).toMatchObject({ offset: 2, epoch });
   });
 
+  it('stamps each event with the time it was published, events of one millisecond alike', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const hub = new Hub(history(), () => now);
+    const { subscriber, frames } = collector();
+    await hub.subscribe(orders, subscriber, { actions: ['all'] });
+    await hub.publishEvent(orders, 'created', 1, 'a');
+    await hub.publishEvent(orders, 'created', 2, 'a');
+    now += 1;
+    await hub.publishEvent(orders, 'created', 3, 'a');
+    now += 60_000;
+    await hub.publishEvent(orders, 'created', 4, 'a');
+    expect(frames.map((f) => f.data.timestamp)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.001Z', '2026-01-01T00:01:00.001Z']);
+  });
+
   it('removes actions one by one and forgets a resource when its last subscriber goes', async () => {
     const hub = new Hub(history());
     const { subscriber } = collector();

@@ -34,6 +34,7 @@ export class Hub {
   /** The streams with subscribers here (or a gap being filled). */
   private readonly streams = new Map<string, Stream>();
   private readonly taps = new Set<(post: ChannelPost) => void>();
+  private stamped = { at: NaN, text: '' };
 
   /**
    * With a `bus`, events reach this instance's subscribers only through it,
@@ -98,11 +99,18 @@ export class Hub {
    * the count is of this instance's subscribers: the others are not known here.
    */
   async publishEvent(resource: ResourceRef, action: string, data: Json, modifierId: string): Promise<number> {
-    const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: new Date(this.now()).toISOString(), data });
+    const event = await this.history.append({ action, resource: { type: resource.type, name: resource.name }, modifier: { id: modifierId }, timestamp: this.timestamp(), data });
     // Nothing may be awaited between the append and the fan-out: appends resolve in offset order, and so must deliveries.
     const stream = this.streams.get(resourceKey(resource));
     if (!stream) return 0;
     return this.bus ? stream.count(event) : stream.publish(event);
+  }
+
+  /** The time as an event's ISO timestamp, formatted once per millisecond however many events share it. */
+  private timestamp(): string {
+    const now = this.now();
+    if (now !== this.stamped.at) this.stamped = { at: now, text: new Date(now).toISOString() };
+    return this.stamped.text;
   }
 
   /** An event from the bus: to its stream, which keeps the order; only taps hear the streams nobody here holds. */
