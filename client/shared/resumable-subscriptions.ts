@@ -74,10 +74,15 @@ export class ResumableSubscriptions extends Subscriptions {
     const at = existing?.position;
     // Behind: this tab saw less than the shared subscription has delivered (or is about to, from a subscribe under way).
     const behind = since !== undefined && existing !== undefined && (at ? at.epoch !== since.epoch || since.offset < at.offset : existing.state !== 'subscribed');
+    const sent = existing ? (this.sends.get(existing) ?? 0) : 0;
     if (existing?.state === 'subscribed' && !behind) {
       state.position ??= at;
       resume.confirmed({ ...(state.position ?? at), ...(since ? { recovered: true } : {}) });
-    } else state.waiting = { ...resume, from: behind ? (this.sends.get(existing!) ?? 0) + 1 : 0 };
+    } else {
+      // Only the last subscribe sent replays from at or before this listener's position: an earlier one may have
+      // replayed part of its gap before it joined, and its answer would tell the tab it stands past events it never got.
+      state.waiting = { ...resume, from: behind ? sent + 1 : sent };
+    }
     if (behind) state.held = [];
     let listeners = this.joined.get(key);
     if (!listeners) this.joined.set(key, (listeners = new Map()));
