@@ -23,10 +23,12 @@ interface Tab {
   client: RtmClient;
   got: unknown[];
   recoveries: RecoveryEvent[];
-  /** Subscribe frames the host has handled from this tab. */
+  /** Subscribe frames the host has handled from this tab since the last handover. */
   subscribes: number;
   /** While set, the tab's messages to the host wait (as if the tab were slow to learn of the new host). */
   held: TabMessage[] | undefined;
+  /** While true, what the host sends the tab is lost (as what a leader that closes has not yet delivered). */
+  deaf: boolean;
   release(): void;
 }
 
@@ -53,8 +55,10 @@ function newHost(): LinkHost {
   const made: LinkHost = new LinkHost({
     post: (id, message: HostMessage) =>
       queueMicrotask(() => {
-        if (host !== made) return;
-        const socket = tabs.get(id)?.sockets.get(message.conn);
+        const tab = tabs.get(id);
+        // Token requests do not arise: every tab's token is a string that stays valid.
+        if (host !== made || !tab || tab.tab.deaf || !('conn' in message)) return;
+        const socket = tab.sockets.get(message.conn);
         if (message.t === 'opened') socket?.opened();
         else if (message.t === 'frame') socket?.message(message.data);
         else if (message.t === 'closed') socket?.lost(message.code, message.reason);
@@ -94,6 +98,7 @@ function openTab(id: string): Tab {
     recoveries: [],
     subscribes: 0,
     held: undefined,
+    deaf: false,
     release() {
       const held = tab.held ?? [];
       tab.held = undefined;
@@ -110,7 +115,8 @@ function openTab(id: string): Tab {
 function handOver(): void {
   host.close();
   host = newHost();
-  for (const { sockets } of tabs.values()) {
+  for (const { sockets, tab } of tabs.values()) {
+    tab.subscribes = 0;
     for (const [conn, socket] of [...sockets]) {
       sockets.delete(conn);
       socket.lost(LINK_LOST, 'the tab holding the shared connection went away');
@@ -136,7 +142,7 @@ describe('shared host handover', () => {
       if (++subscribes > 1) {
         // Apart from the first answer, as a browser takes each frame in a task of its own: the host handles that
         // answer before it sees this replay.
-        await server.until(() => a.recoveries.length === 1);
+        await server.until(() => a.recoveries.length + b.recoveries.length > 0);
       }
       for (const offset of [6, 7, 8]) event(r.peer, offset);
       if (subscribes === 1) await firstAnswered;
@@ -147,7 +153,8 @@ describe('shared host handover', () => {
     y.held = [];
     const seen = server.peers.length;
     handOver();
-    await server.until(() => a.got.length === 3 && b.got.length === 3);
+    // Whichever of a and b subscribed first has 6 to 8 (the other joined the subscribe under way, and waits for its answer).
+    await server.until(() => a.got.length === 3 || b.got.length === 3);
     // x joins behind what the subscription has delivered: the host subscribes again, since 5, for it ...
     x.release();
     await server.until(() => x.subscribes === 1);
@@ -163,6 +170,46 @@ describe('shared host handover', () => {
     // Every tab got each event once, in order, and was told it recovered: nothing was dropped in silence.
     for (const tab of [a, b, x, y]) {
       expect(tab.got).toEqual([6, 7, 8, 9]);
+      expect(tab.recoveries).toEqual([{ resource: { type: 'channel', name: 'c' }, recovered: true }]);
+    }
+  });
+
+  it('a tab that joins further behind than a subscribe under way gets the older events of the next replay, though newer ones reach it first', async () => {
+    host = newHost();
+    server.reply = (r) => ({ response: r.command === 'subscribe' ? { epoch: 'e', offset: 13 } : {} });
+    const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(openTab) as [Tab, Tab, Tab, Tab];
+    await server.until(() => [a, b, x, y].every((tab) => tab.client.channel('c').state === 'subscribed'));
+    // The leader closes having sent 14 to a and b but not to x and y: the tabs come back at 14 and at 13.
+    x.deaf = y.deaf = true;
+    event(server.peers.at(-1)!, 14);
+    await server.until(() => a.got.length === 1 && b.got.length === 1);
+
+    // The new host's first subscribe (since 14) waits until x and y have joined, then replays 15 and 16; the next
+    // one (since 13, for x) replays 14 to 16. y joins after that one was sent, at 13: no newer subscribe is needed.
+    let answerFirst!: () => void;
+    const firstAnswered = new Promise<void>((resolve) => (answerFirst = resolve));
+    server.reply = async (r) => {
+      if (r.command !== 'subscribe') return { response: {} };
+      const since = r.arguments.since.offset as number;
+      if (since === 14) await firstAnswered;
+      for (let offset = since + 1; offset <= 16; offset++) event(r.peer, offset);
+      return { response: { epoch: 'e', offset: 16, recovered: true } };
+    };
+    x.held = [];
+    y.held = [];
+    handOver();
+    x.deaf = y.deaf = false;
+    await server.until(() => a.subscribes === 1 && b.subscribes === 1);
+    x.release();
+    await server.until(() => x.subscribes === 1);
+    y.release();
+    await server.until(() => y.subscribes === 1);
+    answerFirst();
+    await server.until(() => [a, b, x, y].every((tab) => tab.recoveries.length === 1));
+    event(server.peers.at(-1)!, 17);
+    await server.until(() => [a, b, x, y].every((tab) => tab.got.includes(17)));
+    for (const tab of [a, b, x, y]) {
+      expect(tab.got).toEqual([14, 15, 16, 17]);
       expect(tab.recoveries).toEqual([{ resource: { type: 'channel', name: 'c' }, recovered: true }]);
     }
   });

@@ -93,4 +93,40 @@ describe('ResumableSubscriptions (the shared host)', () => {
     open();
     expect(sent[1]!.args.since).toEqual({ epoch: 'e', offset: 5 });
   });
+
+  it('a tab that joins while a subscribe for another tab is under way waits for it, though the subscription says subscribed', async () => {
+    const { sent, event, tab, flush, subscriptions } = setup();
+    tab();
+    // The first subscribe's replay and a live event held behind it, then a tab behind them all: subscribed again since 9.
+    for (const offset of [11, 12, 13]) subscriptions.dispatch(event(offset));
+    tab(9);
+    expect(sent[1]!.args.since).toEqual({ epoch: 'e', offset: 9 });
+    sent[0]!.answer({ epoch: 'e', offset: 12 });
+    await flush();
+    // Subscribed, at 12, while the second subscribe is under way: a live event comes before its replay of 10 to 14.
+    const late = tab(12);
+    subscriptions.dispatch(event(14));
+    for (const offset of [10, 11, 12, 13, 14]) subscriptions.dispatch(event(offset));
+    sent[1]!.answer({ epoch: 'e', offset: 14, recovered: true });
+    await flush();
+    subscriptions.dispatch(event(15));
+    expect(late.got).toEqual([13, 14, 15]);
+    expect(late.confirmed).toEqual([{ epoch: 'e', offset: 14, recovered: true }]);
+  });
+
+  it('a tab sent more events than it can hold in order while it waits is told that some may be lost', async () => {
+    const { sent, event, tab, flush, subscriptions } = setup();
+    tab();
+    sent[0]!.answer({ epoch: 'e', offset: 10 });
+    await flush();
+    subscriptions.dispatch(event(11));
+    const late = tab(5);
+    for (let offset = 12; offset <= 10_012; offset++) subscriptions.dispatch(event(offset));
+    sent[1]!.answer({ epoch: 'e', offset: 10_012, recovered: true });
+    await flush();
+    expect(late.confirmed).toEqual([{ epoch: 'e', offset: 10_012, recovered: false, reason: 'expired', info: expect.stringContaining('some may be lost') }]);
+    subscriptions.dispatch(event(10_013));
+    expect(late.got.at(-1)).toBe(10_013);
+  });
 });
+

@@ -22,15 +22,18 @@ interface Joined {
   /** Set until confirmed. `from`: the first subscribe whose response may confirm it (an earlier one did not ask for its events). */
   waiting?: Resume & { from: number };
   /**
-   * Events held while a listener that joined behind a live subscription waits: live ones the server sent before it
-   * handled the new subscribe come ahead of the replay that repeats them, so they are put in order first.
+   * Events held while a listener that joined an existing subscription waits: what reaches the subscription before
+   * the answer it waits for (live events, the replay of an earlier subscribe that starts after its position) may come
+   * ahead of the replay that brings it older ones, so they are put in order first.
    */
   held?: EventData[];
+  /** More than {@link MAX_HELD} came while it waited: delivered as they came, some may be lost, and it is told so. */
+  overflowed?: boolean;
 }
 
 type Listener = (event: EventData) => void;
 
-/** Most events held for one listener that waits for a replay; past it they are delivered as they are (in order). */
+/** Most events held for one listener that waits for a replay; past it they are delivered as they are (in order), and the listener is told it may have lost some. */
 const MAX_HELD = 10_000;
 
 /** Delivers what `state` held, oldest first, and holds no more. */
@@ -51,6 +54,8 @@ function release(state: Joined, own: Listener): void {
 export class ResumableSubscriptions extends Subscriptions {
   private readonly joined = new Map<string, Map<Listener, Joined>>();
   private readonly sends = new WeakMap<Entry, number>();
+  /** The number of the last subscribe answered (or given up on a lost link), per entry. */
+  private readonly answered = new WeakMap<Entry, number>();
   private readonly lastRecovery = new WeakMap<Entry, Recovery>();
   private readonly failures = new WeakMap<Entry, RtmError>();
 
@@ -60,7 +65,10 @@ export class ResumableSubscriptions extends Subscriptions {
     const state: Joined = { position: since };
     const own: Listener = (event) => {
       if (state.held && state.held.push(event) <= MAX_HELD) return;
-      if (state.held) return release(state, own);
+      if (state.held) {
+        state.overflowed = true;
+        return release(state, own);
+      }
       const at = positionOf(event);
       if (at) {
         const next = advance(state.position, at);
@@ -72,10 +80,12 @@ export class ResumableSubscriptions extends Subscriptions {
     const key = JSON.stringify([resource.type, resource.name, [...new Set(actions)].sort()]);
     const existing = this.entries.get(key);
     const at = existing?.position;
-    // Behind: this tab saw less than the shared subscription has delivered (or is about to, from a subscribe under way).
-    const behind = since !== undefined && existing !== undefined && (at ? at.epoch !== since.epoch || since.offset < at.offset : existing.state !== 'subscribed');
     const sent = existing ? (this.sends.get(existing) ?? 0) : 0;
-    if (existing?.state === 'subscribed' && !behind) {
+    // Settled: subscribed, and no subscribe under way whose replay could still bring events older than live ones.
+    const settled = existing?.state === 'subscribed' && (this.answered.get(existing) ?? 0) >= sent;
+    // Behind: this tab saw less than the shared subscription has delivered (or is about to, from a subscribe under way).
+    const behind = since !== undefined && existing !== undefined && (at ? at.epoch !== since.epoch || since.offset < at.offset : !settled);
+    if (settled && !behind) {
       state.position ??= at;
       resume.confirmed({ ...(state.position ?? at), ...(since ? { recovered: true } : {}) });
     } else {
@@ -83,7 +93,7 @@ export class ResumableSubscriptions extends Subscriptions {
       // replayed part of its gap before it joined, and its answer would tell the tab it stands past events it never got.
       state.waiting = { ...resume, from: behind ? sent + 1 : sent };
     }
-    if (behind) state.held = [];
+    if (existing && state.waiting) state.held = [];
     let listeners = this.joined.get(key);
     if (!listeners) this.joined.set(key, (listeners = new Map()));
     listeners.set(own, state);
@@ -131,6 +141,7 @@ export class ResumableSubscriptions extends Subscriptions {
     if (since) entry.confirmed = true;
     this.lastRecovery.delete(entry);
     return super.subscribe(key, entry).then(() => {
+      this.answered.set(entry, Math.max(this.answered.get(entry) ?? 0, sent));
       if (this.entries.get(key) !== entry || entry.state === 'subscribing') return;
       const recovery = this.lastRecovery.get(entry);
       for (const [own, state] of this.joined.get(key) ?? []) {
@@ -143,9 +154,18 @@ export class ResumableSubscriptions extends Subscriptions {
           waiting.failed(this.failures.get(entry)!);
           continue;
         }
-        // A failed recovery starts over where the server stands; so does a listener that had seen nothing.
-        if (!state.position || recovery?.recovered === false) state.position = entry.position;
-        const said = recovery && recovery.reason !== 'unsupported' ? (recovery as SubscribeResponse) : waiting.since ? { recovered: true } : {};
+        // A failed recovery starts over where the server stands; so does a listener that had seen nothing, or one that
+        // was sent more than it could hold in order.
+        const overflowed = state.overflowed;
+        state.overflowed = undefined;
+        if (!state.position || recovery?.recovered === false || overflowed) state.position = entry.position;
+        const said = overflowed
+          ? { recovered: false, reason: 'expired' as const, info: `more than ${MAX_HELD} events arrived while this tab resumed; some may be lost` }
+          : recovery && recovery.reason !== 'unsupported'
+            ? (recovery as SubscribeResponse)
+            : waiting.since
+              ? { recovered: true }
+              : {};
         waiting.confirmed({ ...entry.position, ...said });
       }
     });
