@@ -23,11 +23,11 @@ function setup(open = true) {
     recovered: () => {},
   });
   const event = (offset: number): EventData => ({ action: 'published', resource: { type: 'channel', name: 'c' }, timestamp: '', data: { eventName: null, payload: offset }, epoch: 'e', offset });
-  const tab = (since?: number) => {
+  const tab = (since?: number, epoch = 'e') => {
     const got: number[] = [];
     const confirmed: Json[] = [];
     subscriptions.resume({ type: 'channel', name: 'c' }, ['published'], (e) => got.push(e.offset!), {
-      ...(since === undefined ? {} : { since: { epoch: 'e', offset: since } }),
+      ...(since === undefined ? {} : { since: { epoch, offset: since } }),
       confirmed: (response) => confirmed.push(response as Json),
       failed: (error) => {
         throw error;
@@ -128,5 +128,17 @@ describe('ResumableSubscriptions (the shared host)', () => {
     subscriptions.dispatch(event(10_013));
     expect(late.got.at(-1)).toBe(10_013);
   });
-});
 
+  it('a tab whose position is of a stream since reset is told its events are lost, though the subscribe recovered another tab', async () => {
+    const { sent, tab, flush } = setup();
+    tab();
+    sent[0]!.answer({ epoch: 'f', offset: 10 });
+    await flush();
+    // A tab that last saw the stream before the server lost it: the subscribe asks from the other tab's position, in the new epoch.
+    const old = tab(4, 'e');
+    expect(sent[1]!.args.since).toEqual({ epoch: 'f', offset: 10 });
+    sent[1]!.answer({ epoch: 'f', offset: 10, recovered: true });
+    await flush();
+    expect(old.confirmed).toEqual([{ epoch: 'f', offset: 10, recovered: false, reason: 'epoch', info: expect.any(String) }]);
+  });
+});

@@ -36,6 +36,17 @@ type Listener = (event: EventData) => void;
 /** Most events held for one listener that waits for a replay; past it they are delivered as they are (in order), and the listener is told it may have lost some. */
 const MAX_HELD = 10_000;
 
+/**
+ * What a listener lost that the server's answer does not say: events it was sent past its hold (delivered as they
+ * came, so an older one may have been dropped as a repeat), or a stream that was reset since its position (the
+ * subscribe asked for another listener's position, in the new epoch, and recovered that one only).
+ */
+function lossOf(state: Joined, since: StreamPosition | undefined, at: StreamPosition | undefined, recovery: Recovery | undefined): SubscribeResponse | undefined {
+  if (state.overflowed) return { recovered: false, reason: 'expired', info: `more than ${MAX_HELD} events arrived while this tab resumed; some may be lost` };
+  if (since && at && since.epoch !== at.epoch && recovery?.recovered !== false) return { recovered: false, reason: 'epoch', info: 'the stream was reset since this tab last saw it' };
+  return undefined;
+}
+
 /** Delivers what `state` held, oldest first, and holds no more. */
 function release(state: Joined, own: Listener): void {
   const held = state.held ?? [];
@@ -154,18 +165,11 @@ export class ResumableSubscriptions extends Subscriptions {
           waiting.failed(this.failures.get(entry)!);
           continue;
         }
-        // A failed recovery starts over where the server stands; so does a listener that had seen nothing, or one that
-        // was sent more than it could hold in order.
-        const overflowed = state.overflowed;
+        const lost = lossOf(state, waiting.since, entry.position, recovery);
         state.overflowed = undefined;
-        if (!state.position || recovery?.recovered === false || overflowed) state.position = entry.position;
-        const said = overflowed
-          ? { recovered: false, reason: 'expired' as const, info: `more than ${MAX_HELD} events arrived while this tab resumed; some may be lost` }
-          : recovery && recovery.reason !== 'unsupported'
-            ? (recovery as SubscribeResponse)
-            : waiting.since
-              ? { recovered: true }
-              : {};
+        // A failed recovery starts over where the server stands; so does a listener that had seen nothing.
+        if (!state.position || recovery?.recovered === false || lost) state.position = entry.position;
+        const said = lost ?? (recovery && recovery.reason !== 'unsupported' ? (recovery as SubscribeResponse) : waiting.since ? { recovered: true } : {});
         waiting.confirmed({ ...entry.position, ...said });
       }
     });
