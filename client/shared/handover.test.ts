@@ -124,6 +124,27 @@ function handOver(): void {
   }
 }
 
+/** x's messages reach the new host, then y's once x's subscribe is in; then the first subscribe is answered. */
+async function joinInTurn(x: Tab, y: Tab, answerFirst: () => void): Promise<void> {
+  x.release();
+  await server.until(() => x.subscribes === 1);
+  y.release();
+  await server.until(() => y.subscribes === 1);
+  answerFirst();
+}
+
+/** Every tab got `replayed`, then the live event `live`, each once, in order, and was told it recovered: nothing dropped in silence. */
+async function expectEveryTab(all: Tab[], replayed: number[], live: number): Promise<void> {
+  await server.until(() => all.every((tab) => tab.recoveries.length === 1));
+  // A live event after every answer: once every tab has it, anything before it that was coming has come.
+  event(server.peers.at(-1)!, live);
+  await server.until(() => all.every((tab) => tab.got.includes(live)));
+  for (const tab of all) {
+    expect(tab.got).toEqual([...replayed, live]);
+    expect(tab.recoveries).toEqual([{ resource: { type: 'channel', name: 'c' }, recovered: true }]);
+  }
+}
+
 describe('shared host handover', () => {
   it('a tab that joins while a subscribe sent for a tab further behind is under way gets the replay of that subscribe, not a position past it', async () => {
     host = newHost();
@@ -155,23 +176,11 @@ describe('shared host handover', () => {
     handOver();
     // Whichever of a and b subscribed first has 6 to 8 (the other joined the subscribe under way, and waits for its answer).
     await server.until(() => a.got.length === 3 || b.got.length === 3);
-    // x joins behind what the subscription has delivered: the host subscribes again, since 5, for it ...
-    x.release();
-    await server.until(() => x.subscribes === 1);
-    // ... and y joins at 5 while that subscribe is under way.
-    y.release();
-    await server.until(() => y.subscribes === 1);
-    answerFirst();
-    await server.until(() => [a, b, x, y].every((tab) => tab.recoveries.length === 1));
-    // A live event after both answers: once every tab has it, anything before it that was coming has come.
+    // x joins behind what the subscription has delivered: the host subscribes again, since 5, for it; and y joins at 5
+    // while that subscribe is under way.
+    await joinInTurn(x, y, answerFirst);
     expect(server.peers.length).toBe(seen + 1);
-    event(server.peers.at(-1)!, 9);
-    await server.until(() => [a, b, x, y].every((tab) => tab.got.includes(9)));
-    // Every tab got each event once, in order, and was told it recovered: nothing was dropped in silence.
-    for (const tab of [a, b, x, y]) {
-      expect(tab.got).toEqual([6, 7, 8, 9]);
-      expect(tab.recoveries).toEqual([{ resource: { type: 'channel', name: 'c' }, recovered: true }]);
-    }
+    await expectEveryTab([a, b, x, y], [6, 7, 8], 9);
   });
 
   it('a tab that joins further behind than a subscribe under way gets the older events of the next replay, though newer ones reach it first', async () => {
@@ -200,17 +209,7 @@ describe('shared host handover', () => {
     handOver();
     x.deaf = y.deaf = false;
     await server.until(() => a.subscribes === 1 && b.subscribes === 1);
-    x.release();
-    await server.until(() => x.subscribes === 1);
-    y.release();
-    await server.until(() => y.subscribes === 1);
-    answerFirst();
-    await server.until(() => [a, b, x, y].every((tab) => tab.recoveries.length === 1));
-    event(server.peers.at(-1)!, 17);
-    await server.until(() => [a, b, x, y].every((tab) => tab.got.includes(17)));
-    for (const tab of [a, b, x, y]) {
-      expect(tab.got).toEqual([14, 15, 16, 17]);
-      expect(tab.recoveries).toEqual([{ resource: { type: 'channel', name: 'c' }, recovered: true }]);
-    }
+    await joinInTurn(x, y, answerFirst);
+    await expectEveryTab([a, b, x, y], [14, 15, 16], 17);
   });
 });
