@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RtmClient } from './client.js';
 import { correlationKey } from './requests.js';
 import { nextState, sleep } from './scripted-server.test-util.js';
 import { useScriptedServer } from './test-setup.test-util.js';
@@ -85,6 +86,16 @@ describe('correlation', () => {
   });
 });
 
+/**
+ * Waits until the client holds only its liveness timer (the deadline timer of the ping sent on open, kept until its
+ * deadline, is gone: pass a short pingTimeout) and returns that count.
+ */
+async function idle(client: RtmClient): Promise<number> {
+  await client.ready();
+  await ctx.server.until(() => client.stats().timers === 1);
+  return 1;
+}
+
 describe('settlement', () => {
   it('a response with error rejects with RtmError { code, info, request }', async () => {
     const client = connect();
@@ -95,10 +106,9 @@ describe('settlement', () => {
   });
 
   it('times out (default 5 s, here per call), counted from sending, and leaves no entry or timer', async () => {
-    const client = connect();
+    const client = connect({ pingTimeout: 50 });
     ctx.server.reply = () => null;
-    await client.ready();
-    const baseline = client.stats().timers;
+    const baseline = await idle(client);
     const started = Date.now();
     await expect(client.request('slow', null, { timeout: 80 })).rejects.toMatchObject({ code: 'timeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(75);
@@ -106,16 +116,25 @@ describe('settlement', () => {
   });
 
   it('commands in flight share one timer, and each still times out at its own deadline, earliest first', async () => {
-    const client = connect();
+    const client = connect({ pingTimeout: 50 });
     ctx.server.reply = () => null;
-    await client.ready();
-    const baseline = client.stats().timers;
+    const baseline = await idle(client);
     const order: number[] = [];
     const calls = [300, 100, 200].map((timeout) => client.request('slow', null, { timeout }).catch((error) => void order.push(error.code === 'timeout' ? timeout : -1)));
     expect(client.stats()).toMatchObject({ pending: 3, timers: baseline + 1 });
     await Promise.all(calls);
     expect(order).toEqual([100, 200, 300]);
     expect(client.stats()).toMatchObject({ pending: 0, timers: baseline });
+  });
+
+  it('the deadline timer outlives the last settled command until its deadline (not a platform timer per publish), then goes', async () => {
+    const client = connect({ pingTimeout: 50 });
+    const baseline = await idle(client);
+    await client.request('x', null, { timeout: 100 });
+    expect(client.stats()).toMatchObject({ pending: 0, timers: baseline + 1 });
+    await client.request('x', null, { timeout: 100 });
+    expect(client.stats().timers).toBe(baseline + 1);
+    await ctx.server.until(() => client.stats().timers === baseline);
   });
 
   it('AbortSignal rejects with aborted; a late response is ignored; nothing is left behind', async () => {

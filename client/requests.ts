@@ -186,12 +186,9 @@ export function createRequests({ maxQueued, requestTimeout, queueTimeout, maxPay
     pending.delete(entry.key);
     outbox.remove(entry);
     entry.release();
-    // Nothing left to time out: the timer goes too, so an idle client holds none.
-    if (!pending.size && disarm) {
-      disarm();
-      disarm = undefined;
-      armedFor = Infinity;
-    }
+    // The timer stays armed when the map empties: at a steady publish rate it often empties between two publishes, and
+    // clearing it would cost a platform timer per publish. When it fires, sweep() finds nothing due and arms no other,
+    // so an idle client holds none once the last deadline has passed (and close() releases it at once).
   };
   const failAll = (error: RtmError, sentOnly?: boolean): void => {
     const again: Pending[] = [];
