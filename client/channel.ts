@@ -1,5 +1,6 @@
 import { CLIENT_EVENT_NAMES } from './client-event-names.js';
-import { RtmError, shown } from './errors.js';
+import { bad } from './arguments.js';
+import { RtmError } from './errors.js';
 import { compileFilter, CHANNEL_NAME, CHANNEL_TYPE, PUBLISHED, eventNameOf, payloadOf, type ChannelFilter, type Filter, type Json } from '../protocol/index.js';
 import type { RequestOptions } from './requests.js';
 import { listenerFilter, type Subscriptions, type SubscriptionStatus } from './subscriptions.js';
@@ -68,16 +69,14 @@ type Publish = (args: Json, options?: RequestOptions) => Promise<Json>;
 
 /** Creates the {@link Channel} handle for `name`. */
 export function createChannel<T = Json>(name: string, subscriptions: Subscriptions, publish: Publish): Channel<T> {
-  if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
-    throw new RtmError('bad_argument', `channel name must be 1-260 characters, no control characters (got ${shown(name)})`);
-  }
+  if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) bad('channel name', '1-260 characters, no control characters', name);
   const resource = { type: CHANNEL_TYPE, name };
   return Object.assign(subscriptions.statusOf(resource), {
     name,
     on(...args: unknown[]): () => void {
       const eventName = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
       const [handler, options] = args as [ChannelHandler, ChannelListenOptions | undefined];
-      if (typeof handler !== 'function') throw new RtmError('bad_argument', `channel.on needs a handler function (got ${shown(handler)})`);
+      if (typeof handler !== 'function') bad('handler', 'a function', handler);
       if ((CLIENT_EVENT_NAMES as readonly unknown[]).includes(eventName)) {
         throw new RtmError('bad_argument', `channel.on('${eventName}'): a client event name, see onError/onState, client.on or filter`);
       }
@@ -100,9 +99,8 @@ export function createChannel<T = Json>(name: string, subscriptions: Subscriptio
       );
     },
     publish(eventName: string | null, payload: unknown, options?: RequestOptions) {
-      if (eventName !== null && typeof eventName !== 'string') {
-        return Promise.reject(new RtmError('bad_argument', `eventName must be a string or null (got ${shown(eventName)})`));
-      }
+      // Thrown inside an executor: the call returns the rejected promise, as every refusal of publish does.
+      if (eventName !== null && typeof eventName !== 'string') return new Promise(() => bad('eventName', 'a string or null', eventName));
       // JSON has no undefined: it would arrive as null, or vanish inside an object, unnoticed.
       if (payload === undefined) return Promise.reject(new RtmError('bad_argument', 'payload is undefined: pass null for no payload'));
       return publish({ channel: name, data: { eventName, payload: payload as Json } }, options);

@@ -1,4 +1,4 @@
-import { RtmError, shown } from './errors.js';
+import { bad } from './arguments.js';
 import { isResourceAction, RESOURCE_ACTIONS, type EventData, type Filter, type Json, type ResourceAction } from '../protocol/index.js';
 import { listenerFilter, type Subscriptions, type SubscriptionStatus } from './subscriptions.js';
 
@@ -40,18 +40,15 @@ export interface Resource<T = Json> extends SubscriptionStatus {
 
 /** Creates the {@link Resource} handle for `type` / `name`. */
 export function createResource<T = Json>(type: string, name: string, subscriptions: Subscriptions): Resource<T> {
-  for (const [label, value] of [['type', type], ['name', name]]) {
-    if (typeof value !== 'string' || !value) throw new RtmError('bad_argument', `resource ${label} must be a non-empty string (got ${shown(value)})`);
-  }
+  for (const [label, value] of [['type', type], ['name', name]]) if (typeof value !== 'string' || !value) bad(`resource ${label}`, 'a non-empty string', value);
   const resource = { type, name };
   return Object.assign(subscriptions.statusOf(resource), {
     type,
     name,
     on(actions: ResourceAction | ResourceAction[] | 'all', handler: ResourceHandler<T>, options?: ResourceListenOptions): () => void {
       const list: readonly unknown[] = actions === 'all' ? RESOURCE_ACTIONS : [actions].flat();
-      if (typeof handler !== 'function' || list.length === 0 || !list.every(isResourceAction)) {
-        throw new RtmError('bad_argument', `resource.on needs actions from ${RESOURCE_ACTIONS}, or 'all' (got ${shown(actions)}), and a handler function`);
-      }
+      if (!list.length || !list.every(isResourceAction)) bad('actions', `${RESOURCE_ACTIONS} (or a list of them), or 'all'`, actions);
+      if (typeof handler !== 'function') bad('handler', 'a function', handler);
       // RTC spells "all three" as ['all'].
       const sent = new Set(list).size === RESOURCE_ACTIONS.length ? ['all' as const] : (list as ResourceAction[]);
       const filter = options?.filter;

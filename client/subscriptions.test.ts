@@ -261,3 +261,11 @@ describe('resources', () => {
     expect(() => client.resource('', 'x')).toThrow(/type/);
   });
 });
+
+it('onState, onError and onRecovery each refuse a missing handler at the call, naming it', () => {
+  const subscriptions = new Subscriptions({ request: () => new Promise(() => {}), isOpen: () => false, report: () => {}, recovered: () => {} });
+  const status = subscriptions.statusOf({ type: 'channel', name: 'room' });
+  for (const watch of [status.onState, status.onError, status.onRecovery]) {
+    expect(() => watch(null as never)).toThrow(expect.objectContaining({ code: 'bad_argument', info: 'handler must be a function (got null)' }));
+  }
+});

@@ -1,4 +1,5 @@
-import { guard, RtmError, shown } from './errors.js';
+import { bad } from './arguments.js';
+import { guard, RtmError } from './errors.js';
 import { ASK_FOR_POSITIONS, compileFilter, mergeFilters, canonical, CHANNEL_TYPE, isObject, isPublishedAction, resourceKey, advance, positionOf, type CompiledFilter, type Filter, type EventAction, type EventData, type Json, type RecoveryFailure, type ResourceRef, type StreamPosition } from '../protocol/index.js';
 
 /** Receives the events of one subscription. */
@@ -186,9 +187,9 @@ export class Subscriptions {
         }
         return state;
       },
-      onState: (handler) => this.listen(this.status, key, handler),
-      onError: (handler) => this.listen(this.status, key, (_, error) => void (error && handler(error))),
-      onRecovery: (handler) => this.listen(this.recoveries, key, handler),
+      onState: (handler) => this.listen(this.status, key, handler, handler),
+      onError: (handler) => this.listen(this.status, key, handler, (_, error) => void (error && handler(error))),
+      onRecovery: (handler) => this.listen(this.recoveries, key, handler, handler),
     };
   }
 
@@ -244,10 +245,11 @@ export class Subscriptions {
     else this.byResource.delete(key);
   }
 
-  private listen<H extends Watcher>(map: Map<string, Set<H>>, key: string, handler: H): () => void {
-    if (typeof handler !== 'function') throw new RtmError('bad_argument', `handler must be a function (got ${shown(handler)})`);
+  /** Adds `call` for the app's `handler` (checked here, at the app's call: `call` may wrap it). */
+  private listen<H extends Watcher>(map: Map<string, Set<H>>, key: string, handler: unknown, call: H): () => void {
+    if (typeof handler !== 'function') bad('handler', 'a function', handler);
     // Guarded: status handlers run inside reconnects and response callbacks, and one that throws must not stop them.
-    return this.closed ? () => {} : watch(map, key, guard(handler, this.deps.report) as H);
+    return this.closed ? () => {} : watch(map, key, guard(call, this.deps.report) as H);
   }
 
   private args(entry: Entry, extra?: Record<string, Json>): Json {
@@ -341,9 +343,11 @@ function indexKey(resource: ResourceRef): string {
 /** What a resubscribe's `response` says of the recovery; nothing (no position given, or none asked for) means the server keeps no history. */
 function readRecovery(response: Json | undefined): Recovery {
   if (!isObject(response) || typeof response.recovered !== 'boolean') return { recovered: false, reason: 'unsupported', info: response ? 'the server did not say' : 'the server keeps no history' };
-  if (response.recovered) return { recovered: true };
-  const reason = response.reason === 'epoch' || response.reason === 'expired' ? response.reason : undefined;
-  return { recovered: false, ...(reason ? { reason } : {}), ...(typeof response.info === 'string' ? { info: response.info } : {}) };
+  const { recovered, reason, info } = response;
+  const recovery: Recovery = { recovered };
+  if (!recovered && (reason === 'epoch' || reason === 'expired')) recovery.reason = reason;
+  if (!recovered && typeof info === 'string') recovery.info = info;
+  return recovery;
 }
 
 /** Whether an event of the entry's resource (the caller looked it up by resource) is of an action the entry asked for. */
