@@ -144,7 +144,7 @@ function losses(s) {
     const sio = b.rows.find((r) => r.system === 'socketio');
     if (rtm.scriptUsPerMessage > sio.scriptUsPerMessage)
       out.push(
-        `**Browser JS cost**: rtm-kit spends ${n(rtm.scriptUsPerMessage)} µs of main-thread script per message against socket.io-client's ${n(sio.scriptUsPerMessage)} µs and the raw page's ${n(b.rows.find((r) => r.system === 'raw').scriptUsPerMessage)} µs (${x(rtm.scriptVsRaw)} the limit). Likely cause: each frame passes three dispatch layers: partysocket clones the MessageEvent and re-dispatches it through its own EventTarget, the client's Connection checks the envelope and emits it on a nanoevents emitter, and Subscriptions scans its entries and copies the listener set per event before building a fresh \`meta\` object for the handler. socket.io-client decodes once and emits once. The drain rate hides most of it (${x(rtm.vsRaw)} the raw page) because Chromium's per-frame IPC dominates on this machine.`,
+        `**Browser JS cost**: rtm-kit spends ${n(rtm.scriptUsPerMessage)} µs of main-thread script per message against socket.io-client's ${n(sio.scriptUsPerMessage)} µs and the raw page's ${n(b.rows.find((r) => r.system === 'raw').scriptUsPerMessage)} µs (${x(rtm.scriptVsRaw)} the limit). Likely cause: each frame is parsed once and handed to the listeners of its resource, but the client also checks the envelope, tracks the stream position and builds the \`meta\` object the handler receives, which the raw page does not. The drain rate hides most of it (${x(rtm.vsRaw)} the raw page) because Chromium's per-frame IPC dominates on this machine.`,
       );
     if (rtm.messagesPerSecond < sio.messagesPerSecond)
       out.push(`**Browser drain rate**: ${n(rtm.messagesPerSecond)} msg/s for rtm-kit against ${n(sio.messagesPerSecond)} for socket.io (different servers; both far below the JS cost limit, so mostly Chromium's per-frame IPC and noise on 2 shared cores).`);
@@ -153,8 +153,8 @@ function losses(s) {
     if (row.system !== 'rtm') continue;
     const sio = s.latency.find((r) => r.system === 'socketio' && r.rate === row.rate);
     if (sio && row.p50Ms > sio.p50Ms)
-      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io${cpuClause(row, sio)}. Likely cause: each publish is a full RTC command (JSON parse, depth check, channel authorization, acknowledgement, a pending-request entry and timer in the client) and the event envelope (action, resource, modifier, ISO timestamp) is about twice socket.io's packet, parsed by the receiving client through the same three dispatch layers as in the browser.`);
-    if (sio && row.p99Ms > sio.p99Ms * 1.2) out.push(`**Latency tail at ${n(row.rate)} msg/s**: p99 ${n(row.p99Ms, 2)} ms for rtm-kit against ${n(sio.p99Ms, 2)} ms for socket.io.`);
+      out.push(`**Latency at ${n(row.rate)} msg/s**: p50 ${n(row.p50Ms, 2)} ms for rtm-kit against ${n(sio.p50Ms, 2)} ms for socket.io${cpuClause(row, sio)}. Likely cause: each publish is a full RTC command: the server parses, checks and authorizes it, records it for de-duplication and history, and answers with an acknowledgement that echoes the request, which the publishing client (in the same load process as the receiver) must read too; the raw relay has no acknowledgement. The event envelope (action, resource, modifier, ISO timestamp) is also about twice socket.io's packet.`);
+    if (sio && row.p99Ms > sio.p99Ms * 1.2) out.push(`**Latency tail at ${n(row.rate)} msg/s**: p99 ${n(row.p99Ms, 2)} ms for rtm-kit against ${n(sio.p99Ms, 2)} ms for socket.io. Likely cause: the server's garbage collection. It keeps about 1 KB per publish (a de-duplication record, kept 120 s or up to 100,000 records, and a history entry), so each scavenge promotes objects and every few seconds a mark-compact of 10–20 ms delays the messages behind it; socket.io keeps nothing per message (measured with each server's GC pauses recorded by a PerformanceObserver, and its heap per publish after forced collections).`);
   }
   for (const row of s['fanout-memory']?.fanout ?? []) {
     if (row.system !== 'rtm' || row.skipped) continue;
@@ -164,7 +164,7 @@ function losses(s) {
   }
   const slowFanout = (s['fanout-memory']?.fanout ?? []).filter((r) => r.system === 'rtm' && !r.skipped && r.throughputVsRaw < 0.9);
   if (slowFanout.length)
-    out.push(`**Fan-out vs the limit**: rtm-kit delivers at ${slowFanout.map((r) => `${x(r.throughputVsRaw)} (${n(r.subscribers)} subscribers)`).join(', ')} the raw relay's rate. Likely cause: the per-delivery work is the same (one string serialized once, then \`ws.send\` per subscriber), but the RTC event envelope (action, resource, modifier, ISO timestamp) makes each frame about twice the raw relay's (≈290 B against ≈145 B for this payload), so twice the bytes are copied, written and read per delivery.`);
+    out.push(`**Fan-out vs the limit**: rtm-kit delivers at ${slowFanout.map((r) => `${x(r.throughputVsRaw)} (${n(r.subscribers)} subscribers)`).join(', ')} the raw relay's rate. Likely cause: the server frames each event once and writes that one buffer to every subscriber's socket, so its own cost per delivery is the write system call; but the RTC event envelope (action, resource, modifier, ISO timestamp) makes each frame about twice the raw relay's (≈270 B against ≈130 B for this payload), and the one load process that reads every subscriber's frames spends more CPU per round on them.`);
   for (const row of s['fanout-memory']?.memory ?? []) {
     if (row.system !== 'rtm') continue;
     const sio = s['fanout-memory'].memory.find((r) => r.system === 'socketio');
@@ -179,7 +179,7 @@ function losses(s) {
     const rtm = herd.find((r) => r.system === 'rtm');
     const sio = herd.find((r) => r.system === 'socketio');
     if (rtm && sio && rtm.maxAttemptsIn100ms > sio.maxAttemptsIn100ms)
-      out.push(`**Herd peak**: up to ${n(rtm.maxAttemptsIn100ms)} rtm-kit reconnect attempts in one 100 ms window against ${n(sio.maxAttemptsIn100ms)} for socket.io. Likely cause: after a stable connection the first retry waits a random 500–1,000 ms (full jitter over [min, 2·min]), a 500 ms window, while socket.io spreads its first retry over 500–1,500 ms (1 s ± 50 %). A wider first window (e.g. [min, 4·min]) would flatten the peak at the price of a slower average return.`);
+      out.push(`**Herd peak**: up to ${n(rtm.maxAttemptsIn100ms)} rtm-kit reconnect attempts in one 100 ms window against ${n(sio.maxAttemptsIn100ms)} for socket.io. Likely cause: after a stable connection the first retry is drawn from [min, 5·min]; a client that fails again draws from a wider window each time, with full jitter, so the peak depends on how many clients fail their first attempt together.`);
     if (rtm && sio && (rtm.allResubscribedMs ?? Infinity) > (sio.allResubscribedMs ?? Infinity))
       out.push(`**Herd recovery**: all rtm-kit clients were resubscribed after ${n(rtm.allResubscribedMs)} ms against ${n(sio.allResubscribedMs)} ms for socket.io.`);
   }
