@@ -22,7 +22,7 @@ function anchorsOf(text: string): Set<string> {
   const slugger = new GithubSlugger();
   const anchors = new Set<string>();
   walk(marked.lexer(text), (token) => {
-    if (token.type === 'heading') anchors.add(slugger.slug(token.text.replace(/`/g, '')));
+    if (token.type === 'heading') anchors.add(slugger.slug(token.text));
   });
   return anchors;
 }
