@@ -63,7 +63,8 @@ export async function run({ connections = 10_000, sizes = [1_000, 5_000, 10_000]
         heapAt: after.heapUsed,
         samples: after.samples,
       });
-      log(`  ${subject.label}: ${n} open (${connected.failed} failed) in ${round(connected.ms)} ms; ${round((after.rss - before.rss) / n)} B RSS/conn (second half ${round((after.rss - half.rss) / added)} B)`);
+      const row = memory.at(-1);
+      log(`  ${subject.label}: ${n} open (${connected.failed} failed) in ${round(connected.ms)} ms; ${row.rssPerConnection} B RSS/conn (second half ${row.rssMarginal} B)`);
     }
 
     let subscribed = 0;
