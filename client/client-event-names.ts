@@ -5,6 +5,3 @@
  * without importing the client.
  */
 export const CLIENT_EVENT_NAMES = ['state', 'error', 'notification', 'token', 'recovery', 'transport', 'direct'] as const;
-
-/** One of {@link CLIENT_EVENT_NAMES}. */
-export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
