@@ -23,8 +23,6 @@ export interface Liveness {
  * Detects a dead link within `interval + timeout` of wall-clock time. Deadlines
  * are `Date.now()` values, not timer counts, because timers freeze in background
  * tabs and during sleep; `check()` may also be called on wake-up signals.
- */
-/**
  * @param settings `pingInterval`: silence (nothing received) after which a ping is sent; `pingTimeout`: how long a ping
  * may go unanswered before the link counts as dead; both in ms.
  * @param ping Sends a ping; any frame that arrives afterwards proves the link alive.
@@ -41,19 +39,21 @@ export function createLiveness(
   let cancel: (() => void) | undefined;
   /** The deadline the armed timer is for. */
   let armedFor = 0;
+  /** The next deadline: a pong's, while a ping is unanswered, else the next ping's. */
+  const deadline = (): number => (pingedAt ? pingedAt + timeout : heardAt + interval);
   const stop = (): void => {
     cancel?.();
     cancel = undefined;
   };
   const arm = (): void => {
     cancel?.();
-    armedFor = pingedAt ? pingedAt + timeout : heardAt + interval;
+    armedFor = deadline();
     cancel = timers.set(check, armedFor - Date.now());
   };
   const check = (): void => {
     if (!cancel) return;
     const now = Date.now();
-    const due = pingedAt ? pingedAt + timeout : heardAt + interval;
+    const due = deadline();
     if (now < due) return arm();
     // A deadline missed by far means our timers were frozen, not that the server was silent: ask again before judging.
     if (pingedAt && now - due < FROZEN_SLACK_MS) {
