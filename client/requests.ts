@@ -131,8 +131,8 @@ export interface Requests {
  * again, with the same ID, on the next link. Every entry is removed, with its
  * abort listener, as it settles. All deadlines share one timer, armed for the
  * earliest: a command costs a map entry, not a platform timer.
+ * @param send Sends a command's frame; returns false when the link is not open.
  */
-/** @param send Sends a command's frame; returns false when the link is not open. */
 export function createRequests({ maxQueued, requestTimeout, queueTimeout, maxPayload }: RequestsOptions, timers: Timers, send: (frame: string) => boolean): Requests {
   const pending = new Map<string, Pending>();
   const outbox = createOutbox<Pending>(maxQueued);
