@@ -145,6 +145,20 @@ describe('MemoryHistory', () => {
     expect(await append('a')).not.toBe(a);
   });
 
+  it('counts a stream as most recently used again once a new stream came after it', async () => {
+    const { history } = setup({ size: 0, maxBytes: 3 * 256 });
+    const append = async (name: string) => (await history.append(event({ type: 'channel', name }, 1))).epoch;
+    const a = await append('a');
+    await append('b');
+    await append('a');
+    await append('c');
+    // c is newer than a: using a again makes it the most recent, so d drops b and e drops c, never a.
+    await append('a');
+    await append('d');
+    await append('e');
+    expect(await append('a')).toBe(a);
+  });
+
   it('rejects malformed pattern rules with a clear message', () => {
     for (const bad of ['room', 'room=', 'room=-1', '=5', 'room=5/x']) expect(() => parseRetentionRule(bad)).toThrow(/history rule/);
     expect(parseRetentionRule(' room:*=100/60 ')).toEqual({ pattern: 'room:*', size: 100, ttl: 60 });
