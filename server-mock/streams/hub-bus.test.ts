@@ -111,6 +111,33 @@ describe('Hub on a shared bus', () => {
     expect(frames.map((f) => f.data.offset)).toEqual([1, 2, 3]);
   });
 
+  it('holds what the bus brings while its first subscription reads the position, and fills a gap before it from there', async () => {
+    const bus = new TestBus();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const store = {
+      ...bus.store,
+      position: async (resource: ResourceRef) => {
+        const position = await bus.history.position(resource);
+        await gate;
+        return position;
+      },
+    };
+    const hub = new Hub(store, Date.now, bus);
+    await hub.publishChannelMessage('room', 1, 'alice');
+    bus.pass(0);
+    const { frames, subscriber } = collector();
+    const subscribed = hub.subscribe(room, subscriber, { actions: ['published'], positions: true });
+    await hub.publishChannelMessage('room', 2, 'alice');
+    await hub.publishChannelMessage('room', 3, 'alice');
+    // The message of 2 is lost; 3 arrives before the subscription knows where the stream stood.
+    bus.pass(2);
+    open();
+    expect((await subscribed).position.offset).toBe(1);
+    await until(() => frames.length >= 2);
+    expect(frames.map((f) => f.data.offset)).toEqual([2, 3]);
+  });
+
   it('goes on past a gap history no longer holds (and says so), and starts over in a new epoch', async () => {
     const bus = new TestBus(2);
     const warnings: string[] = [];
