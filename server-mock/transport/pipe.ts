@@ -103,7 +103,7 @@ class WebSocketPipe implements Pipe {
 
   send(frame: string, sent?: () => void): void {
     // Once closing, ws refuses to send (its close frame may be out); it also knows what to do with the callback.
-    if (this.socket === undefined || this.ws.readyState !== this.ws.OPEN) return this.ws.send(frame, sent && (() => sent()));
+    if (this.socket === undefined || this.ws.readyState !== this.ws.OPEN) return this.ws.send(frame, sent);
     // The first frame of a turn goes out at once; more in the same turn (a burst, a replay) wait for its end and go
     // out in one writev.
     if (this.turn !== turn) {
@@ -116,7 +116,7 @@ class WebSocketPipe implements Pipe {
       this.socket.cork();
       corked.push(this.socket);
     }
-    this.socket.write(textFrame(frame), sent && (() => sent()));
+    this.socket.write(textFrame(frame), sent);
   }
 
   close(code: number, reason: string): void {
