@@ -20,6 +20,9 @@ describe('page effects without APEX', () => {
     setItem('#log', 'one', true);
     setItem('#log', { two: 2 }, true);
     expect([...document.querySelectorAll('#log > li')].map((li) => li.textContent)).toEqual(['one', '{"two":2}']);
+    setItem('#log', '<b>three</b>', true);
+    expect(document.querySelector('#log > li:last-child')!.textContent).toBe('<b>three</b>');
+    expect(document.querySelector('#log b')).toBeNull();
     setItem('P1_NAME', 'Ada');
     expect(getItem('P1_NAME')).toBe('Ada');
     expect(getItem('nothing-here')).toBeUndefined();
