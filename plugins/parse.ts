@@ -1,4 +1,5 @@
 import type { Json } from '../client/index.js';
+import { isObject as isPlainObject } from '../protocol/index.js';
 
 /**
  * The text forms of widget settings, shared by the HTML attributes and the
@@ -66,8 +67,8 @@ export function template(text: string, message: object): string {
   return text.replace(/\{([\w.]+)\}/g, (_, path: string) => toText(pick(message, path)));
 }
 
-/** True for a JSON object (not an array or null). */
-export const isRecord = (value: unknown): value is Record<string, Json> => isObject(value) && !Array.isArray(value);
+/** True for a JSON object (not an array or null): the protocol's check, typed for the payloads the widgets build. */
+export const isRecord = isPlainObject as (value: unknown) => value is Record<string, Json>;
 
 /** True for an object or an array (not null). */
 export const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
